@@ -1,0 +1,156 @@
+"""The ``ipsecconf`` command line. Exit codes: 0 clean, 1 findings, 2 usage or I/O error, 3 internal error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .diagnostics import Diagnostic, Severity, diag, register, registry, render
+from .includes import ConfigTree, load
+from .source import Source, Span
+
+__all__ = ["main"]
+
+DEFAULT_CONFIG = "/etc/ipsec.conf"
+CHECK_FORMAT = "ipsecconf.check/1"
+CODES_FORMAT = "ipsecconf.codes/1"
+
+UNREADABLE_MAIN = register("I006", "file-unreadable", Severity.ERROR, "A file named on the command line cannot be read.", "include")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _use_color(stream: TextIO, choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ipsecconf", description="Read, check and explain Openswan ipsec.conf files.")
+    p.add_argument("--version", action="version", version=f"ipsecconf {__version__}")
+    sub = p.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+
+    c = sub.add_parser("check", help="check configuration files and report every problem")
+    c.add_argument("files", nargs="*", metavar="FILE", help=f"files to check (default {DEFAULT_CONFIG})")
+    c.add_argument("--rootdir", metavar="DIR", help="look up absolute include paths under DIR")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    k = sub.add_parser("codes", help="list every diagnostic code")
+    k.add_argument("--format", choices=("text", "json"), default="text")
+    return p
+
+
+def _check_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigTree], list[Diagnostic], bool]:
+    trees: list[ConfigTree] = []
+    extra: list[Diagnostic] = []
+    io_error = False
+    for f in files:
+        try:
+            trees.append(load(f, rootdir=rootdir))
+        except OSError as exc:
+            io_error = True
+            reason = exc.strerror or str(exc)
+            extra.append(diag(UNREADABLE_MAIN, f"cannot read {f}: {reason}", Span(f, 0, 0, 0),
+                              "check the path and permissions"))
+    return trees, extra, io_error
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    files: list[str] = args.files or [DEFAULT_CONFIG]
+    trees, extra, io_error = _check_files(files, args.rootdir)
+    diags: list[Diagnostic] = list(extra)
+    sources: dict[str, Source] = {}
+    read: list[str] = []
+    for t in trees:
+        diags.extend(t.diagnostics)
+        sources.update(t.sources)
+        read.extend(f for f in t.files if f not in read)
+    if args.format == "json":
+        json.dump({"format": CHECK_FORMAT, "files": read,
+                   "diagnostics": [d.to_json() for d in diags]}, out, indent=2)
+        out.write("\n")
+    else:
+        color = _use_color(out, args.color)
+        for d in diags:
+            if d.span is not None and d.span.line == 0:
+                out.write(f"{d.span.file}: {d.severity}[{d.code}] {d.message}\n")
+                continue
+            out.write(render(d, sources, color) + "\n")
+        errors = sum(1 for d in diags if d.severity is Severity.ERROR)
+        warnings = sum(1 for d in diags if d.severity is Severity.WARNING)
+        if diags:
+            out.write(f"{errors} error(s), {warnings} warning(s) in {len(read)} file(s)\n")
+    if io_error:
+        return EXIT_USAGE
+    if any(d.severity is Severity.ERROR for d in diags):
+        return EXIT_FINDINGS
+    if args.strict and any(d.severity is Severity.WARNING for d in diags):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
+    # Import every stage so each registers its codes.
+    from . import includes, lexer, syntax  # noqa: F401
+
+    rules = registry()
+    if args.format == "json":
+        json.dump({"format": CODES_FORMAT, "codes": [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "category": r.category,
+             "ruling": r.ruling, "summary": r.summary} for r in rules.values()]}, out, indent=2)
+        out.write("\n")
+    else:
+        for r in rules.values():
+            ruling = f" ({r.ruling})" if r.ruling else ""
+            out.write(f"{r.code}  {r.severity.value:<7}  {r.name}{ruling}: {r.summary}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.verb == "check":
+            return _cmd_check(args, out)
+        if args.verb == "codes":
+            return _cmd_codes(args, out)
+        raise AssertionError(f"unhandled verb {args.verb}")  # pragma: no cover
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        code = exc.code
+        return code if isinstance(code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        sys.stderr.write(f"ipsecconf: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+        return EXIT_INTERNAL
+
+
+def run() -> None:
+    """Console-script entry point."""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Keep Python from complaining again at interpreter exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)

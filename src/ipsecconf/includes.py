@@ -1,0 +1,290 @@
+"""Reading a configuration and everything it includes (RULINGS R2-R5, R9).
+
+``load(path)`` parses the main file and each included file into its own
+lossless :class:`~ipsecconf.syntax.Document`, and splices them into the list of
+logical sections that the include lines describe.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from . import lexer as lx
+from .diagnostics import Diagnostic, Severity, diag, register, sort_key
+from .source import Source, Span
+from .syntax import Block, Document, Header, ParamTuple, parse_bytes
+
+__all__ = ["Section", "ConfigTree", "load", "load_text", "expand_braces", "MAX_DEPTH"]
+
+E, W = Severity.ERROR, Severity.WARNING
+CAT = "include"
+MISSING = register("I001", "include-missing", E, "An include names a file that does not exist.", CAT, "R3")
+NO_MATCH = register("I002", "include-no-match", W, "An include pattern matches no file.", CAT, "R3")
+TOO_DEEP = register("I003", "include-too-deep", E, "Includes nested deeper than 10 levels.", CAT, "R3")
+CYCLE = register("I004", "include-cycle", E, "A file includes itself, directly or through others.", CAT, "R3")
+UNREADABLE = register("I005", "include-unreadable", E, "An included file cannot be read.", CAT)
+SPLICED = register(
+    "I007", "include-splice", W,
+    "Parameter lines after an include line join the last section the included file opened.", CAT, "R4",
+)
+DANGLING = register(
+    "I008", "include-params-without-section", E,
+    "Parameter lines after an include line with no section to belong to.", CAT, "R4",
+)
+
+MAX_DEPTH = 10  # R3: include hops from the main file
+
+
+@dataclass(slots=True)
+class Section:
+    """A logical section: its header block plus any include blocks spliced into it (R4)."""
+
+    # Not frozen: the loader appends spliced blocks while it walks the includes.
+    kind: str  # "conn" or "config"
+    name: str
+    block: Block
+    spliced: list[Block] = field(default_factory=list)
+
+    @property
+    def header(self) -> Header:
+        return self.block.header
+
+    @property
+    def source(self) -> Source:
+        return self.block.doc.source
+
+    @property
+    def span(self) -> Span:
+        return self.block.header.arg_span
+
+    def blocks(self) -> Iterator[Block]:
+        yield self.block
+        yield from self.spliced
+
+    def params(self) -> Iterator[tuple[Source, ParamTuple]]:
+        """Every (source, (name, value, quote, offset)) of the section, in reading order."""
+        for b in self.blocks():
+            src = b.doc.source
+            for t in b.param_tuples():
+                yield src, t
+
+
+@dataclass(slots=True)
+class ConfigTree:
+    """The main document, every included document, the logical sections and all findings."""
+
+    root: Document
+    documents: dict[str, Document]
+    sections: list[Section]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def sources(self) -> Mapping[str, Source]:
+        return {name: d.source for name, d in self.documents.items()}
+
+    @property
+    def files(self) -> list[str]:
+        return list(self.documents)
+
+    def conns(self) -> list[Section]:
+        return [s for s in self.sections if s.kind == "conn"]
+
+    def setup(self) -> Section | None:
+        return next((s for s in self.sections if s.kind == "config"), None)
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """Expand ``{a,b}`` alternatives in written order (R3), innermost-first for nesting."""
+    start = pattern.find("{")
+    while start != -1:
+        depth = 0
+        for i in range(start, len(pattern)):
+            c = pattern[i]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    inner = pattern[start + 1 : i]
+                    parts = _split_top(inner)
+                    if len(parts) > 1:
+                        head, tail = pattern[:start], pattern[i + 1 :]
+                        out: list[str] = []
+                        for p in parts:
+                            out.extend(expand_braces(head + p + tail))
+                        return out
+                    break
+        start = pattern.find("{", start + 1)
+    return [pattern]
+
+
+def _split_top(inner: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for c in inner:
+        if c == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        cur.append(c)
+    parts.append("".join(cur))
+    return parts
+
+
+def _has_magic(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[{")
+
+
+class _Loader:
+    def __init__(self, rootdir: str | None) -> None:
+        self.rootdir = rootdir
+        self.documents: dict[str, Document] = {}
+        self.sections: list[Section] = []
+        self.diags: list[Diagnostic] = []
+        self.current: Section | None = None
+        self.setup: Section | None = None
+        self.conn_names: dict[str, Section] = {}
+
+    def read(self, path: str) -> Document:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        doc = parse_bytes(data, path)
+        self.documents[path] = doc
+        self.diags.extend(doc.diagnostics)
+        return doc
+
+    def resolve(self, including: str, pattern: str) -> list[str]:
+        if os.path.isabs(pattern):
+            if self.rootdir:
+                pattern = os.path.join(self.rootdir, pattern.lstrip("/"))
+        else:
+            # R2: relative to the directory of the including file.
+            base = os.path.dirname(including) if not including.startswith("<") else ""
+            pattern = os.path.join(base, pattern)
+        return expand_braces(pattern)
+
+    def walk(self, doc: Document, chain: list[tuple[str, Header | None]]) -> None:
+        nested = len(chain) > 1
+        for block in doc.blocks:
+            kind = block.kind
+            if kind == "conn" or kind == "config":
+                self.open_section(block)
+            elif kind == "include":
+                self.include(block, chain)
+            elif kind == "version" and nested:
+                self.diags.append(diag(lx.VERSION_REPEATED, "version line in an included file",
+                                       block.header.at(0, 7), "only the main file has a version line"))
+
+    def open_section(self, block: Block) -> None:
+        # Only the error paths below build the header line object (hot path).
+        kind, name = block.kind, block.name
+        sec = Section(kind, name, block)
+        self.sections.append(sec)
+        self.current = sec
+        if kind == "config":
+            if self.setup is not None:
+                h = block.header
+                first = self.setup.header.span
+                self.diags.append(diag(lx.DUPLICATE_SETUP, f"a second 'config setup' (the first is at {first})",
+                                       h.at(0, len(h.content)), "merge the two config setup sections"))
+            else:
+                self.setup = sec
+            return
+        if name == "%default":
+            return
+        prev = self.conn_names.setdefault(name, sec)
+        if prev is not sec:
+            self.diags.append(diag(lx.DUPLICATE_SECTION,
+                                   f"conn '{name}' is defined twice (first at {prev.header.arg_span})",
+                                   block.header.arg_span, "rename one of them or merge them"))
+
+    def include(self, block: Block, chain: list[tuple[str, Header | None]]) -> None:
+        h = block.header
+        including = block.doc.filename
+        before = self.current
+        paths: list[str] = []
+        magic = _has_magic(h.arg)
+        for pat in self.resolve(including, h.arg):
+            if _has_magic(pat):
+                paths.extend(p for p in sorted(glob.glob(pat)) if not os.path.isdir(p))
+            elif os.path.exists(pat):
+                paths.append(pat)
+            elif not magic:
+                self.diags.append(diag(MISSING, f"include file {pat!r} does not exist", h.arg_span,
+                                       "check the path; a relative path is relative to "
+                                       f"{os.path.dirname(including) or '.'}/ (R2)"
+                                       + ("" if self.rootdir or not os.path.isabs(h.arg)
+                                          else "; use --rootdir for absolute paths")))
+        if magic and not paths:
+            self.diags.append(diag(NO_MATCH, f"include pattern {h.arg!r} matches no file", h.arg_span,
+                                   f"looked for {', '.join(self.resolve(including, h.arg))}"))
+        here = (including, h)
+        for path in paths:
+            norm = os.path.realpath(path)
+            names = [c[0] for c in chain]
+            real = [os.path.realpath(n) if not n.startswith("<") else n for n in names]
+            if norm in real:
+                shown = " -> ".join(names[real.index(norm):] + [path])
+                self.diags.append(diag(CYCLE, f"include cycle: {shown}", h.arg_span,
+                                       "remove the include that leads back to an including file"))
+                continue
+            if len(chain) > MAX_DEPTH:
+                shown = " -> ".join(names + [path])
+                self.diags.append(diag(TOO_DEEP, f"includes nested deeper than {MAX_DEPTH} levels: {shown}",
+                                       h.arg_span, "flatten the include structure"))
+                continue
+            doc = self.documents.get(path)
+            if doc is None:
+                try:
+                    doc = self.read(path)
+                except OSError as exc:
+                    self.diags.append(diag(UNREADABLE, f"cannot read include file {path!r}: "
+                                           f"{exc.strerror or exc}", h.arg_span, None))
+                    continue
+            self.walk(doc, chain + [(path, here[1])])
+        tail = block.param_tuples()
+        if tail:
+            first_off = tail[0][3]
+            span = block.doc.source.span(first_off, 0)
+            if self.current is None:
+                self.diags.append(diag(DANGLING, "parameter lines after an include, outside any section",
+                                       span, "move them into a section, before the include line"))
+            else:
+                target = self.current
+                where = "the section before the include" if target is before else "the included file"
+                self.diags.append(diag(SPLICED,
+                                       f"these parameter lines join {target.kind} '{target.name}', "
+                                       f"opened in {where} (R4)", span,
+                                       "move them above the include line, into the section they belong to"))
+                target.spliced.append(block)
+
+
+def load(path: str, rootdir: str | None = None) -> ConfigTree:
+    """Read ``path`` and all it includes. Raises OSError only if ``path`` itself can't be read."""
+    loader = _Loader(rootdir)
+    root = loader.read(path)
+    return _finish(loader, root, path)
+
+
+def load_text(text: str, filename: str = "<string>", rootdir: str | None = None) -> ConfigTree:
+    """Like :func:`load` for text in memory; includes resolve from ``filename``'s directory."""
+    loader = _Loader(rootdir)
+    root = parse_bytes(text.encode("utf-8", "surrogateescape"), filename)
+    loader.documents[filename] = root
+    loader.diags.extend(root.diagnostics)
+    return _finish(loader, root, filename)
+
+
+def _finish(loader: _Loader, root: Document, path: str) -> ConfigTree:
+    if root.version() is None:
+        loader.diags.append(diag(lx.VERSION_MISSING, "no 'version 2' line", root.source.span(0, 0),
+                                 "start the file with: version 2"))
+    loader.walk(root, [(path, None)])
+    diags = sorted(loader.diags, key=sort_key)
+    return ConfigTree(root, loader.documents, loader.sections, diags)

@@ -1,0 +1,66 @@
+"""Source files: decoded text plus cheap offset -> (line, column) mapping."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+__all__ = ["Source", "Span", "decode"]
+
+
+def decode(data: bytes) -> str:
+    """Decode config bytes losslessly: UTF-8, undecodable bytes kept as surrogates."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of one file. ``line`` and ``column`` are 1-based; ``offset`` is 0-based."""
+
+    file: str
+    line: int
+    column: int
+    offset: int
+    length: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Source:
+    """The text of one file. Line starts are computed on first use only (error paths)."""
+
+    __slots__ = ("name", "text", "_starts")
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._starts = starts
+        return self._starts
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self._line_starts(), offset)
+
+    def span(self, offset: int, length: int = 0) -> Span:
+        starts = self._line_starts()
+        line = bisect.bisect_right(starts, offset)
+        return Span(self.name, line, offset - starts[line - 1] + 1, offset, length)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        starts = self._line_starts()
+        if line < 1 or line > len(starts):
+            return ""
+        end = self.text.find("\n", starts[line - 1])
+        text = self.text[starts[line - 1] : end if end != -1 else len(self.text)]
+        return text[:-1] if text.endswith("\r") else text
