@@ -20,7 +20,9 @@ DEFAULT_CONFIG = "/etc/ipsec.conf"
 CHECK_FORMAT = "ipsecconf.check/1"
 CODES_FORMAT = "ipsecconf.codes/1"
 
-UNREADABLE_MAIN = register("I006", "file-unreadable", Severity.ERROR, "A file named on the command line cannot be read.", "include")
+UNREADABLE_MAIN = register(
+    "I006", "file-unreadable", Severity.ERROR, "A file named on the command line cannot be read.", "include"
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -57,7 +59,9 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _check_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigTree], list[Diagnostic], bool]:
+def _check_files(
+    files: Sequence[str], rootdir: str | None
+) -> tuple[list[ConfigTree], list[Diagnostic], bool]:
     trees: list[ConfigTree] = []
     extra: list[Diagnostic] = []
     io_error = False
@@ -67,8 +71,14 @@ def _check_files(files: Sequence[str], rootdir: str | None) -> tuple[list[Config
         except OSError as exc:
             io_error = True
             reason = exc.strerror or str(exc)
-            extra.append(diag(UNREADABLE_MAIN, f"cannot read {f}: {reason}", Span(f, 0, 0, 0),
-                              "check the path and permissions"))
+            extra.append(
+                diag(
+                    UNREADABLE_MAIN,
+                    f"cannot read {f}: {reason}",
+                    Span(f, 0, 0, 0),
+                    "check the path and permissions",
+                )
+            )
     return trees, extra, io_error
 
 
@@ -83,8 +93,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)
     if args.format == "json":
-        json.dump({"format": CHECK_FORMAT, "files": read,
-                   "diagnostics": [d.to_json() for d in diags]}, out, indent=2)
+        json.dump(
+            {"format": CHECK_FORMAT, "files": read, "diagnostics": [d.to_json() for d in diags]},
+            out,
+            indent=2,
+        )
         out.write("\n")
     else:
         color = _use_color(out, args.color)
@@ -112,9 +125,24 @@ def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
 
     rules = registry()
     if args.format == "json":
-        json.dump({"format": CODES_FORMAT, "codes": [
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "category": r.category,
-             "ruling": r.ruling, "summary": r.summary} for r in rules.values()]}, out, indent=2)
+        json.dump(
+            {
+                "format": CODES_FORMAT,
+                "codes": [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity.value,
+                        "category": r.category,
+                        "ruling": r.ruling,
+                        "summary": r.summary,
+                    }
+                    for r in rules.values()
+                ],
+            },
+            out,
+            indent=2,
+        )
         out.write("\n")
     else:
         for r in rules.values():

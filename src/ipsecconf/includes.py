@@ -27,12 +27,20 @@ TOO_DEEP = register("I003", "include-too-deep", E, "Includes nested deeper than 
 CYCLE = register("I004", "include-cycle", E, "A file includes itself, directly or through others.", CAT, "R3")
 UNREADABLE = register("I005", "include-unreadable", E, "An included file cannot be read.", CAT)
 SPLICED = register(
-    "I007", "include-splice", W,
-    "Parameter lines after an include line join the last section the included file opened.", CAT, "R4",
+    "I007",
+    "include-splice",
+    W,
+    "Parameter lines after an include line join the last section the included file opened.",
+    CAT,
+    "R4",
 )
 DANGLING = register(
-    "I008", "include-params-without-section", E,
-    "Parameter lines after an include line with no section to belong to.", CAT, "R4",
+    "I008",
+    "include-params-without-section",
+    E,
+    "Parameter lines after an include line with no section to belong to.",
+    CAT,
+    "R4",
 )
 
 MAX_DEPTH = 10  # R3: include hops from the main file
@@ -122,7 +130,9 @@ def expand_braces(pattern: str) -> list[str]:
 
 
 def _split_top(inner: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for c in inner:
         if c == "," and depth == 0:
             parts.append("".join(cur))
@@ -178,8 +188,14 @@ class _Loader:
             elif kind == "include":
                 self.include(block, chain)
             elif kind == "version" and nested:
-                self.diags.append(diag(lx.VERSION_REPEATED, "version line in an included file",
-                                       block.header.at(0, 7), "only the main file has a version line"))
+                self.diags.append(
+                    diag(
+                        lx.VERSION_REPEATED,
+                        "version line in an included file",
+                        block.header.at(0, 7),
+                        "only the main file has a version line",
+                    )
+                )
 
     def open_section(self, block: Block) -> None:
         # Only the error paths below build the header line object (hot path).
@@ -191,8 +207,14 @@ class _Loader:
             if self.setup is not None:
                 h = block.header
                 first = self.setup.header.span
-                self.diags.append(diag(lx.DUPLICATE_SETUP, f"a second 'config setup' (the first is at {first})",
-                                       h.at(0, len(h.content)), "merge the two config setup sections"))
+                self.diags.append(
+                    diag(
+                        lx.DUPLICATE_SETUP,
+                        f"a second 'config setup' (the first is at {first})",
+                        h.at(0, len(h.content)),
+                        "merge the two config setup sections",
+                    )
+                )
             else:
                 self.setup = sec
             return
@@ -200,9 +222,14 @@ class _Loader:
             return
         prev = self.conn_names.setdefault(name, sec)
         if prev is not sec:
-            self.diags.append(diag(lx.DUPLICATE_SECTION,
-                                   f"conn '{name}' is defined twice (first at {prev.header.arg_span})",
-                                   block.header.arg_span, "rename one of them or merge them"))
+            self.diags.append(
+                diag(
+                    lx.DUPLICATE_SECTION,
+                    f"conn '{name}' is defined twice (first at {prev.header.arg_span})",
+                    block.header.arg_span,
+                    "rename one of them or merge them",
+                )
+            )
 
     def include(self, block: Block, chain: list[tuple[str, Header | None]]) -> None:
         h = block.header
@@ -216,36 +243,65 @@ class _Loader:
             elif os.path.exists(pat):
                 paths.append(pat)
             elif not magic:
-                self.diags.append(diag(MISSING, f"include file {pat!r} does not exist", h.arg_span,
-                                       "check the path; a relative path is relative to "
-                                       f"{os.path.dirname(including) or '.'}/ (R2)"
-                                       + ("" if self.rootdir or not os.path.isabs(h.arg)
-                                          else "; use --rootdir for absolute paths")))
+                if os.path.isabs(h.arg):
+                    hint = (
+                        f"looked under --rootdir {self.rootdir}"
+                        if self.rootdir
+                        else "use --rootdir DIR to look absolute paths up under DIR"
+                    )
+                else:
+                    where = os.path.dirname(including) or "."
+                    hint = f"relative paths are resolved from the including file's directory, {where}/ (R2)"
+                self.diags.append(diag(MISSING, f"include file {pat!r} does not exist", h.arg_span, hint))
         if magic and not paths:
-            self.diags.append(diag(NO_MATCH, f"include pattern {h.arg!r} matches no file", h.arg_span,
-                                   f"looked for {', '.join(self.resolve(including, h.arg))}"))
+            self.diags.append(
+                diag(
+                    NO_MATCH,
+                    f"include pattern {h.arg!r} matches no file",
+                    h.arg_span,
+                    f"looked for {', '.join(self.resolve(including, h.arg))}",
+                )
+            )
         here = (including, h)
         for path in paths:
             norm = os.path.realpath(path)
             names = [c[0] for c in chain]
             real = [os.path.realpath(n) if not n.startswith("<") else n for n in names]
             if norm in real:
-                shown = " -> ".join(names[real.index(norm):] + [path])
-                self.diags.append(diag(CYCLE, f"include cycle: {shown}", h.arg_span,
-                                       "remove the include that leads back to an including file"))
+                shown = " -> ".join(names + [path])
+                self.diags.append(
+                    diag(
+                        CYCLE,
+                        f"include cycle: {shown} ({path} is already being read)",
+                        h.arg_span,
+                        "remove the include that leads back to an including file",
+                    )
+                )
                 continue
             if len(chain) > MAX_DEPTH:
                 shown = " -> ".join(names + [path])
-                self.diags.append(diag(TOO_DEEP, f"includes nested deeper than {MAX_DEPTH} levels: {shown}",
-                                       h.arg_span, "flatten the include structure"))
+                self.diags.append(
+                    diag(
+                        TOO_DEEP,
+                        f"includes nested deeper than {MAX_DEPTH} levels: {shown}",
+                        h.arg_span,
+                        "flatten the include structure",
+                    )
+                )
                 continue
             doc = self.documents.get(path)
             if doc is None:
                 try:
                     doc = self.read(path)
                 except OSError as exc:
-                    self.diags.append(diag(UNREADABLE, f"cannot read include file {path!r}: "
-                                           f"{exc.strerror or exc}", h.arg_span, None))
+                    self.diags.append(
+                        diag(
+                            UNREADABLE,
+                            f"cannot read include file {path!r}: {exc.strerror or exc}",
+                            h.arg_span,
+                            None,
+                        )
+                    )
                     continue
             self.walk(doc, chain + [(path, here[1])])
         tail = block.param_tuples()
@@ -253,15 +309,25 @@ class _Loader:
             first_off = tail[0][3]
             span = block.doc.source.span(first_off, 0)
             if self.current is None:
-                self.diags.append(diag(DANGLING, "parameter lines after an include, outside any section",
-                                       span, "move them into a section, before the include line"))
+                self.diags.append(
+                    diag(
+                        DANGLING,
+                        "parameter lines after an include, outside any section",
+                        span,
+                        "move them into a section, before the include line",
+                    )
+                )
             else:
                 target = self.current
                 where = "the section before the include" if target is before else "the included file"
-                self.diags.append(diag(SPLICED,
-                                       f"these parameter lines join {target.kind} '{target.name}', "
-                                       f"opened in {where} (R4)", span,
-                                       "move them above the include line, into the section they belong to"))
+                self.diags.append(
+                    diag(
+                        SPLICED,
+                        f"these parameter lines join {target.kind} '{target.name}', opened in {where} (R4)",
+                        span,
+                        "move them above the include line, into the section they belong to",
+                    )
+                )
                 target.spliced.append(block)
 
 
@@ -283,8 +349,14 @@ def load_text(text: str, filename: str = "<string>", rootdir: str | None = None)
 
 def _finish(loader: _Loader, root: Document, path: str) -> ConfigTree:
     if root.version() is None:
-        loader.diags.append(diag(lx.VERSION_MISSING, "no 'version 2' line", root.source.span(0, 0),
-                                 "start the file with: version 2"))
+        loader.diags.append(
+            diag(
+                lx.VERSION_MISSING,
+                "no 'version 2' line",
+                root.source.span(0, 0),
+                "start the file with: version 2",
+            )
+        )
     loader.walk(root, [(path, None)])
     diags = sorted(loader.diags, key=sort_key)
     return ConfigTree(root, loader.documents, loader.sections, diags)

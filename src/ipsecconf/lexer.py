@@ -23,38 +23,58 @@ __all__ = [
     "lex_value_token",
 ]
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W = Severity.ERROR, Severity.WARNING
 CAT = "syntax"
 
 CRLF = register("L001", "crlf", W, "CRLF line endings; the CR is ignored.", CAT, "R6")
 NOT_INDENTED = register(
-    "L002", "unknown-top-level-line", E,
-    "A line in column 1 that is not a section header, include or version line.", CAT,
+    "L002",
+    "unknown-top-level-line",
+    E,
+    "A line in column 1 that is not a section header, include or version line.",
+    CAT,
 )
 INDENTED_RESERVED = register(
-    "L003", "indented-section-line", E,
-    "conn, config, include and version lines must start in column 1.", CAT,
+    "L003",
+    "indented-section-line",
+    E,
+    "conn, config, include and version lines must start in column 1.",
+    CAT,
 )
 MISSING_EQUALS = register("L004", "missing-equals", E, "A parameter line needs name=value.", CAT)
-BAD_NAME = register("L005", "bad-parameter-name", E, "A parameter name with characters that are not allowed.", CAT)
+BAD_NAME = register(
+    "L005", "bad-parameter-name", E, "A parameter name with characters that are not allowed.", CAT
+)
 UNTERMINATED = register("L006", "unterminated-quote", E, "A quoted value must close on the same line.", CAT)
 TRAILING_TEXT = register(
     "L007", "text-after-value", E, "Only a comment may follow a value; quote values that hold blanks.", CAT
 )
 QUOTE_IN_VALUE = register("L008", "quote-in-value", E, "A value cannot contain a double quote.", CAT)
 EMPTY_THEN_COMMENT = register(
-    "L009", "empty-value-comment", W,
-    "key= followed by a comment is an empty value (the default), not the comment text.", CAT, "R1",
+    "L009",
+    "empty-value-comment",
+    W,
+    "key= followed by a comment is an empty value (the default), not the comment text.",
+    CAT,
+    "R1",
 )
-OUTSIDE_SECTION = register("L010", "parameter-outside-section", E, "A parameter line before any section.", CAT)
+OUTSIDE_SECTION = register(
+    "L010", "parameter-outside-section", E, "A parameter line before any section.", CAT
+)
 CONFIG_NOT_SETUP = register("L011", "config-not-setup", E, "The only config section is `config setup`.", CAT)
 MISSING_NAME = register("L012", "missing-section-name", E, "conn needs a name on the same line.", CAT, "R1")
 NAME_SYNTAX = register(
-    "L013", "section-name-syntax", W,
-    "Section names start with a letter and hold only letters, digits, '.', '_' and '-'.", CAT, "R8",
+    "L013",
+    "section-name-syntax",
+    W,
+    "Section names start with a letter and hold only letters, digits, '.', '_' and '-'.",
+    CAT,
+    "R8",
 )
 HEADER_TRAILING = register("L014", "text-after-header", E, "Only a comment may follow a section header.", CAT)
-STRAY_CR = register("L015", "stray-cr", W, "A carriage return inside a line is treated as a blank.", CAT, "R6")
+STRAY_CR = register(
+    "L015", "stray-cr", W, "A carriage return inside a line is treated as a blank.", CAT, "R6"
+)
 VERSION_BAD = register("L020", "unsupported-version", E, "Only `version 2` (or 2.0) is supported.", CAT, "R5")
 VERSION_LATE = register(
     "L021", "version-not-first", E, "The version line must come before every section and include.", CAT, "R5"
@@ -65,28 +85,39 @@ VERSION_REPEATED = register(
 )
 NOT_UTF8 = register("L040", "not-utf8", W, "The file is not valid UTF-8; bytes are kept as they are.", CAT)
 OEDEFAULT = register(
-    "L030", "oedefault", W, "%oedefault is undocumented; it holds defaults for the implicit conns.", CAT, "R10"
+    "L030",
+    "oedefault",
+    W,
+    "%oedefault is undocumented; it holds defaults for the implicit conns.",
+    CAT,
+    "R10",
 )
-DUPLICATE_SECTION = register("L031", "duplicate-section", E, "Two sections of one type with one name.", CAT, "R9")
+DUPLICATE_SECTION = register(
+    "L031", "duplicate-section", E, "Two sections of one type with one name.", CAT, "R9"
+)
 DUPLICATE_SETUP = register("L032", "duplicate-config-setup", E, "A second `config setup` section.", CAT, "R9")
 
 RESERVED = frozenset({"version", "config", "setup", "conn", "include"})
 
 # A value token (R7: '#' only starts a comment at the start of a token, so it
 # may sit inside a bare value; a bare value may not hold a double quote).
-VALUE = r'"[^"\n]*"|\{[^"\n}]*\}|[^\s"#][^\s"]*'
-_NAME = r"[^\s=\"#][^\s=\"]*"
-_TAIL = r"[ \t]*(?:#[^\n]*)?"
+VALUE_QUOTED = r'"[^"\n]*"|\{[^"\n}]*\}'
+VALUE_BARE = r'[^\s"#][^\s"]*'
+VALUE = f"{VALUE_QUOTED}|{VALUE_BARE}"
+_NAME = r'[^\s="#]+'
+# After a quoted or braced value a comment may follow at once; after a bare
+# value only after a blank (otherwise the '#' would be part of the token, R7).
+_AFTER = rf'(?:(?:{VALUE_QUOTED})[ \t]*(?:#[^\n]*)?|(?:{VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?'
 
-# One well-formed parameter line, without its line ending. Groups: indent,
-# name, value (with quotes/braces), trailing blanks+comment.
+# One well-formed parameter line, without its line ending (use fullmatch).
+# Groups: indent, name, quoted-or-braced value, bare value.
 PARAM_RE = re.compile(
-    rf"([ \t]+)({_NAME})[ \t]*=[ \t]*(?:({VALUE})({_TAIL}))?"
+    rf'([ \t]+)({_NAME})[ \t]*=[ \t]*(?:({VALUE_QUOTED})[ \t]*(?:#[^\n]*)?'
+    rf'|({VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?'
 )
-# Blank or comment line, or a well-formed parameter line, each ending in \n.
-BODY_RE = re.compile(
-    rf"(?:[ \t]+{_NAME}[ \t]*=[ \t]*(?:(?:{VALUE}){_TAIL})?\n|[ \t]*(?:#[^\n]*)?\n)*"
-)
+_BODY_LINE = rf"(?:[ \t]+{_NAME}[ \t]*=[ \t]*{_AFTER}\n|[ \t]*(?:#[^\n]*)?\n)"
+# Blank or comment lines and well-formed parameter lines, each ending in \n.
+BODY_RE = re.compile(rf"{_BODY_LINE}*")
 # A well-formed `conn NAME`, `config setup` or `include FILE` line (group 4 is
 # the header line) followed by a well-formed body, ending where the next
 # top-level line starts. Section names here already follow the naming rule (R8).
@@ -94,31 +125,29 @@ SECTION_FAST_RE = re.compile(
     r"^(?=[cio])(?:conn[ \t]+([A-Za-z][A-Za-z0-9._-]*|%default)|config[ \t]+(setup)"
     r"|include[ \t]+([^\s\"#][^\s\"]*))"
     r"(?P<h>(?:[ \t]+(?:#[^\n]*)?)?\n)"
-    rf"(?:[ \t]+{_NAME}[ \t]*=[ \t]*(?:(?:{VALUE}){_TAIL})?\n|[ \t]*(?:#[^\n]*)?\n)*"
+    rf"{_BODY_LINE}*"
     r"(?=[^ \t\r\n#]|\Z)",
     re.M,
 )
 # The start of a top-level item: a line whose first character is not blank or '#'.
 HEADER_START_RE = re.compile(r"^[^ \t\r\n#]", re.M)
 NAME_RULE_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*\Z")
-_VALUE_TOKEN_RE = re.compile(VALUE)
+_QUOTED_TOKEN_RE = re.compile(VALUE_QUOTED)
+_BARE_TOKEN_RE = re.compile(VALUE_BARE)
 
 
 def lex_value_token(text: str, pos: int) -> tuple[str, str, int] | None:
     """Read one value token at ``pos``: (value, quote, end) with quote one of '"', '{', ''."""
-    m = _VALUE_TOKEN_RE.match(text, pos)
-    if m is None:
-        return None
-    tok = m.group()
-    end = m.end()
-    if tok[0] == '"':
-        return tok[1:-1], '"', end
-    if tok[0] == "{":
+    m = _QUOTED_TOKEN_RE.match(text, pos)
+    if m is not None:
+        end = m.end()
+        if text[pos] == '"':
+            return text[pos + 1 : end - 1], '"', end
         # A braced token is only braced when a blank, comment or the end follows;
-        # otherwise the whole run is one bare token (as the longest-match lexer has it).
-        if end < len(text) and text[end] not in " \t#\r":
-            bare = re.compile(r'[^\s"#][^\s"]*').match(text, pos)
-            assert bare is not None
-            return bare.group(), "", bare.end()
-        return tok[1:-1], "{", end
-    return tok, "", end
+        # otherwise the whole run is one bare token (the longest match wins).
+        if end >= len(text) or text[end] in " \t#\r":
+            return text[pos + 1 : end - 1], "{", end
+    b = _BARE_TOKEN_RE.match(text, pos)
+    if b is None:
+        return None
+    return b.group(), "", b.end()

@@ -254,20 +254,18 @@ class Document:
 def _fast_params(text: str, start: int, end: int) -> list[ParamTuple]:
     out: list[ParamTuple] = []
     append = out.append
-    match = lx.PARAM_RE.match
+    full = lx.PARAM_RE.fullmatch
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
         stop = end if nl == -1 else nl
-        m = match(text, pos, stop)
-        if m is not None and m.end() == stop:
-            raw = m.group(3)
-            if raw is None:
-                append((m.group(2), "", "", pos))
-            elif raw[0] == '"' or (raw[0] == "{" and raw[-1] == "}"):
-                append((m.group(2), raw[1:-1], raw[0], pos))
+        m = full(text, pos, stop)
+        if m is not None:
+            quoted, bare = m.group(3, 4)
+            if quoted is not None:
+                append((m.group(2), quoted[1:-1], quoted[0], pos))
             else:
-                append((m.group(2), raw, "", pos))
+                append((m.group(2), bare or "", "", pos))
         pos = stop + 1
     return out
 
@@ -303,8 +301,14 @@ def _lex_line(source: Source, off: int, raw: str, diags: list[Diagnostic] | None
     work = content.replace("\r", " ") if "\r" in content else content
     if diags is not None and work is not content:
         i = content.index("\r")
-        diags.append(diag(lx.STRAY_CR, "carriage return inside a line", source.span(off + i, 1),
-                          "remove it; it is read as a blank"))
+        diags.append(
+            diag(
+                lx.STRAY_CR,
+                "carriage return inside a line",
+                source.span(off + i, 1),
+                "remove it; it is read as a blank",
+            )
+        )
     stripped = work.lstrip(" \t")
     if not stripped:
         return Blank(source, off, raw)
@@ -334,16 +338,31 @@ def _lex_param(source: Source, off: int, raw: str, work: str, diags: list[Diagno
     if j >= n or work[j] != "=":
         first = name
         if first in lx.RESERVED:
-            return err(lx.INDENTED_RESERVED, f"'{first}' line is indented", name_col, len(first),
-                       f"start the {first} line in column 1; only parameter lines are indented")
-        return err(lx.MISSING_EQUALS, f"expected 'name=value', found {work[name_col:].strip()!r}",
-                   name_col, len(work) - name_col, "parameter lines have the form: <blank>name=value")
+            return err(
+                lx.INDENTED_RESERVED,
+                f"'{first}' line is indented",
+                name_col,
+                len(first),
+                f"start the {first} line in column 1; only parameter lines are indented",
+            )
+        return err(
+            lx.MISSING_EQUALS,
+            f"expected 'name=value', found {work[name_col:].strip()!r}",
+            name_col,
+            len(work) - name_col,
+            "parameter lines have the form: <blank>name=value",
+        )
     if not name:
         return err(lx.BAD_NAME, "missing parameter name before '='", j, 1, "write name=value")
     bad = next((k for k, c in enumerate(name) if c in '"#'), None)
     if bad is not None:
-        return err(lx.BAD_NAME, f"invalid character {name[bad]!r} in parameter name {name!r}",
-                   name_col + bad, 1, "names hold letters, digits, '.', '_' and '-'")
+        return err(
+            lx.BAD_NAME,
+            f"invalid character {name[bad]!r} in parameter name {name!r}",
+            name_col + bad,
+            1,
+            "names hold letters, digits, '.', '_' and '-'",
+        )
     k = j + 1
     while k < n and work[k] in " \t":
         k += 1
@@ -353,10 +372,14 @@ def _lex_param(source: Source, off: int, raw: str, work: str, diags: list[Diagno
     if work[k] == "#":
         if k > j + 1:
             if diags is not None:
-                diags.append(diag(lx.EMPTY_THEN_COMMENT,
-                                  f"{name}= has an empty value; {work[k:]!r} is read as a comment",
-                                  source.span(off + k, n - k),
-                                  f'quote it if it is the value: {name}="{work[k:]}"'))
+                diags.append(
+                    diag(
+                        lx.EMPTY_THEN_COMMENT,
+                        f"{name}= has an empty value; {work[k:]!r} is read as a comment",
+                        source.span(off + k, n - k),
+                        f'quote it if it is the value: {name}="{work[k:]}"',
+                    )
+                )
             return Param(source, off, raw, name, name_col, "", k, "", work[k:])
         # `key=#x`: a '#' that starts the value token is part of it (R7).
         end = k
@@ -365,13 +388,23 @@ def _lex_param(source: Source, off: int, raw: str, work: str, diags: list[Diagno
         value, quote = work[k:end], ""
         if '"' in value:
             q = value.index('"')
-            return err(lx.QUOTE_IN_VALUE, "a value cannot contain a double quote", k + q, 1,
-                       "remove the quote, or quote the whole value")
+            return err(
+                lx.QUOTE_IN_VALUE,
+                "a value cannot contain a double quote",
+                k + q,
+                1,
+                "remove the quote, or quote the whole value",
+            )
     elif work[k] == '"':
         close = work.find('"', k + 1)
         if close == -1:
-            return err(lx.UNTERMINATED, "unterminated quoted value", k, n - k,
-                       'close the quote on the same line: name="value"')
+            return err(
+                lx.UNTERMINATED,
+                "unterminated quoted value",
+                k,
+                n - k,
+                'close the quote on the same line: name="value"',
+            )
         value, quote, end = work[k + 1 : close], '"', close + 1
     else:
         tok = lx.lex_value_token(work, k)
@@ -379,8 +412,13 @@ def _lex_param(source: Source, off: int, raw: str, work: str, diags: list[Diagno
             return err(lx.TRAILING_TEXT, "cannot read a value here", k, 1, None)
         value, quote, end = tok
         if end < n and work[end] == '"':
-            return err(lx.QUOTE_IN_VALUE, "a value cannot contain a double quote", end, 1,
-                       "remove the quote, or quote the whole value")
+            return err(
+                lx.QUOTE_IN_VALUE,
+                "a value cannot contain a double quote",
+                end,
+                1,
+                "remove the quote, or quote the whole value",
+            )
     # After the value: blanks, then an optional comment, and nothing else.
     m = end
     while m < n and work[m] in " \t":
@@ -395,10 +433,15 @@ def _lex_param(source: Source, off: int, raw: str, work: str, diags: list[Diagno
             extra_end = m
             while extra_end < n and work[extra_end] not in " \t":
                 extra_end += 1
-            return err(lx.TRAILING_TEXT, f"unexpected {work[m:extra_end]!r} after the value of {name}",
-                       m, extra_end - m,
-                       f'a value with blanks must be quoted: {name}="{work[k:].rstrip()}"'
-                       if not quote else "only a # comment may follow a quoted value")
+            return err(
+                lx.TRAILING_TEXT,
+                f"unexpected {work[m:extra_end]!r} after the value of {name}",
+                m,
+                extra_end - m,
+                f'a value with blanks must be quoted: {name}="{work[k:].rstrip()}"'
+                if not quote
+                else "only a # comment may follow a quoted value",
+            )
     return Param(source, off, raw, name, name_col, value, k, quote, comment)
 
 
@@ -457,8 +500,14 @@ def _lex_header(source: Source, off: int, raw: str, diags: list[Diagnostic]) -> 
             e = m
             while e < n and work[e] not in " \t":
                 e += 1
-            diags.append(diag(lx.HEADER_TRAILING, f"unexpected {work[m:e]!r} after {what}",
-                              source.span(off + m, e - m), "only a # comment may follow on this line"))
+            diags.append(
+                diag(
+                    lx.HEADER_TRAILING,
+                    f"unexpected {work[m:e]!r} after {what}",
+                    source.span(off + m, e - m),
+                    "only a # comment may follow on this line",
+                )
+            )
             return False
         return True
 
@@ -468,8 +517,13 @@ def _lex_header(source: Source, off: int, raw: str, diags: list[Diagnostic]) -> 
             return bad(lx.MISSING_NAME, "conn has no name", 0, 4, "write: conn NAME")
         name, quote, start, end = tok
         if quote == '"!':
-            return bad(lx.UNTERMINATED, "unterminated quoted conn name", start, n - start,
-                       "close the quote on the same line")
+            return bad(
+                lx.UNTERMINATED,
+                "unterminated quoted conn name",
+                start,
+                n - start,
+                "close the quote on the same line",
+            )
         ok = rest_ok(end, f"conn {name}")
         col = start + (1 if quote else 0)
         h = Header(source, off, raw, "conn" if ok else "error", name, col, quote)
@@ -482,20 +536,34 @@ def _lex_header(source: Source, off: int, raw: str, diags: list[Diagnostic]) -> 
             col = tok[2] if tok else 0
             length = (tok[3] - tok[2]) if tok else 6
             found = f"'config {tok[0]}'" if tok else "'config' alone"
-            return bad(lx.CONFIG_NOT_SETUP, f"{found}: the only config section is 'config setup'",
-                       col, length, "write: config setup")
+            return bad(
+                lx.CONFIG_NOT_SETUP,
+                f"{found}: the only config section is 'config setup'",
+                col,
+                length,
+                "write: config setup",
+            )
         ok = rest_ok(tok[3], "config setup")
         return Header(source, off, raw, "config" if ok else "error", "setup", tok[2])
     if word in ("include", "version"):
-        tok = _raw_token(work, word_end)
-        if tok is None:
-            return bad(lx.MISSING_NAME if word == "include" else lx.VERSION_BAD,
-                       f"{word} needs an argument", 0, len(word),
-                       "write: include FILE-OR-PATTERN" if word == "include" else "write: version 2")
-        arg, start, end = tok
+        raw_tok = _raw_token(work, word_end)
+        if raw_tok is None:
+            return bad(
+                lx.MISSING_NAME if word == "include" else lx.VERSION_BAD,
+                f"{word} needs an argument",
+                0,
+                len(word),
+                "write: include FILE-OR-PATTERN" if word == "include" else "write: version 2",
+            )
+        arg, start, end = raw_tok
         if '"' in arg:
-            return bad(lx.HEADER_TRAILING, f"{word} takes an unquoted argument", start, end - start,
-                       "file names may not contain blanks or quotes; remove the quotes")
+            return bad(
+                lx.HEADER_TRAILING,
+                f"{word} takes an unquoted argument",
+                start,
+                end - start,
+                "file names may not contain blanks or quotes; remove the quotes",
+            )
         ok = rest_ok(end, f"{word} {arg}")
         return Header(source, off, raw, word if ok else "error", arg, start)
     # Anything else in column 1.
@@ -515,12 +583,24 @@ def _check_name(h: Header, diags: list[Diagnostic]) -> None:
     if name == "%default":
         return
     if name == "%oedefault":
-        diags.append(diag(lx.OEDEFAULT, "%oedefault is undocumented; it sets defaults for the implicit conns",
-                          h.arg_span, None))
+        diags.append(
+            diag(
+                lx.OEDEFAULT,
+                "%oedefault is undocumented; it sets defaults for the implicit conns",
+                h.arg_span,
+                "to change an implicit conn, write a conn of the same name (R22)",
+            )
+        )
         return
     if lx.NAME_RULE_RE.match(name) is None:
-        diags.append(diag(lx.NAME_SYNTAX, f"conn name {name!r} does not follow the naming rule",
-                          h.arg_span, "start with a letter; use only letters, digits, '.', '_' and '-'"))
+        diags.append(
+            diag(
+                lx.NAME_SYNTAX,
+                f"conn name {name!r} does not follow the naming rule",
+                h.arg_span,
+                "start with a letter; use only letters, digits, '.', '_' and '-'",
+            )
+        )
 
 
 def parse(text: str, filename: str = "<string>") -> Document:
@@ -536,9 +616,14 @@ def parse_bytes(data: bytes, filename: str = "<string>") -> Document:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         prefix = data[: exc.start].decode("utf-8", "surrogateescape")
-        doc.diagnostics.append(diag(lx.NOT_UTF8, "file is not valid UTF-8",
-                                    doc.source.span(len(prefix), 1),
-                                    "save the file as UTF-8; the bytes are kept unchanged"))
+        doc.diagnostics.append(
+            diag(
+                lx.NOT_UTF8,
+                "file is not valid UTF-8",
+                doc.source.span(len(prefix), 1),
+                "save the file as UTF-8; the bytes are kept unchanged",
+            )
+        )
     return doc
 
 
@@ -568,8 +653,14 @@ def _parse_source(source: Source) -> Document:
     if "\r\n" in text:
         doc.has_crlf = True
         first_cr = text.index("\r\n")
-        diags.append(diag(lx.CRLF, "file has CRLF (Windows) line endings; the CR characters are ignored",
-                          source.span(first_cr, 1), "convert the file to LF line endings (dos2unix)"))
+        diags.append(
+            diag(
+                lx.CRLF,
+                "file has CRLF (Windows) line endings; the CR characters are ignored",
+                source.span(first_cr, 1),
+                "convert the file to LF line endings (dos2unix)",
+            )
+        )
     _check_version(doc)
     return doc
 
@@ -589,8 +680,14 @@ def _parse_region(doc: Document, start: int, end: int) -> None:
             if isinstance(ln, ErrorLine):
                 after_error = True  # an indented header already reported; don't cascade
             elif isinstance(ln, Param) and not after_error:
-                diags.append(diag(lx.OUTSIDE_SECTION, "parameter line before any section",
-                                  ln.span, "put it inside a 'conn NAME' or 'config setup' section"))
+                diags.append(
+                    diag(
+                        lx.OUTSIDE_SECTION,
+                        "parameter line before any section",
+                        ln.span,
+                        "put it inside a 'conn NAME' or 'config setup' section",
+                    )
+                )
     elif first != start:  # pragma: no cover - the fast scan only stops at a top-level line
         raise AssertionError("region does not start at a top-level line")
     full = lx.BODY_RE.fullmatch
@@ -614,18 +711,41 @@ def _check_version(doc: Document) -> None:
         if b.kind == "version":
             h = b.header
             if seen_version:
-                doc.diagnostics.append(diag(lx.VERSION_REPEATED, "a second version line",
-                                            h.at(0, 7), "keep a single 'version 2' at the top"))
+                doc.diagnostics.append(
+                    diag(
+                        lx.VERSION_REPEATED,
+                        "a second version line",
+                        h.at(0, 7),
+                        "keep a single 'version 2' at the top",
+                    )
+                )
             elif seen_other:
-                doc.diagnostics.append(diag(lx.VERSION_LATE, "version line after a section or include",
-                                            h.at(0, 7), "move 'version 2' before every section"))
+                doc.diagnostics.append(
+                    diag(
+                        lx.VERSION_LATE,
+                        "version line after a section or include",
+                        h.at(0, 7),
+                        "move 'version 2' before every section",
+                    )
+                )
             elif h.arg not in ("2", "2.0"):
-                doc.diagnostics.append(diag(lx.VERSION_BAD,
-                                            f"only version 2 configuration files are supported, not {h.arg}",
-                                            h.arg_span, "write: version 2"))
+                doc.diagnostics.append(
+                    diag(
+                        lx.VERSION_BAD,
+                        f"only version 2 configuration files are supported, not {h.arg}",
+                        h.arg_span,
+                        "write: version 2",
+                    )
+                )
             seen_version = True
             for ln in b.params():
-                doc.diagnostics.append(diag(lx.OUTSIDE_SECTION, "parameter line outside any section",
-                                            ln.span, "put it inside a 'conn NAME' or 'config setup' section"))
+                doc.diagnostics.append(
+                    diag(
+                        lx.OUTSIDE_SECTION,
+                        "parameter line outside any section",
+                        ln.span,
+                        "put it inside a 'conn NAME' or 'config setup' section",
+                    )
+                )
         elif b.kind != "error":
             seen_other = True
