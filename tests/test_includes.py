@@ -120,7 +120,7 @@ def test_r4_params_after_include_join_included_section(tmp_path: Path) -> None:
     tree = load(str(tmp_path / "ipsec.conf"))
     assert _codes(tree) == ["I007"]
     b = tree.conns()[1]
-    assert [t[0] for _, t in b.params()] == ["left", "auto"]
+    assert [t[0] for _, t in b.params_with_source()] == ["left", "auto"]
     assert "conn 'b'" in tree.diagnostics[0].message
 
 

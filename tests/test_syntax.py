@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ipsecconf import parse, parse_bytes
 from ipsecconf.diagnostics import Diagnostic
-from ipsecconf.syntax import Block, Document, Param, _fast_params, _lex_body, _lex_header
+from ipsecconf.syntax import Block, Document, Param, _fast_rows, _lex_body, _lex_header
 
 # ---------------------------------------------------------------- strategies
 
@@ -121,9 +121,10 @@ def test_fast_path_agrees_with_slow_path(text: str) -> None:
         diags: list[Diagnostic] = []
         slow = _lex_body(doc.source, b.body_start, b.end, diags)
         assert [d for d in diags if d.severity.value == "error"] == []
-        assert _fast_params(doc.source.text, b.body_start, b.end) == [
-            (p.name, p.value, p.quote, p.offset) for p in slow if isinstance(p, Param)
+        assert _fast_rows(doc.source.text, b.body_start, b.end, b.line) == [
+            (p.name, p.value, p.quote if p.value else "", p.line) for p in slow if isinstance(p, Param)
         ]
+        assert b.line == doc.source.line_of(b.offset)
         hdiags: list[Diagnostic] = []
         h = _lex_header(doc.source, b.offset, doc.source.text[b.offset : b.body_start], hdiags)
         assert (h.kind, h.arg) == (b.kind, b.name)
@@ -137,7 +138,7 @@ def _codes(text: str) -> list[str]:
 
 
 def _params(text: str) -> list[tuple[str, str, str]]:
-    return [(n, v, q) for b in parse(text).blocks for n, v, q, _ in b.param_tuples()]
+    return [(n, v, q) for b in parse(text).blocks for n, v, q, _ in b.param_rows()]
 
 
 def test_value_forms() -> None:
@@ -173,7 +174,7 @@ def test_r6_crlf_warns_and_cr_never_in_values() -> None:
     doc = parse(text, "f")
     assert [d.code for d in doc.diagnostics] == ["L001"]
     assert doc.blocks[1].name == "a"
-    assert doc.blocks[1].param_tuples()[0][:2] == ("left", "1.2.3.4")
+    assert doc.blocks[1].param_rows()[0][:2] == ("left", "1.2.3.4")
     assert str(doc) == text
 
 
@@ -215,7 +216,7 @@ def test_reader_recovers_and_reports_every_problem() -> None:
     doc = parse(text, "f")
     assert [d.code for d in doc.diagnostics] == ["L007", "L006", "L002", "L007"]
     assert [(b.kind, b.name) for b in doc.blocks][1:] == [("conn", "a"), ("error", "bad"), ("conn", "b")]
-    assert doc.blocks[1].param_tuples() == [("left", "1.2.3.4", "", text.index("\tleft="))]
+    assert doc.blocks[1].param_rows() == [("left", "1.2.3.4", "", 5)]
 
 
 def test_spans_are_exact() -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from . import lexer as lx
 from .diagnostics import Diagnostic, Severity, diag, register, sort_key
-from .source import Source, Span
-from .syntax import Block, Document, Header, ParamTuple, parse_bytes
+from .source import Source
+from .syntax import Block, Document, Header, parse_bytes
 
 __all__ = ["Section", "ConfigTree", "load", "load_text", "expand_braces", "MAX_DEPTH"]
 
@@ -46,38 +46,9 @@ DANGLING = register(
 MAX_DEPTH = 10  # R3: include hops from the main file
 
 
-@dataclass(slots=True)
-class Section:
-    """A logical section: its header block plus any include blocks spliced into it (R4)."""
-
-    # Not frozen: the loader appends spliced blocks while it walks the includes.
-    kind: str  # "conn" or "config"
-    name: str
-    block: Block
-    spliced: list[Block] = field(default_factory=list)
-
-    @property
-    def header(self) -> Header:
-        return self.block.header
-
-    @property
-    def source(self) -> Source:
-        return self.block.doc.source
-
-    @property
-    def span(self) -> Span:
-        return self.block.header.arg_span
-
-    def blocks(self) -> Iterator[Block]:
-        yield self.block
-        yield from self.spliced
-
-    def params(self) -> Iterator[tuple[Source, ParamTuple]]:
-        """Every (source, (name, value, quote, offset)) of the section, in reading order."""
-        for b in self.blocks():
-            src = b.doc.source
-            for t in b.param_tuples():
-                yield src, t
+# A logical section is the Block of its header, with any include blocks whose
+# trailing lines were spliced into it (R4) listed in ``Block.spliced``.
+Section = Block
 
 
 @dataclass(slots=True)
@@ -199,11 +170,10 @@ class _Loader:
 
     def open_section(self, block: Block) -> None:
         # Only the error paths below build the header line object (hot path).
-        kind, name = block.kind, block.name
-        sec = Section(kind, name, block)
-        self.sections.append(sec)
-        self.current = sec
-        if kind == "config":
+        self.sections.append(block)
+        self.current = block
+        name = block.name
+        if block.kind == "config":
             if self.setup is not None:
                 h = block.header
                 first = self.setup.header.span
@@ -216,12 +186,12 @@ class _Loader:
                     )
                 )
             else:
-                self.setup = sec
+                self.setup = block
             return
         if name == "%default":
             return
-        prev = self.conn_names.setdefault(name, sec)
-        if prev is not sec:
+        prev = self.conn_names.setdefault(name, block)
+        if prev is not block:
             self.diags.append(
                 diag(
                     lx.DUPLICATE_SECTION,
@@ -304,10 +274,10 @@ class _Loader:
                     )
                     continue
             self.walk(doc, chain + [(path, here[1])])
-        tail = block.param_tuples()
+        tail = block.param_rows()
         if tail:
-            first_off = tail[0][3]
-            span = block.doc.source.span(first_off, 0)
+            first = block.param_node(tail[0][3])
+            span = first.span if first is not None else block.header.span
             if self.current is None:
                 self.diags.append(
                     diag(
@@ -328,6 +298,8 @@ class _Loader:
                         "move them above the include line, into the section they belong to",
                     )
                 )
+                if target.spliced is None:
+                    target.spliced = []
                 target.spliced.append(block)
 
 

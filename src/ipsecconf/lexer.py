@@ -14,6 +14,7 @@ from .diagnostics import Severity, register
 
 __all__ = [
     "BODY_RE",
+    "ROW_RE",
     "SECTION_FAST_RE",
     "PARAM_RE",
     "VALUE",
@@ -107,15 +108,21 @@ VALUE = f"{VALUE_QUOTED}|{VALUE_BARE}"
 _NAME = r'[^\s="#]+'
 # After a quoted or braced value a comment may follow at once; after a bare
 # value only after a blank (otherwise the '#' would be part of the token, R7).
-_AFTER = rf'(?:(?:{VALUE_QUOTED})[ \t]*(?:#[^\n]*)?|(?:{VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?'
+_AFTER = rf"(?:(?:{VALUE_QUOTED})[ \t]*(?:#[^\n]*)?|(?:{VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?"
 
 # One well-formed parameter line, without its line ending (use fullmatch).
 # Groups: indent, name, quoted-or-braced value, bare value.
 PARAM_RE = re.compile(
-    rf'([ \t]+)({_NAME})[ \t]*=[ \t]*(?:({VALUE_QUOTED})[ \t]*(?:#[^\n]*)?'
-    rf'|({VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?'
+    rf"([ \t]+)({_NAME})[ \t]*=[ \t]*(?:({VALUE_QUOTED})[ \t]*(?:#[^\n]*)?"
+    rf"|({VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?"
 )
 _BODY_LINE = rf"(?:[ \t]+{_NAME}[ \t]*=[ \t]*{_AFTER}\n|[ \t]*(?:#[^\n]*)?\n)"
+# One match per line of a well-formed body: (name, quoted, braced, bare), with
+# an empty name for blank and comment lines. Agrees with PARAM_RE on such bodies.
+ROW_RE = re.compile(
+    rf'(?:[ \t]+({_NAME})[ \t]*=[ \t]*(?:"([^"\n]*)"|\{{([^"\n}}]*)\}}(?=[ \t#\n])|({VALUE_BARE}))?)?'
+    r"[^\n]*\n?"
+)
 # Blank or comment lines and well-formed parameter lines, each ending in \n.
 BODY_RE = re.compile(rf"{_BODY_LINE}*")
 # A well-formed `conn NAME`, `config setup` or `include FILE` line (group 4 is

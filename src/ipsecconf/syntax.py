@@ -26,7 +26,7 @@ __all__ = [
     "Header",
     "Block",
     "Document",
-    "ParamTuple",
+    "ParamRow",
     "parse",
     "parse_bytes",
 ]
@@ -149,8 +149,8 @@ class Header(Line):
         return self.at(self.arg_col, len(self.arg))
 
 
-# (name, value, quote, line offset in file): the cheap view of a parameter.
-ParamTuple = tuple[str, str, str, int]
+# (name, value, quote, line): the cheap view of a parameter; line is 1-based in its file.
+ParamRow = tuple[str, str, str, int]
 
 
 class Block:
@@ -161,7 +161,19 @@ class Block:
     built on first use, like the body lines.
     """
 
-    __slots__ = ("doc", "kind", "name", "offset", "body_start", "end", "_header", "_lines", "_valid")
+    __slots__ = (
+        "doc",
+        "kind",
+        "name",
+        "offset",
+        "line",
+        "body_start",
+        "end",
+        "spliced",
+        "_header",
+        "_lines",
+        "_valid",
+    )
 
     def __init__(
         self,
@@ -169,6 +181,7 @@ class Block:
         kind: str,
         name: str,
         offset: int,
+        line: int,
         body_start: int,
         end: int,
         valid: bool,
@@ -178,6 +191,9 @@ class Block:
         self.kind = kind
         self.name = name
         self.offset = offset
+        self.line = line
+        # Include blocks whose trailing parameter lines join this section (R4); set by the loader.
+        self.spliced: list[Block] | None = None
         self.body_start = body_start
         self.end = end
         self._header = header
@@ -207,11 +223,43 @@ class Block:
     def params(self) -> list[Param]:
         return [ln for ln in self.lines if isinstance(ln, Param)]
 
-    def param_tuples(self) -> list[ParamTuple]:
-        """(name, value, quote, offset) for each parameter, without building line objects."""
+    def param_rows(self) -> list[ParamRow]:
+        """(name, value, quote, line) for each parameter of this block's own body."""
         if self._lines is None and self._valid:
-            return _fast_params(self.doc.source.text, self.body_start, self.end)
-        return [(p.name, p.value, p.quote, p.offset) for p in self.params()]
+            return _fast_rows(self.doc.source.text, self.body_start, self.end, self.line)
+        line_of = self.doc.source.line_of
+        return [(p.name, p.value, p.quote, line_of(p.offset)) for p in self.params()]
+
+    def param_node(self, line: int) -> Param | None:
+        """The full :class:`Param` node (with exact spans) of the row at ``line``."""
+        for p in self.params():
+            if p.line == line:
+                return p
+        return None
+
+    # -- the logical-section view (after the loader has spliced includes, R4) --
+
+    @property
+    def source(self) -> Source:
+        return self.doc.source
+
+    @property
+    def span(self) -> Span:
+        """Where the section's name is written."""
+        return self.header.arg_span
+
+    def blocks(self) -> Iterator[Block]:
+        yield self
+        if self.spliced:
+            yield from self.spliced
+
+    def params_with_source(self) -> Iterator[tuple[Block, ParamRow]]:
+        """Every (block, row) of the section in reading order, spliced lines included."""
+        for row in self.param_rows():
+            yield self, row
+        for b in self.spliced or ():
+            for row in b.param_rows():
+                yield b, row
 
 
 @dataclass(slots=True)
@@ -251,22 +299,22 @@ class Document:
 # ---------------------------------------------------------------- lexing
 
 
-def _fast_params(text: str, start: int, end: int) -> list[ParamTuple]:
-    out: list[ParamTuple] = []
+def _fast_rows(text: str, start: int, end: int, header_line: int) -> list[ParamRow]:
+    # One regex match per line, so the line number is the match index (no offsets needed).
+    out: list[ParamRow] = []
     append = out.append
-    full = lx.PARAM_RE.fullmatch
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        m = full(text, pos, stop)
-        if m is not None:
-            quoted, bare = m.group(3, 4)
-            if quoted is not None:
-                append((m.group(2), quoted[1:-1], quoted[0], pos))
+    line = header_line
+    for name, quoted, braced, bare in lx.ROW_RE.findall(text, start, end):
+        line += 1
+        if name:
+            if bare:
+                append((name, bare, "", line))
+            elif quoted:
+                append((name, quoted, '"', line))
+            elif braced:
+                append((name, braced, "{", line))
             else:
-                append((m.group(2), bare or "", "", pos))
-        pos = stop + 1
+                append((name, "", "", line))
     return out
 
 
@@ -634,22 +682,28 @@ def _parse_source(source: Source) -> Document:
     blocks = doc.blocks
     append = blocks.append
     pos = 0
+    line = 1  # line number at offset `lpos`, kept by counting newlines as we go
+    lpos = 0
+    count = text.count
     # Well-formed sections come out of one regex scan; the gaps between its
     # matches (odd headers, bad lines, the preamble) go through the slow path.
     for m in lx.SECTION_FAST_RE.finditer(text):
         start = m.start()
+        line += count("\n", lpos, start)
+        lpos = start
         if start != pos:
-            _parse_region(doc, pos, start)
+            _parse_region(doc, pos, start, line - count("\n", pos, start))
         conn, setup, inc = m.group(1, 2, 3)
         if conn is not None:
-            append(Block(doc, "conn", conn, start, m.end(4), m.end(), True))
+            append(Block(doc, "conn", conn, start, line, m.end(4), m.end(), True))
         elif setup is not None:
-            append(Block(doc, "config", "setup", start, m.end(4), m.end(), True))
+            append(Block(doc, "config", "setup", start, line, m.end(4), m.end(), True))
         else:
-            append(Block(doc, "include", inc, start, m.end(4), m.end(), True))
+            append(Block(doc, "include", inc, start, line, m.end(4), m.end(), True))
         pos = m.end()
     if pos != len(text):
-        _parse_region(doc, pos, len(text))
+        line += count("\n", lpos, pos)
+        _parse_region(doc, pos, len(text), line)
     if "\r\n" in text:
         doc.has_crlf = True
         first_cr = text.index("\r\n")
@@ -665,7 +719,7 @@ def _parse_source(source: Source) -> Document:
     return doc
 
 
-def _parse_region(doc: Document, start: int, end: int) -> None:
+def _parse_region(doc: Document, start: int, end: int, line: int) -> None:
     """Slow path for text the fast scan did not take: split at top-level lines and lex."""
     source = doc.source
     text = source.text
@@ -691,13 +745,16 @@ def _parse_region(doc: Document, start: int, end: int) -> None:
     elif first != start:  # pragma: no cover - the fast scan only stops at a top-level line
         raise AssertionError("region does not start at a top-level line")
     full = lx.BODY_RE.fullmatch
+    lpos = start
     for idx, hstart in enumerate(heads):
+        line += text.count("\n", lpos, hstart)
+        lpos = hstart
         hend = text.find("\n", hstart, end)
         hend = end if hend == -1 else hend + 1
         bend = heads[idx + 1] if idx + 1 < len(heads) else end
         header = _lex_header(source, hstart, text[hstart:hend], diags)
         valid = full(text, hend, bend) is not None
-        block = Block(doc, header.kind, header.arg, hstart, hend, bend, valid, header)
+        block = Block(doc, header.kind, header.arg, hstart, line, hend, bend, valid, header)
         if not valid:
             block._lines = _lex_body(source, hend, bend, diags)
         doc.blocks.append(block)
