@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from . import __version__
-from .diagnostics import Diagnostic, Severity, diag, register, registry, render
+from .checks import check_sections, filter_diagnostics
+from .diagnostics import Diagnostic, Severity, diag, register, registry, render, sort_key
 from .includes import ConfigTree, load
 from .source import Source, Span
 
@@ -54,6 +55,23 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    c.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="report only these codes or code prefixes, comma-separated (e.g. S for security)",
+    )
+    c.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="do not report these codes or code prefixes, comma-separated",
+    )
+
+    kw = sub.add_parser("keywords", help="print the keyword table")
+    kw.add_argument("--format", choices=("text", "json"), default="text")
 
     k = sub.add_parser("codes", help="list every diagnostic code")
     k.add_argument("--format", choices=("text", "json"), default="text")
@@ -83,6 +101,10 @@ def _check_files(
     return trees, extra, io_error
 
 
+def _codes(values: list[str]) -> list[str]:
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     files: list[str] = args.files or [DEFAULT_CONFIG]
     trees, extra, io_error = _check_files(files, args.rootdir)
@@ -90,7 +112,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     sources: dict[str, Source] = {}
     read: list[str] = []
     for t in trees:
-        diags.extend(t.diagnostics)
+        found = list(t.diagnostics) + check_sections(t)
+        diags.extend(
+            filter_diagnostics(sorted(found, key=sort_key), t, _codes(args.select), _codes(args.ignore))
+        )
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)
     if args.format == "json":
@@ -122,7 +147,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
     # Import every stage so each registers its codes.
-    from . import includes, lexer, syntax  # noqa: F401
+    from . import checks, includes, lexer, syntax  # noqa: F401
 
     rules = registry()
     if args.format == "json":
@@ -152,6 +177,17 @@ def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_keywords(args: argparse.Namespace, out: TextIO) -> int:
+    from . import keywords
+
+    if args.format == "json":
+        json.dump(keywords.to_json(), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(keywords.render_markdown())
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
@@ -160,6 +196,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _cmd_check(args, out)
         if args.verb == "codes":
             return _cmd_codes(args, out)
+        if args.verb == "keywords":
+            return _cmd_keywords(args, out)
         raise AssertionError(f"unhandled verb {args.verb}")  # pragma: no cover
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code

@@ -53,6 +53,8 @@ class Diagnostic:
     message: str
     span: Span | None
     hint: str | None = None
+    # The source line holds secrets (manual keys): the renderer must not print it.
+    redact: bool = False
 
     @property
     def file(self) -> str | None:
@@ -101,9 +103,10 @@ def diag(
     span: Span | None,
     hint: str | None = None,
     severity: Severity | None = None,
+    redact: bool = False,
 ) -> Diagnostic:
     """Build a diagnostic with the code's registered severity unless overridden."""
-    return Diagnostic(code, severity or _REGISTRY[code].severity, message, span, hint)
+    return Diagnostic(code, severity or _REGISTRY[code].severity, message, span, hint, redact)
 
 
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
@@ -146,7 +149,7 @@ def render(
         loc = f"{_BOLD}{loc}{_RESET}"
     lines = [f"{loc}{sev}[{d.code}] {_visible(d.message)}"]
     src = sources.get(sp.file) if (sp and sources) else None
-    if sp is not None and src is not None:
+    if sp is not None and src is not None and not d.redact:
         text = src.line_text(sp.line)
         if text or sp.column == 1:
             prefix = text[: sp.column - 1]

@@ -1,0 +1,289 @@
+"""Keyword and value checks: placement, status, typed values (RULINGS R16-R20).
+
+``check_sections`` looks at every parameter line of every section, as written.
+Name look-ups and value parses are memoised, so a name or a value that repeats
+across conns costs one dict look-up. Diagnostics build their exact spans only
+when there is something to report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from . import keywords as kw
+from . import values
+from .diagnostics import Diagnostic, Severity, diag, register
+from .includes import ConfigTree
+from .source import Span
+from .syntax import Block
+
+__all__ = ["check_sections", "filter_diagnostics", "disabled_lines"]
+
+E, W = Severity.ERROR, Severity.WARNING
+KC, VC = "keyword", "value"
+
+UNKNOWN = register("K001", "unknown-keyword", E, "A parameter name that is not a keyword.", KC, "R16")
+SIDELESS = register(
+    "K002",
+    "missing-side",
+    E,
+    "A left/right keyword written without its side (subnet= for leftsubnet=).",
+    KC,
+    "R16",
+)
+CASE = register(
+    "K003", "keyword-case", W, "A keyword written in other than its canonical spelling.", KC, "R16"
+)
+WRONG_SECTION = register(
+    "K004", "wrong-section", E, "A conn keyword in config setup, or a config setup keyword in a conn.", KC
+)
+OBSOLETE = register("K005", "obsolete-keyword", W, "A documented keyword that is obsolete.", KC, "R19")
+UNDOCUMENTED = register(
+    "K006", "undocumented-keyword", W, "A keyword 2.6.27 accepts but does not document.", KC, "R20"
+)
+UNSUPPORTED = register("K007", "manual-keying", E, "Manual keying is not supported.", KC, "R19")
+BAD_VALUE = register(
+    "V001", "invalid-value", E, "A value that does not parse as its keyword's type.", VC, "R18"
+)
+VALUE_WARNING = register(
+    "V002", "value-warning", W, "A value that is accepted but should be written otherwise.", VC, "R18"
+)
+UNDOC_VALUE = register(
+    "V003", "undocumented-value", W, "A value 2.6.27 accepts but the man page does not list.", VC, "R20"
+)
+UNSUPPORTED_VALUE = register(
+    "V004", "unsupported-value", E, "A documented value that is not supported.", VC, "R19"
+)
+TOO_LONG = register("V005", "lifetime-too-long", E, "salifetime and ikelifetime are at most 24h.", VC, "R18")
+
+_MAX_LIFETIME = 86400
+_LIFETIMES = frozenset({"salifetime", "ikelifetime"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    code: str
+    message: str
+    hint: str | None
+    where: str  # "name" or "value"
+    start: int = 0  # offsets into the value for value problems
+    end: int = 0
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _NameInfo:
+    """What a parameter name means in one kind of section, and what is wrong with it."""
+
+    problems: tuple[_Problem, ...]
+    vtype: str | None  # value type to check, None to skip the value
+    choices: tuple[str, ...]
+    keyword: kw.Keyword | None
+    sensitive: bool
+
+
+def _name_info(name: str, section: str) -> _NameInfo:
+    if kw.is_x_param(name):
+        return _NameInfo((), None, (), None, False)  # R17: kept verbatim, never interpreted
+    m = kw.lookup(name)
+    if m is None:
+        bare = kw.bare_side_less(name)
+        if bare is not None:
+            forms = [f"left{bare.name}", f"right{bare.name}"] if bare.name != "host" else ["left", "right"]
+            return _NameInfo(
+                (
+                    _Problem(
+                        SIDELESS,
+                        f"'{name}' needs a side",
+                        f"write {forms[0]}= or {forms[1]}= "
+                        "(Openswan 2.6.27 silently took it as the right side)",
+                        "name",
+                    ),
+                ),
+                None,
+                (),
+                None,
+                False,
+            )
+        sugg = kw.suggest(name, section)
+        hint = f"did you mean {' or '.join(sugg[:3])}?" if sugg else "see `ipsecconf keywords` for the list"
+        return _NameInfo(
+            (_Problem(UNKNOWN, f"unknown keyword '{name}'", hint, "name"),), None, (), None, False
+        )
+    k = m.keyword
+    probs: list[_Problem] = []
+    if k.section != section:
+        where = "config setup" if section == "config" else "a conn section"
+        belongs = "config setup" if k.section == "config" else "conn sections"
+        probs.append(
+            _Problem(WRONG_SECTION, f"'{name}' is not valid in {where}", f"it belongs in {belongs}", "name")
+        )
+    status = m.status
+    if status is kw.Status.UNSUPPORTED:
+        probs.append(
+            _Problem(
+                UNSUPPORTED,
+                f"'{name}': {m.message or 'manual keying is not supported'}",
+                "use automatic keying (IKE): remove the manual-keying parameters",
+                "name",
+            )
+        )
+        return _NameInfo(tuple(probs), None, (), k, True)
+    if status is kw.Status.OBSOLETE:
+        repl = m.replacement_forms
+        repl_hint: str | None = f"use {' or '.join(repl)}" if repl else None
+        probs.append(_Problem(OBSOLETE, f"'{name}' is obsolete: {m.message}", repl_hint, "name"))
+    elif status is kw.Status.UNDOCUMENTED:
+        probs.append(_Problem(UNDOCUMENTED, f"'{name}' is undocumented: {m.message}", None, "name"))
+    if not m.exact_case and status is kw.Status.CURRENT:
+        probs.append(
+            _Problem(
+                CASE, f"'{name}' is written '{m.canonical}' in the man page", f"write {m.canonical}=", "name"
+            )
+        )
+    choices = k.values
+    if k.type == "phase2alg" and name.lower() == "ah":
+        choices = ("ah",)  # ah= takes AH authentication algorithms
+    return _NameInfo(tuple(probs), k.type, choices, k, k.sensitive)
+
+
+def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
+    k = info.keyword
+    assert k is not None and info.vtype is not None
+    parsed, err, warns = values.parse_cached(info.vtype, value, info.choices)
+    if err is not None:
+        return (
+            _Problem(
+                BAD_VALUE, f"invalid {k.name} value: {err.message}", err.hint, "value", err.start, err.end
+            ),
+        )
+    probs = [_Problem(VALUE_WARNING, w, None, "value", 0, len(value)) for w in warns]
+    if value in k.unsupported_values:
+        probs.append(
+            _Problem(
+                UNSUPPORTED_VALUE,
+                f"'{value}' is not supported",
+                "manual keying is not supported (R19): use add, route, start or ignore",
+                "value",
+                0,
+                len(value),
+            )
+        )
+    elif value in k.undocumented_values:
+        probs.append(
+            _Problem(
+                UNDOC_VALUE,
+                f"'{value}' is an undocumented value",
+                f"documented values: {', '.join(v for v in k.values if v not in k.undocumented_values)}",
+                "value",
+                0,
+                len(value),
+            )
+        )
+    if k.name in _LIFETIMES and isinstance(parsed, values.Duration) and parsed.seconds > _MAX_LIFETIME:
+        probs.append(
+            _Problem(
+                TOO_LONG,
+                f"{k.name}={value} is longer than the maximum of 24h",
+                "at most 24h",
+                "value",
+                0,
+                len(value),
+            )
+        )
+    return tuple(probs)
+
+
+def _emit(
+    block: Block, line: int, name: str, probs: Iterable[_Problem], sensitive: bool, out: list[Diagnostic]
+) -> None:
+    node = block.param_node(line)
+    for p in probs:
+        if node is None:  # pragma: no cover - rows always come from lexed lines
+            span: Span | None = block.source.span(block.offset, 0)
+        elif p.where == "name":
+            span = node.name_span
+        else:
+            vs = node.value_span
+            span = Span(vs.file, vs.line, vs.column + p.start, vs.offset + p.start, max(0, p.end - p.start))
+        out.append(diag(p.code, p.message, span, p.hint, p.severity, redact=sensitive))
+
+
+def check_sections(tree: ConfigTree) -> list[Diagnostic]:
+    """Check every parameter of every section against the keyword table and its value type."""
+    out: list[Diagnostic] = []
+    names: dict[tuple[str, str], _NameInfo] = {}
+    vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
+    for sec in tree.sections:
+        section = sec.kind
+        for block in sec.blocks():
+            for name, value, _quote, line in block.param_rows():
+                info = names.get((name, section))
+                if info is None:
+                    info = names[(name, section)] = _name_info(name, section)
+                if info.problems:
+                    _emit(block, line, name, info.problems, info.sensitive, out)
+                if info.vtype is None or not value:
+                    continue  # R1: an empty value means the default
+                key = (name.lower(), value)
+                probs = vals.get(key)
+                if probs is None:
+                    probs = vals[key] = _value_problems(info, value)
+                if probs:
+                    _emit(block, line, name, probs, info.sensitive, out)
+    return out
+
+
+# ---------------------------------------------------------------- selection
+
+_MARK = "ipsecconf: disable="
+
+
+def disabled_lines(tree: ConfigTree) -> dict[tuple[str, int], frozenset[str]]:
+    """Lines where ``# ipsecconf: disable=CODE[,CODE]`` turns codes off.
+
+    A trailing comment applies to its own line; a comment line on its own
+    applies to the next line too.
+    """
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for name, doc in tree.documents.items():
+        text = doc.source.text
+        if _MARK not in text:
+            continue
+        for i, raw in enumerate(text.split("\n"), start=1):
+            at = raw.find(_MARK)
+            if at == -1 or "#" not in raw[:at]:
+                continue
+            codes = frozenset(c.strip().upper() for c in raw[at + len(_MARK) :].split(",") if c.strip())
+            out[(name, i)] = out.get((name, i), frozenset()) | codes
+            if raw.lstrip().startswith("#"):
+                out[(name, i + 1)] = out.get((name, i + 1), frozenset()) | codes
+    return out
+
+
+def _matches(code: str, patterns: Sequence[str]) -> bool:
+    return any(code.startswith(p.upper()) for p in patterns)
+
+
+def filter_diagnostics(
+    diags: Iterable[Diagnostic],
+    tree: ConfigTree | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> list[Diagnostic]:
+    """Apply --select/--ignore (codes or code prefixes) and inline disable comments."""
+    off = disabled_lines(tree) if tree is not None else {}
+    out = []
+    for d in diags:
+        if select and not _matches(d.code, select):
+            continue
+        if ignore and _matches(d.code, ignore):
+            continue
+        sp = d.span
+        if sp is not None and off:
+            codes = off.get((sp.file, sp.line))
+            if codes and (d.code in codes or "ALL" in codes):
+                continue
+        out.append(d)
+    return out
