@@ -152,6 +152,12 @@ def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
     k = info.keyword
     assert k is not None and info.vtype is not None
     parsed, err, warns = values.parse_cached(info.vtype, value, info.choices)
+    if err is not None and info.vtype == "phase2alg" and not info.choices:
+        # AH syntax (phase2alg=sha1) is right when the resolved conn says phase2=ah;
+        # the conn-level check decides once that is known.
+        parsed, ah_err, warns = values.parse_cached("phase2alg", value, ("ah",))
+        if ah_err is None:
+            err = None
     if err is not None:
         return (
             _Problem(
