@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from . import __version__
+from . import __version__, fastcheck
 from .checks import check_sections, filter_diagnostics
 from .diagnostics import Diagnostic, Severity, diag, register, registry, render, sort_key
 from .includes import ConfigTree, load
@@ -86,7 +86,7 @@ def _check_files(
     io_error = False
     for f in files:
         try:
-            trees.append(load(f, rootdir=rootdir))
+            trees.append(load(f, rootdir=rootdir, scan=fastcheck.ScanChooser()))
         except OSError as exc:
             io_error = True
             reason = exc.strerror or str(exc)

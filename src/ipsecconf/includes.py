@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from . import lexer as lx
@@ -122,9 +123,13 @@ def _has_magic(pattern: str) -> bool:
     return any(c in pattern for c in "*?[{")
 
 
+ScanChooser = Callable[[int], "re.Pattern[str] | None"]  # file size -> narrower scanner
+
+
 class _Loader:
-    def __init__(self, rootdir: str | None) -> None:
+    def __init__(self, rootdir: str | None, scan: ScanChooser | None = None) -> None:
         self.rootdir = rootdir
+        self.scan = scan
         self.documents: dict[str, Document] = {}
         self.sections: list[Section] = []
         self.diags: list[Diagnostic] = []
@@ -135,7 +140,7 @@ class _Loader:
     def read(self, path: str) -> Document:
         with open(path, "rb") as fh:
             data = fh.read()
-        doc = parse_bytes(data, path)
+        doc = parse_bytes(data, path, self.scan(len(data)) if self.scan else None)
         self.documents[path] = doc
         self.diags.extend(doc.diagnostics)
         return doc
@@ -303,9 +308,12 @@ class _Loader:
                 target.spliced.append(block)
 
 
-def load(path: str, rootdir: str | None = None) -> ConfigTree:
-    """Read ``path`` and all it includes. Raises OSError only if ``path`` itself can't be read."""
-    loader = _Loader(rootdir)
+def load(path: str, rootdir: str | None = None, scan: ScanChooser | None = None) -> ConfigTree:
+    """Read ``path`` and all it includes. Raises OSError only if ``path`` itself can't be read.
+
+    ``scan``, given a file's size, may return a narrower section scanner (see ``syntax.parse``).
+    """
+    loader = _Loader(rootdir, scan)
     root = loader.read(path)
     return _finish(loader, root, path)
 

@@ -16,6 +16,8 @@ __all__ = [
     "BODY_RE",
     "ROW_RE",
     "SECTION_FAST_RE",
+    "GENERIC_BODY",
+    "section_scan",
     "PARAM_RE",
     "VALUE",
     "HEADER_START_RE",
@@ -125,17 +127,29 @@ ROW_RE = re.compile(
 )
 # Blank or comment lines and well-formed parameter lines, each ending in \n.
 BODY_RE = re.compile(rf"{_BODY_LINE}*")
-# A well-formed `conn NAME`, `config setup` or `include FILE` line (group 4 is
-# the header line) followed by a well-formed body, ending where the next
-# top-level line starts. Section names here already follow the naming rule (R8).
-SECTION_FAST_RE = re.compile(
-    r"^(?=[cio])(?:conn[ \t]+([A-Za-z][A-Za-z0-9._-]*|%default)|config[ \t]+(setup)"
-    r"|include[ \t]+([^\s\"#][^\s\"]*))"
-    r"(?P<h>(?:[ \t]+(?:#[^\n]*)?)?\n)"
-    rf"{_BODY_LINE}*"
-    r"(?=[^ \t\r\n#]|\Z)",
-    re.M,
-)
+# A well-formed `conn NAME`, `config setup` or `include FILE` line followed by
+# a well-formed body, ending where the next top-level line starts. Section names
+# here already follow the naming rule (R8). Named groups: conn/setup/inc hold the
+# header's argument, ch/sh/ih end where its header line ends.
+def _hdr_end(name: str) -> str:
+    return rf"(?P<{name}>(?:[ \t]+(?:#[^\n]*)?)?\n)"
+
+
+GENERIC_BODY = rf"{_BODY_LINE}*"
+
+
+def section_scan(conn_body: str = GENERIC_BODY, setup_body: str = GENERIC_BODY) -> re.Pattern[str]:
+    """The section scanner; a caller may narrow the bodies it accepts (see fastcheck)."""
+    return re.compile(
+        rf"^(?=[cio])(?:conn[ \t]+(?P<conn>[A-Za-z][A-Za-z0-9._-]*|%default){_hdr_end('ch')}{conn_body}"
+        rf"|config[ \t]+(?P<setup>setup){_hdr_end('sh')}{setup_body}"
+        rf"|include[ \t]+(?P<inc>[^\s\"#][^\s\"]*){_hdr_end('ih')}{GENERIC_BODY})"
+        r"(?=[^ \t\r\n#]|\Z)",
+        re.M,
+    )
+
+
+SECTION_FAST_RE = section_scan()
 # The start of a top-level item: a line whose first character is not blank or '#'.
 HEADER_START_RE = re.compile(r"^[^ \t\r\n#]", re.M)
 NAME_RULE_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*\Z")

@@ -10,6 +10,7 @@ line by line where something is wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -162,18 +163,9 @@ class Block:
     """
 
     __slots__ = (
-        "doc",
-        "kind",
-        "name",
-        "offset",
-        "line",
-        "body_start",
-        "end",
-        "spliced",
-        "_header",
-        "_lines",
-        "_valid",
-    )
+        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced", "clean",
+        "_header", "_lines", "_valid",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -194,6 +186,8 @@ class Block:
         self.line = line
         # Include blocks whose trailing parameter lines join this section (R4); set by the loader.
         self.spliced: list[Block] | None = None
+        # The body matched a caller's narrower scan (see ``parse(scan=...)``): nothing to report.
+        self.clean = False
         self.body_start = body_start
         self.end = end
         self._header = header
@@ -651,15 +645,19 @@ def _check_name(h: Header, diags: list[Diagnostic]) -> None:
         )
 
 
-def parse(text: str, filename: str = "<string>") -> Document:
-    """Parse text into a lossless :class:`Document`. Never raises on bad input."""
-    return _parse_source(Source(filename, text))
+def parse(text: str, filename: str = "<string>", scan: re.Pattern[str] | None = None) -> Document:
+    """Parse text into a lossless :class:`Document`. Never raises on bad input.
+
+    ``scan`` replaces the section scanner with one built by :func:`lexer.section_scan`
+    whose bodies are narrower; blocks it matches are marked ``clean``.
+    """
+    return _parse_source(Source(filename, text), scan)
 
 
-def parse_bytes(data: bytes, filename: str = "<string>") -> Document:
+def parse_bytes(data: bytes, filename: str = "<string>", scan: re.Pattern[str] | None = None) -> Document:
     """Parse raw bytes; non-UTF-8 bytes survive as surrogates and round-trip."""
     text = decode(data)
-    doc = _parse_source(Source(filename, text))
+    doc = _parse_source(Source(filename, text), scan)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -675,7 +673,7 @@ def parse_bytes(data: bytes, filename: str = "<string>") -> Document:
     return doc
 
 
-def _parse_source(source: Source) -> Document:
+def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Document:
     text = source.text
     diags: list[Diagnostic] = []
     doc = Document(source, [], [], diags)
@@ -687,20 +685,26 @@ def _parse_source(source: Source) -> Document:
     count = text.count
     # Well-formed sections come out of one regex scan; the gaps between its
     # matches (odd headers, bad lines, the preamble) go through the slow path.
-    for m in lx.SECTION_FAST_RE.finditer(text):
+    clean = scan is not None
+    for m in (scan or lx.SECTION_FAST_RE).finditer(text):
         start = m.start()
         line += count("\n", lpos, start)
         lpos = start
         if start != pos:
             _parse_region(doc, pos, start, line - count("\n", pos, start))
-        conn, setup, inc = m.group(1, 2, 3)
+        conn, setup, inc = m.group("conn", "setup", "inc")
+        end = m.end()
         if conn is not None:
-            append(Block(doc, "conn", conn, start, line, m.end(4), m.end(), True))
+            b = Block(doc, "conn", conn, start, line, m.end("ch"), end, True)
+            b.clean = clean
         elif setup is not None:
-            append(Block(doc, "config", "setup", start, line, m.end(4), m.end(), True))
+            b = Block(doc, "config", "setup", start, line, m.end("sh"), end, True)
+            b.clean = clean
         else:
-            append(Block(doc, "include", inc, start, line, m.end(4), m.end(), True))
-        pos = m.end()
+            b = Block(doc, "include", inc, start, line, m.end("ih"), end, True)
+            b.clean = b.body_start == end
+        append(b)
+        pos = end
     if pos != len(text):
         line += count("\n", lpos, pos)
         _parse_region(doc, pos, len(text), line)
