@@ -973,8 +973,7 @@ KEYWORDS: tuple[Keyword, ...] = (
         default="no",
         status=Status.OBSOLETE,
         message=(
-            "nm_configured= is not compiled into a default Openswan 2.6.27 build; "
-            "accepted as a boolean (R19)"
+            "nm_configured= is not compiled into a default Openswan 2.6.27 build; accepted as a boolean (R19)"
         ),
         doc="The conn is managed by NetworkManager.",
     ),
@@ -1042,8 +1041,7 @@ KEYWORDS: tuple[Keyword, ...] = (
         status=Status.OBSOLETE,
         replacement="phase2alg",
         message=(
-            "pfsgroup= is obsolete (R19): put the group in phase2alg=, "
-            "e.g. phase2alg=aes128-md5;modp1024"
+            "pfsgroup= is obsolete (R19): put the group in phase2alg=, e.g. phase2alg=aes128-md5;modp1024"
         ),
         doc="DH group for PFS; obsolete.",
     ),
@@ -1169,8 +1167,7 @@ KEYWORDS: tuple[Keyword, ...] = (
         default=None,
         status=Status.UNDOCUMENTED,
         message=(
-            "leftsubnetwithin=/rightsubnetwithin= is not documented in ipsec.conf(5) (R20) "
-            "and has no effect"
+            "leftsubnetwithin=/rightsubnetwithin= is not documented in ipsec.conf(5) (R20) and has no effect"
         ),
         doc="Subnet the peer's client must lie within; no effect in 2.6.27.",
     ),
