@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import keywords as kw
-from . import values
 from .diagnostics import Diagnostic, Severity, diag, register
 from .includes import ConfigTree
 from .source import Span
@@ -149,6 +148,8 @@ def _name_info(name: str, section: str) -> _NameInfo:
 
 
 def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
+    from . import values  # imported on first use: clean files never need the parsers (~40 ms)
+
     k = info.keyword
     assert k is not None and info.vtype is not None
     parsed, err, warns = values.parse_cached(info.vtype, value, info.choices)

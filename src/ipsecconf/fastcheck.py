@@ -35,7 +35,9 @@ def _subnet() -> str:
     groups = []
     for full in (3, 2, 1, 0):
         alts = []
-        for bits in range(8, -1, -1):
+        # Prefixes that split an octet finely (/29../31, /21../23 ...) list many octet
+        # values; they are rare, so they are left to the exact path to keep the regex small.
+        for bits in (8, 4, 3, 2, 1, 0):
             plen = full * 8 + bits
             if bits == 8 and full != 3:
                 continue  # the same as the next group's bits=0 case
@@ -144,23 +146,32 @@ _FIRST = (
 
 
 def section_body(section: str) -> str:
-    alts: dict[str, str] = {}
+    """The body regex for one kind of section: keywords sharing a value pattern share one branch."""
+    by_pattern: dict[str | None, list[str]] = {}
+    kws: dict[str | None, kw.Keyword] = {}
     for k in kw.KEYWORDS:
         if k.section != section or k.status is not kw.Status.CURRENT:
             continue
-        for name in k.canonical_forms():
-            tag = "s_" + re.sub(r"[^A-Za-z0-9]", "_", name)
-            alts[name] = _alternative(re.escape(name), value_pattern(k, tag), tag)
-    order = [n for n in _FIRST if n in alts] + sorted(n for n in alts if n not in _FIRST)
-    body = "|".join(alts[n] for n in order)
+        pat = value_pattern(k, "TAG")
+        by_pattern.setdefault(pat, []).extend(k.canonical_forms())
+        kws.setdefault(pat, k)
+    rank = {n: i for i, n in enumerate(_FIRST)}
+    groups = sorted(by_pattern.items(), key=lambda item: min(rank.get(n, len(rank)) for n in item[1]))
+    alts = []
+    for i, (pat, names) in enumerate(groups):
+        tag = f"s{i}_"
+        pat_i = pat.replace("<TAG>", f"<{tag}>").replace("=TAG)", f"={tag})") if pat else None
+        names.sort(key=lambda n: (rank.get(n, len(rank)), -len(n)))
+        alts.append(_alternative("(?:" + "|".join(re.escape(n) for n in names) + ")", pat_i, tag))
+    body = "|".join(alts)
     xparam = rf'[xX][-_][^\s="#]*[ \t]*=[ \t]*(?:{_BARE}{_TAIL}|"[^"\n]*"{_QTAIL}|\{{[^"\n}}]*\}}{_QTAIL}|\n)'
     line = rf"(?:[ \t]+(?:{body}|{xparam}|#[^\n]*\n|\n)|#[^\n]*\n|\n)"
     return rf"{line}*"
 
 
 _SCAN: list[re.Pattern[str]] = []
-# Compiling the scanner costs ~0.2 s: worth it only once a load has read this much.
-MIN_SIZE = 512 * 1024
+# Compiling the scanner costs ~50 ms: worth it only once a load has read this much.
+MIN_SIZE = 128 * 1024
 
 
 class ScanChooser:
