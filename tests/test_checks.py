@@ -164,7 +164,7 @@ def test_select_ignore_and_inline_disable(tmp_path: Path) -> None:
     f = tmp_path / "x.conf"
     f.write_text(
         "version 2\nconn c\n\tfoo=1  # ipsecconf: disable=K001\n"
-        "\t# ipsecconf: disable=V001\n\tpfs=maybe\n\tbar=2\n\tpfs=on\n"
+        "\t# ipsecconf: disable=V001\n\tpfs=maybe\n\tbar=2\n\tcompress=on\n"
     )
     tree = load_text(f.read_text(), str(f))
     ds = filter_diagnostics(check_sections(tree), tree)

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import keywords as kw
-from .diagnostics import Diagnostic, Severity, diag, register
+from .diagnostics import Diagnostic, Severity, diag, register, sort_key
 from .includes import ConfigTree
 from .source import Span
 from .syntax import Block
 
-__all__ = ["check_sections", "filter_diagnostics", "disabled_lines"]
+__all__ = ["check_tree", "check_sections", "filter_diagnostics", "disabled_lines"]
 
 E, W = Severity.ERROR, Severity.WARNING
 KC, VC = "keyword", "value"
@@ -242,6 +242,23 @@ def check_sections(tree: ConfigTree) -> list[Diagnostic]:
                 if probs:
                     _emit(block, line, name, probs, info.sensitive, out)
     return out
+
+
+def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
+    """Everything ``ipsecconf check`` reports for one loaded tree, sorted by place.
+
+    The reader's findings, every parameter against the keyword table, the
+    resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
+    """
+    from .conncheck import check_conns
+    from .resolve import resolve
+
+    config = resolve(tree, policy_dir=policy_dir)
+    found = list(tree.diagnostics) + check_sections(tree) + list(config.diagnostics)
+    found += check_conns(config, tree.sources)
+    # One finding can be reached twice (e.g. a section read through two includes).
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=sort_key)
 
 
 # ---------------------------------------------------------------- selection

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from . import __version__, fastcheck
-from .checks import check_sections, filter_diagnostics
+from . import __version__, cli_resolve, fastcheck
+from .checks import check_tree, filter_diagnostics
 from .diagnostics import Diagnostic, Severity, diag, register, registry, render, sort_key
 from .includes import ConfigTree, load
 from .source import Source, Span
@@ -52,6 +52,7 @@ def _build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check configuration files and report every problem")
     c.add_argument("files", nargs="*", metavar="FILE", help=f"files to check (default {DEFAULT_CONFIG})")
     c.add_argument("--rootdir", metavar="DIR", help="look up absolute include paths under DIR")
+    c.add_argument("--policy-dir", metavar="DIR", help="policy-group files (default /etc/ipsec.d/policies)")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -69,6 +70,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="CODES",
         help="do not report these codes or code prefixes, comma-separated",
     )
+
+    cli_resolve.add_parsers(sub)
 
     kw = sub.add_parser("keywords", help="print the keyword table")
     kw.add_argument("--format", choices=("text", "json"), default="text")
@@ -112,7 +115,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     sources: dict[str, Source] = {}
     read: list[str] = []
     for t in trees:
-        found = list(t.diagnostics) + check_sections(t)
+        found = check_tree(t, policy_dir=args.policy_dir)
         diags.extend(
             filter_diagnostics(sorted(found, key=sort_key), t, _codes(args.select), _codes(args.ignore))
         )
@@ -147,7 +150,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
     # Import every stage so each registers its codes.
-    from . import checks, includes, lexer, syntax  # noqa: F401
+    from . import checks, conncheck, includes, lexer, resolve, syntax  # noqa: F401
 
     rules = registry()
     if args.format == "json":
@@ -198,6 +201,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _cmd_codes(args, out)
         if args.verb == "keywords":
             return _cmd_keywords(args, out)
+        rc = cli_resolve.dispatch(args, out)
+        if rc is not None:
+            return rc
         raise AssertionError(f"unhandled verb {args.verb}")  # pragma: no cover
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code

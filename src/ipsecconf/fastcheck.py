@@ -106,8 +106,7 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
     if k.type in ("enum", "list"):
         ok = [v for v in k.values if v not in k.undocumented_values and v not in k.unsupported_values]
         words = "|".join(re.escape(v) for v in sorted(ok, key=len, reverse=True))
-        if k.type == "list":
-            return f"(?:{words})(?: (?:{words}))*"
+        # A list holds one word here: a repeated word warns, and lists are rare.
         return words
     return _TYPES.get(k.type, "(?!)")
 

@@ -56,6 +56,11 @@ class Source:
         line = bisect.bisect_right(starts, offset)
         return Span(self.name, line, offset - starts[line - 1] + 1, offset, length)
 
+    def line_start(self, line: int) -> int:
+        """Offset of a 1-based line (clamped to the file)."""
+        starts = self._line_starts()
+        return starts[min(max(line, 1), len(starts)) - 1]
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending."""
         starts = self._line_starts()

@@ -1,0 +1,490 @@
+"""Rules on resolved conns: the man page's cross-parameter rules (R21, R18) and security lints.
+
+They look at what a conn means after %default, also= and alsoflip= (the
+model), and point at the line that supplied the offending value. A value that
+comes from a shared section (%default, an also= target) is reported once for
+that line, naming how many conns it affects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import values as vals
+from .diagnostics import Diagnostic, Severity, diag, register
+from .model import Config, Conn, Value
+from .source import Source, Span
+from .syntax import Param, _lex_line
+
+__all__ = ["check_conns"]
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+XC, SC = "cross", "security"
+
+SUBNET_AND_SUBNETS = register(
+    "X001", "subnet-and-subnets", E, "leftsubnet= and leftsubnets= together.", XC, "R21"
+)
+DEFAULTROUTE_BOTH = register("X002", "defaultroute-both-sides", E, "%defaultroute on both sides.", XC, "R21")
+NEXTHOP_WITH_DEFAULTROUTE = register(
+    "X003",
+    "nexthop-with-defaultroute",
+    E,
+    "An explicit leftnexthop= together with left=%defaultroute.",
+    XC,
+    "R21",
+)
+DPD_CHAIN = register(
+    "X004", "dpd-incomplete", E, "dpddelay= needs dpdtimeout=, and dpdtimeout= needs dpdaction=.", XC, "R21"
+)
+AGGR_GROUPS = register(
+    "X005",
+    "aggrmode-proposals",
+    E,
+    "aggrmode=yes needs ike= and phase2alg= with one fully specified proposal and one DH group.",
+    XC,
+    "R21",
+)
+XAUTH_START = register(
+    "X006", "xauth-client-auto-start", E, "An XAUTH client cannot use auto=start.", XC, "R21"
+)
+REKEY_MARGIN = register(
+    "X007",
+    "rekeymargin-exceeds-lifetime",
+    E,
+    "rekeymargin x (1 + rekeyfuzz) must not exceed salifetime.",
+    XC,
+    "R18",
+)
+FAMILY = register(
+    "X008", "address-family", E, "An address or subnet of the wrong family for connaddrfamily.", XC, "R18"
+)
+PHASE2_SYNTAX = register(
+    "X009",
+    "phase2alg-syntax",
+    E,
+    "phase2alg= written for the other of AH and ESP than phase2= selects.",
+    XC,
+    "R18",
+)
+PROTO_MISMATCH = register(
+    "X010",
+    "protoport-protocols-differ",
+    E,
+    "leftprotoport= and rightprotoport= name different protocols.",
+    XC,
+)
+AGGRESSIVE = register("S001", "aggressive-mode", W, "Aggressive Mode is less secure than Main Mode.", SC)
+AGGRESSIVE_PSK = register(
+    "S002", "aggressive-mode-psk", W, "Aggressive Mode with a pre-shared key or XAUTH group secret.", SC
+)
+INSECURE_ALG = register(
+    "S003", "insecure-algorithm", W, "1DES, null encryption or modp768 in a proposal.", SC
+)
+PSK = register("S004", "pre-shared-key", INFO, "authby=secret where RSA signatures would serve.", SC)
+NO_PFS = register("S005", "pfs-off", W, "pfs=no: a compromised key exposes earlier traffic.", SC)
+WEAK_ALG = register("S006", "weak-algorithm", W, "md5 or modp1024 in a proposal.", SC)
+
+_MAX_SHOWN = 3
+
+
+@dataclass(slots=True)
+class _Finding:
+    code: str
+    message: str
+    hint: str | None
+    span: Span | None
+    conns: list[str]
+
+
+class _Checker:
+    def __init__(self, config: Config, sources: Mapping[str, Source]) -> None:
+        self.config = config
+        self.sources = sources
+        self.found: dict[tuple[str, str, int, int, str], _Finding] = {}
+        self._spans: dict[tuple[str, int, bool], Span | None] = {}
+        self._memo: dict[tuple[int, ...], _Recorder] = {}
+
+    # -- locating values ---------------------------------------------------
+
+    def _param(self, v: Value) -> Param | None:
+        o = v.origin
+        src = self.sources.get(o.file)
+        if src is None or o.line < 1:
+            return None
+        start = src.line_start(o.line)
+        end = src.text.find("\n", start)
+        node = _lex_line(src, start, src.text[start : len(src.text) if end == -1 else end + 1], None)
+        return node if isinstance(node, Param) else None
+
+    def span(self, conn: Conn, v: Value | None) -> Span | None:
+        # Shared values (%default, also= targets) sit on one line for many conns: locate it once.
+        o = v.origin if v is not None and v.explicit else conn.origin
+        key = (o.file, o.line, o is conn.origin)
+        if key in self._spans:
+            return self._spans[key]
+        sp = self._locate(conn, v)
+        self._spans[key] = sp
+        return sp
+
+    def _locate(self, conn: Conn, v: Value | None) -> Span | None:
+        if v is not None and v.explicit:
+            node = self._param(v)
+            if node is not None:
+                return node.value_span
+        o = conn.origin
+        src = self.sources.get(o.file)
+        if src is None or o.line < 1:
+            return None
+        return Span(o.file, o.line, 1, src.line_start(o.line), 0)
+
+    def report(self, code: str, conn: Conn, v: Value | None, message: str, hint: str | None = None) -> None:
+        sp = self.span(conn, v)
+        key = (code, sp.file if sp else "", sp.line if sp else 0, sp.column if sp else 0, message)
+        f = self.found.get(key)
+        if f is None:
+            self.found[key] = _Finding(code, message, hint, sp, [conn.name])
+        elif conn.name not in f.conns[-1:]:
+            f.conns.append(conn.name)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = []
+        for f in self.found.values():
+            names = ", ".join(f"'{n}'" for n in f.conns[:_MAX_SHOWN])
+            more = f" and {len(f.conns) - _MAX_SHOWN} more" if len(f.conns) > _MAX_SHOWN else ""
+            out.append(diag(f.code, f"conn {names}{more}: {f.message}", f.span, f.hint))
+        return out
+
+    # -- the rules ---------------------------------------------------------
+
+    def check(self, conn: Conn) -> None:
+        g = conn.get
+        # Rules whose inputs are usually shared Value objects (%default, also= targets) are
+        # decided once per combination of those objects, then reported for each conn.
+        key = tuple(id(g(k)) for k in _SHARED_KEYS) + tuple(
+            id(getattr(conn.end(s), f)) for s in ("left", "right") for f in ("xauthclient", "xauthserver")
+        )
+        memo = self._memo.get(key)
+        if memo is None:
+            memo = self._memo[key] = _Recorder(self, conn)
+            memo.run()
+        for code, v, message, hint in memo.findings:
+            self.report(code, conn, v, message, hint)
+        for side in ("left", "right"):
+            end = conn.end(side)
+            if end.subnet is not None and end.subnets is not None and end.subnet.text and end.subnets.text:
+                self.report(
+                    SUBNET_AND_SUBNETS,
+                    conn,
+                    end.subnets,
+                    f"{side}subnet= and {side}subnets= cannot be used together",
+                    f"list every subnet in {side}subnets=",
+                )
+            host = end.host
+            # nexthop=%defaultroute beside it names the same method (the implicit conns do so).
+            if (
+                host is not None
+                and host.text == "%defaultroute"
+                and end.nexthop is not None
+                and end.nexthop.explicit
+                and end.nexthop.text.lower() != "%defaultroute"
+            ):
+                self.report(
+                    NEXTHOP_WITH_DEFAULTROUTE,
+                    conn,
+                    end.nexthop,
+                    f"{side}nexthop= must not be given with {side}=%defaultroute",
+                    f"remove {side}nexthop=; %defaultroute supplies the next hop",
+                )
+        lh, rh = conn.left.host, conn.right.host
+        if lh is not None and rh is not None and lh.text == rh.text == "%defaultroute":
+            self.report(
+                DEFAULTROUTE_BOTH,
+                conn,
+                rh,
+                "left= and right= are both %defaultroute",
+                "only the local end can be %defaultroute",
+            )
+        self._dpd(conn)
+        self._family(conn)
+        self._protoports(conn)
+        auto = g("auto")
+        for side in ("left", "right"):
+            xc = conn.end(side).xauthclient
+            if xc is not None and xc.parsed is True and auto is not None and auto.text in ("start", "up"):
+                self.report(
+                    XAUTH_START,
+                    conn,
+                    auto,
+                    f"{side} is an XAUTH client, which cannot use auto=start",
+                    "use auto=add and start it with `ipsec auto --up NAME`, which prompts for the password",
+                )
+        self._security(conn)
+
+    def _dpd(self, conn: Conn) -> None:
+        delay, timeout, action = (
+            conn.get("dpddelay", False),
+            conn.get("dpdtimeout", False),
+            conn.get("dpdaction", False),
+        )
+        if delay is not None and timeout is None:
+            self.report(
+                DPD_CHAIN,
+                conn,
+                delay,
+                "dpddelay= is set but dpdtimeout= is not",
+                "set dpdtimeout= too (and dpdaction=)",
+            )
+        if timeout is not None and action is None:
+            self.report(
+                DPD_CHAIN,
+                conn,
+                timeout,
+                "dpdtimeout= is set but dpdaction= is not",
+                "set dpdaction=hold, clear, restart or restart_by_peer",
+            )
+
+    def _family(self, conn: Conn) -> None:
+        fam = conn.get("connaddrfamily")
+        want6 = fam is not None and fam.text == "ipv6"
+        for side in ("left", "right"):
+            end = conn.end(side)
+            for v in (end.host, end.nexthop, end.sourceip, end.subnet, end.subnets):
+                # Every IPv6 text holds a ':' and no IPv4 text does: skip the parse look-up.
+                if (
+                    v is None
+                    or v.parsed is None
+                    or (":" in v.text) == want6
+                    and "," not in v.text
+                    and " " not in v.text
+                ):
+                    continue
+                for is6 in _families(v.parsed):
+                    if is6 != want6:
+                        got, need = ("IPv6", "ipv4") if is6 else ("IPv4", "ipv6")
+                        self.report(
+                            FAMILY,
+                            conn,
+                            v,
+                            f"{v.keyword}={v.raw} is {got} but connaddrfamily is {need}",
+                            "set connaddrfamily=ipv6" if is6 else "use IPv6 addresses throughout",
+                        )
+                        break
+
+    def _protoports(self, conn: Conn) -> None:
+        lp, rp = conn.left.protoport, conn.right.protoport
+        if lp is None or rp is None:
+            return
+        a, b = lp.parsed, rp.parsed
+        if (
+            isinstance(a, vals.ProtoPort)
+            and isinstance(b, vals.ProtoPort)
+            and a.proto
+            and b.proto
+            and a.proto != b.proto
+        ):
+            self.report(
+                PROTO_MISMATCH,
+                conn,
+                rp,
+                f"leftprotoport= names protocol {a.proto} but rightprotoport= names {b.proto}",
+                "both ends must use the same protocol",
+            )
+
+    def _phase2(self, conn: Conn) -> None:
+        alg = conn.get("phase2alg", False)
+        if alg is None or not alg.raw:
+            return
+        phase2 = conn.get("phase2")
+        ah = phase2 is not None and phase2.text == "ah"
+        _, err, _ = vals.parse_cached("phase2alg", alg.raw, ("ah",) if ah else ())
+        if err is not None:
+            _, other, _ = vals.parse_cached("phase2alg", alg.raw, () if ah else ("ah",))
+            if other is None:
+                self.report(
+                    PHASE2_SYNTAX,
+                    conn,
+                    alg,
+                    f"phase2alg={alg.raw} is {'ESP' if ah else 'AH'} syntax "
+                    f"but phase2={'ah' if ah else 'esp'}",
+                    "set phase2=ah for AH algorithms" if not ah else "use AH algorithms such as sha1 or md5",
+                )
+
+    def _rekey(self, conn: Conn) -> None:
+        margin, fuzz, life = conn.get("rekeymargin"), conn.get("rekeyfuzz"), conn.get("salifetime")
+        if margin is None or fuzz is None or life is None:
+            return
+        m, f, lt = margin.parsed, fuzz.parsed, life.parsed
+        if not (
+            isinstance(m, vals.Duration) and isinstance(f, vals.Percent) and isinstance(lt, vals.Duration)
+        ):
+            return
+        worst = m.seconds * (100 + f.value) / 100
+        if worst > lt.seconds:
+            culprit = max((margin, fuzz, life), key=lambda v: (v.explicit, v.origin.line))
+            self.report(
+                REKEY_MARGIN,
+                conn,
+                culprit,
+                f"rekeymargin={margin.text} with rekeyfuzz={fuzz.text} can reach {int(worst)}s, "
+                f"more than salifetime={life.text}",
+                "lower rekeymargin= or rekeyfuzz=, or raise salifetime=",
+            )
+
+    def _security(self, conn: Conn) -> None:
+        g = conn.get
+        aggr, authby = g("aggrmode"), g("authby")
+        psk = authby is not None and authby.text in ("secret", "secret|rsasig")
+        xauth = any(
+            conn.end(s).xauthclient is not None
+            and conn.end(s).xauthclient.parsed is True  # type: ignore[union-attr]
+            or conn.end(s).xauthserver is not None
+            and conn.end(s).xauthserver.parsed is True  # type: ignore[union-attr]
+            for s in ("left", "right")
+        )
+        if aggr is not None and aggr.parsed is True:
+            if psk or xauth:
+                self.report(
+                    AGGRESSIVE_PSK,
+                    conn,
+                    aggr,
+                    "Aggressive Mode with "
+                    + ("a pre-shared key" if psk else "XAUTH")
+                    + " exposes the secret to offline brute force (ikecrack)",
+                    "use Main Mode (aggrmode=no) and RSA signatures",
+                )
+            else:
+                self.report(
+                    AGGRESSIVE,
+                    conn,
+                    aggr,
+                    "Aggressive Mode is less secure and open to denial of service",
+                    "use Main Mode (aggrmode=no) unless the peer cannot",
+                )
+            self._aggr_proposals(conn)
+        elif psk and authby is not None and authby.explicit:
+            self.report(
+                PSK,
+                conn,
+                authby,
+                "authby=secret: a shared secret where RSA signatures would serve",
+                "authby=rsasig with leftrsasigkey=/rightrsasigkey= or certificates",
+            )
+        pfs = g("pfs")
+        if pfs is not None and pfs.parsed is False:
+            self.report(
+                NO_PFS, conn, pfs, "pfs=no turns off Perfect Forward Secrecy", "pfs=yes (the default)"
+            )
+        for key in ("ike", "phase2alg"):
+            v = g(key, False)
+            if v is None or not isinstance(v.parsed, vals.AlgList):
+                continue
+            bad = vals.insecure_algorithms(v.parsed)
+            if bad:
+                self.report(
+                    INSECURE_ALG,
+                    conn,
+                    v,
+                    f"{key}= offers {', '.join(bad)}: this turns your VPN into a joke",
+                    "use aes with sha1 or sha2 and modp1536 or stronger",
+                )
+            weak = [a for a in vals.weak_algorithms(v.parsed) if a in ("md5", "modp1024")]
+            if weak:
+                self.report(
+                    WEAK_ALG,
+                    conn,
+                    v,
+                    f"{key}= offers {', '.join(weak)}, which is weak",
+                    "prefer sha1/sha2 and modp1536 or stronger",
+                )
+
+    def _aggr_proposals(self, conn: Conn) -> None:
+        for key in ("ike", "phase2alg"):
+            v = conn.get(key, False)
+            ok = False
+            if v is not None and isinstance(v.parsed, vals.AlgList):
+                props = v.parsed.proposals
+                groups = {p.group for p in props}
+                ok = (
+                    len(props) == 1
+                    and props[0].cipher is not None
+                    and props[0].hash is not None
+                    and len(groups) == 1
+                    and None not in groups
+                )
+            if not ok:
+                self.report(
+                    AGGR_GROUPS,
+                    conn,
+                    v or conn.get("aggrmode"),
+                    f"aggrmode=yes needs {key}= with one fully specified proposal and one DH group",
+                    f"for example {key}="
+                    + ("aes128-sha1;modp1536" if key == "ike" else "aes128-sha1;modp1536"),
+                )
+
+
+_SHARED_KEYS = (
+    "aggrmode",
+    "authby",
+    "pfs",
+    "ike",
+    "phase2alg",
+    "phase2",
+    "rekeymargin",
+    "rekeyfuzz",
+    "salifetime",
+)
+
+
+class _Recorder(_Checker):
+    """Runs the shared-input rules for one conn and keeps what they found, for reuse."""
+
+    def __init__(self, parent: _Checker, conn: Conn) -> None:
+        self.parent = parent
+        self.conn = conn
+        self.findings: list[tuple[str, Value | None, str, str | None]] = []
+
+    def report(self, code: str, conn: Conn, v: Value | None, message: str, hint: str | None = None) -> None:
+        self.findings.append((code, v, message, hint))
+
+    def run(self) -> None:
+        self._phase2(self.conn)
+        self._rekey(self.conn)
+        self._security(self.conn)
+
+
+def _families(parsed: object) -> Iterable[bool]:
+    """True for each IPv6 address or network in a parsed value, False for each IPv4 one."""
+    if isinstance(parsed, vals.Host):
+        if parsed.address is not None:
+            yield parsed.address.version == 6
+    elif isinstance(parsed, vals.Subnet):
+        if parsed.network is not None:
+            yield parsed.network.version == 6
+    elif isinstance(parsed, vals.Subnets):
+        for item in parsed.items:
+            yield from _families(item)
+
+
+def _fragments(config: Config) -> set[str]:
+    """Conns used only as also=/alsoflip= targets: incomplete on purpose, so not checked alone."""
+    used: set[str] = set()
+    for c in config.conns:
+        used.update(c.also_chain)
+        used.update(c.alsoflip_chain)
+    return used
+
+
+def check_conns(config: Config, sources: Mapping[str, Source]) -> list[Diagnostic]:
+    """The R21 rules and security lints for every explicit conn of a resolved config."""
+    checker = _Checker(config, sources)
+    fragments = _fragments(config)
+    for conn in config.conns:
+        if conn.implicit or conn.kind != "conn":
+            continue
+        if conn.name in fragments:
+            auto = conn.get("auto", False)
+            if auto is None or auto.text == "ignore":
+                continue
+        checker.check(conn)
+    return checker.diagnostics()
