@@ -12,7 +12,7 @@ from typing import TextIO
 
 from . import __version__, cli_resolve, fastcheck
 from .checks import check_tree, filter_diagnostics
-from .diagnostics import Diagnostic, Severity, diag, register, registry, render, sort_key
+from .diagnostics import Diagnostic, Severity, diag, register, render, sort_key
 from .includes import ConfigTree, load
 from .source import Source, Span
 
@@ -20,7 +20,6 @@ __all__ = ["main"]
 
 DEFAULT_CONFIG = "/etc/ipsec.conf"
 CHECK_FORMAT = "ipsecconf.check/1"
-CODES_FORMAT = "ipsecconf.codes/1"
 
 UNREADABLE_MAIN = register(
     "I006", "file-unreadable", Severity.ERROR, "A file named on the command line cannot be read.", "include"
@@ -77,7 +76,7 @@ def _build_parser() -> argparse.ArgumentParser:
     kw.add_argument("--format", choices=("text", "json"), default="text")
 
     k = sub.add_parser("codes", help="list every diagnostic code")
-    k.add_argument("--format", choices=("text", "json"), default="text")
+    k.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return p
 
 
@@ -149,32 +148,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
-    # Import every stage so each registers its codes.
-    from . import checks, conncheck, includes, lexer, resolve, syntax  # noqa: F401
+    from . import codes
 
-    rules = registry()
     if args.format == "json":
-        json.dump(
-            {
-                "format": CODES_FORMAT,
-                "codes": [
-                    {
-                        "code": r.code,
-                        "name": r.name,
-                        "severity": r.severity.value,
-                        "category": r.category,
-                        "ruling": r.ruling,
-                        "summary": r.summary,
-                    }
-                    for r in rules.values()
-                ],
-            },
-            out,
-            indent=2,
-        )
+        json.dump(codes.to_json(), out, indent=2)
         out.write("\n")
+    elif args.format == "markdown":
+        out.write(codes.render_markdown())
     else:
-        for r in rules.values():
+        for r in codes.all_rules().values():
             ruling = f" ({r.ruling})" if r.ruling else ""
             out.write(f"{r.code}  {r.severity.value:<7}  {r.name}{ruling}: {r.summary}\n")
     return EXIT_OK

@@ -1,0 +1,75 @@
+"""Every diagnostic code of every stage, in one table (``ipsecconf codes``, docs/codes.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .diagnostics import Rule, registry
+
+__all__ = ["all_rules", "render_markdown", "to_json", "JSON_FORMAT"]
+
+JSON_FORMAT = "ipsecconf.codes/1"
+
+_CATEGORIES = {
+    "syntax": "Lexing and sections (`L`)",
+    "include": "Includes (`I`)",
+    "keyword": "Keywords (`K`)",
+    "value": "Values (`V`)",
+    "resolve": "Resolution: %default, also=, alsoflip=, implicit conns (`R`)",
+    "policy": "Policy-group files (`G`)",
+    "cross": "Cross-parameter rules on resolved conns (`X`)",
+    "security": "Security lints (`S`)",
+}
+
+
+def all_rules() -> Mapping[str, Rule]:
+    # Importing each stage registers its codes.
+    from . import checks, cli, conncheck, includes, lexer, resolve, syntax  # noqa: F401
+
+    return registry()
+
+
+def to_json() -> dict[str, object]:
+    return {
+        "format": JSON_FORMAT,
+        "codes": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "category": r.category,
+                "ruling": r.ruling,
+                "summary": r.summary,
+            }
+            for r in all_rules().values()
+        ],
+    }
+
+
+def render_markdown() -> str:
+    rules = all_rules()
+    out = [
+        "# Diagnostic codes",
+        "",
+        "Generated from the registry by `ipsecconf codes --format markdown`; do not edit by hand.",
+        "Codes are stable. `--select`/`--ignore` take codes or prefixes (`S` for every security lint),",
+        "and `# ipsecconf: disable=CODE` on a line (or on the comment line above it) silences it there.",
+        "",
+    ]
+    cats = sorted(
+        {r.category for r in rules.values()},
+        key=lambda c: list(_CATEGORIES).index(c) if c in _CATEGORIES else len(_CATEGORIES),
+    )
+    for cat in cats:
+        out += [
+            f"## {_CATEGORIES.get(cat, cat)}",
+            "",
+            "| code | name | severity | ruling | meaning |",
+            "|---|---|---|---|---|",
+        ]
+        for r in rules.values():
+            if r.category == cat:
+                summary = r.summary.replace("|", "\\|")
+                out.append(f"| {r.code} | {r.name} | {r.severity.value} | {r.ruling or ''} | {summary} |")
+        out.append("")
+    return "\n".join(out)
