@@ -134,4 +134,6 @@ def test_codes_doc_is_generated_from_the_registry() -> None:
     from ipsecconf.codes import render_markdown
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "codes.md"
-    assert doc.read_text(encoding="utf-8") == render_markdown(), "regenerate: ipsecconf codes --format markdown"
+    assert doc.read_text(encoding="utf-8") == render_markdown(), (
+        "regenerate: ipsecconf codes --format markdown"
+    )

@@ -19,7 +19,35 @@ from ipsecconf.cli import main
 # Lexing, sections, include and version cases.
 READER_CASES = [5, 6, 7, 8, 9, 20, 21, 22, 23, 24, 25, 26, 27, 47, 50, 52]
 # Keywords and values.
-VALUE_CASES = [1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 33, 34, 35, 36, 37, 38, 39, 40, 42, 43, 44, 51, 53]
+VALUE_CASES = [
+    1,
+    2,
+    3,
+    4,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+    19,
+    33,
+    34,
+    35,
+    36,
+    37,
+    38,
+    39,
+    40,
+    42,
+    43,
+    44,
+    51,
+    53,
+]
 # Duplicates, also=, %default and the conn rules.
 CONN_CASES = [28, 29, 30, 31, 32, 41, 45, 46, 48, 49, 54]
 

@@ -1,0 +1,182 @@
+"""Writing the resolved model out: canonical text (R24), JSON, and a per-conn explanation.
+
+The text dump is ipsec.conf that our reader accepts and that resolves to the
+same values: keyword names in their canonical spelling, canonical values,
+every key once, nothing the reader would reject (2.6.27's readwriteconf
+prints ``leftrsakey=``, which no reader accepts). also= is not printed: its
+effect is already in the values. Dumping is deterministic, so dumping twice
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .model import BUILTIN, Config, Conn, Origin, Value, slot_order
+
+__all__ = ["JSON_FORMAT", "dump_text", "dump_json", "show", "quote"]
+
+JSON_FORMAT = "ipsecconf.resolved/1"
+
+# A bare value token ends at a blank; '#' starts a comment at a token's start;
+# '{' starts a braced value; an empty value needs quotes to be seen at all.
+_NEEDS_QUOTES = frozenset(' \t#{}"')
+_BRACED = frozenset({"leftsubnets", "rightsubnets"})
+
+
+def quote(text: str, keyword: str = "") -> str:
+    """The value as written in a dump: bare when the reader takes it back unchanged, else quoted."""
+    if keyword in _BRACED and text:
+        return "{" + text + "}"
+    if not text or any(c in _NEEDS_QUOTES for c in text):
+        return f'"{text}"'
+    return text
+
+
+def _name(name: str) -> str:
+    # A conn name is one value token; '#' and '{' matter only at its start (R7).
+    if not name or " " in name or "\t" in name or name[0] in '#{"':
+        return f'"{name}"'
+    return name
+
+
+def _setup_items(config: Config, defaults: bool) -> list[tuple[str, Value]]:
+    got = dict(config.setup)
+    if defaults:
+        for k, v in BUILTIN["config"].items():
+            got.setdefault(k, v)
+    return sorted(got.items(), key=lambda kv: slot_order(kv[0]))
+
+
+def _selected(config: Config, implicit: bool) -> Iterator[Conn]:
+    for c in config.conns:
+        if implicit or not c.implicit:
+            yield c
+    if implicit:
+        yield from config.instances
+
+
+def dump_text(config: Config, *, defaults: bool = False, implicit: bool = False) -> str:
+    """The configuration as canonical ipsec.conf text (R24).
+
+    ``defaults``: also print built-in defaults. ``implicit``: also print the
+    implicit conns (R22) and the instances (R23, leftsubnets=) as ordinary conns.
+    """
+    out = ["version 2", "", "config setup"]
+    for k, v in _setup_items(config, defaults):
+        out.append(f"\t{k}={quote(v.text, k)}")
+    for c in _selected(config, implicit):
+        out.append("")
+        out.append(f"conn {_name(c.name)}")
+        for k, v in c.items(defaults):
+            out.append(f"\t{k}={quote(v.text, k)}")
+    out.append("")
+    return "\n".join(out)
+
+
+def _origin_text(o: Origin, cache: dict[int, str]) -> str:
+    key = id(o)
+    s = cache.get(key)
+    if s is None:
+        s = cache[key] = str(o)
+    return s
+
+
+def _values_json(
+    items: Iterable[tuple[str, Value]], cache: dict[int, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    values: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    for k, v in items:
+        values[k] = v.text
+        origins[k] = _origin_text(v.origin, cache)
+    return values, origins
+
+
+def dump_json(config: Config, *, defaults: bool = False) -> dict[str, object]:
+    """The model as JSON-ready data; built-in defaults only with ``defaults``."""
+    cache: dict[int, str] = {}
+    conns: dict[str, object] = {}
+    for c in config.conns:
+        values, origins = _values_json(c.items(defaults), cache)
+        conns[c.name] = {
+            "implicit": c.implicit,
+            "also": list(c.also_chain),
+            "alsoflip": list(c.alsoflip_chain),
+            "values": values,
+            "origins": origins,
+        }
+    instances: dict[str, object] = {}
+    for c in config.instances:
+        values, origins = _values_json(c.items(defaults), cache)
+        instances[c.name] = {"parent": c.parent, "kind": c.kind, "values": values, "origins": origins}
+    return {
+        "format": JSON_FORMAT,
+        "setup": {k: v.text for k, v in _setup_items(config, defaults)},
+        "conns": conns,
+        "instances": instances,
+        "diagnostics": [d.to_json() for d in config.diagnostics],
+    }
+
+
+# ---------------------------------------------------------------- show
+
+
+def _from(o: Origin) -> str:
+    if not o.file:
+        return o.chain
+    where = f"{o.file}:{o.line}"
+    if o.chain == "own":
+        return f"{where} (written in the conn)"
+    return f"{where} via {o.chain}"
+
+
+def show(config: Config, conn_name: str) -> str:
+    """Explain one conn or instance: every value, where it came from and what it replaced."""
+    c = config.conn(conn_name)
+    if c is None:
+        raise KeyError(conn_name)
+    lines: list[str] = []
+    head = f"conn {c.name}"
+    if c.kind != "conn":
+        head += f"  ({c.kind} of {c.parent})"
+    lines.append(f"{head}  defined at {c.origin.file}:{c.origin.line}")
+    if c.implicit:
+        action = config.start_action(c)
+        lines.append(
+            f"  implicit conn (R22): built in, ignores conn %default; auto= takes effect only with oe=yes "
+            f"(now: {action})"
+        )
+    if c.also_chain:
+        lines.append(f"  also= (breadth-first, R14): {' '.join(c.also_chain)}")
+    if c.alsoflip_chain:
+        lines.append(f"  alsoflip= (left and right swapped, R15): {' '.join(c.alsoflip_chain)}")
+    if c.oriented:
+        lines.append(f"  local end: {c.oriented}")
+    lines.append("  values:")
+    builtin = BUILTIN["conn"]
+    set_slots: set[str] = set()
+    for k, v in c.items(False):
+        set_slots.add(k)
+        lines.append(f"    {k}={v.text}")
+        if v.raw != v.text:
+            lines.append(f"        written as {v.raw}")
+        lines.append(f"        from {_from(v.origin)}")
+        dv = config.defaults.get(k)
+        if dv is not None and dv is not v and not c.implicit:
+            lines.append(f"        overrides conn %default {k}={dv.text} ({_from(dv.origin)})")
+        bv = builtin.get(k)
+        if bv is not None:
+            same = " (the same value)" if bv.text == v.text else ""
+            lines.append(f"        overrides built-in default {k}={bv.text}{same}")
+    for v in c.shadowed:
+        lines.append(f"    ignored {v.keyword}={v.text} from {_from(v.origin)}: set earlier (R13)")
+    rest = [(k, v) for k, v in builtin.items() if k not in set_slots]
+    if rest:
+        lines.append("  built-in defaults in effect:")
+        for k, v in sorted(rest, key=lambda kv: slot_order(kv[0])):
+            lines.append(f"    {k}={v.text}")
+    kids = [i.name for i in config.instances if i.parent == c.name]
+    if kids:
+        lines.append(f"  instances: {' '.join(kids)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,358 @@
+"""The resolved model: what each conn means once also=, alsoflip=, %default and defaults are applied.
+
+Everything here is frozen. Objects are shared wherever they are equal by
+construction, because a 100k-conn file must fit comfortably in memory:
+
+* one :class:`Value` per parameter line and inheritance chain (a line of a
+  fragment appended by 10,000 conns through ``also=crypto`` is one Value);
+* one :class:`Origin` per line and chain, and one for every built-in default;
+* conn-level values are a plain dict of what was set; built-in defaults live in
+  module-level tables and are merged in only on request (:meth:`Conn.get`).
+
+``explicit`` is False only for built-in defaults. Values that come from
+``conn %default``, an also= target or an implicit conn's definition are
+explicit: they are part of the configuration, not of the program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+
+from . import keywords as kw
+from . import values as vals
+from .diagnostics import Diagnostic, Severity
+
+__all__ = [
+    "Origin",
+    "Value",
+    "End",
+    "Conn",
+    "Config",
+    "END_FIELDS",
+    "BUILTIN",
+    "IMPLICIT_NAMES",
+    "builtin_default",
+    "slot_info",
+    "slot_order",
+]
+
+# The implicit (OE) conns, in the order they follow the explicit ones (R22; semantics 7).
+IMPLICIT_NAMES: tuple[str, ...] = (
+    "packetdefault",
+    "clear",
+    "clear-or-private",
+    "private-or-clear",
+    "private",
+    "block",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value was written. ``chain`` says how it reached the conn.
+
+    ``"own"``, ``"also=b->c"`` (b appends c), ``"alsoflip=d"``, ``"%default"``,
+    ``"implicit"``, ``"built-in default"``, ``"policy group"`` or an instance note.
+    ``line`` is 0 when there is no line (built-in defaults).
+    """
+
+    file: str
+    line: int
+    chain: str
+
+    def __str__(self) -> str:
+        if not self.file:
+            return self.chain
+        return f"{self.file}:{self.line} via {self.chain}"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One resolved value. ``text`` is canonical; ``parsed`` is None when the text did not parse."""
+
+    keyword: str  # the canonical slot: "leftsubnet", "salifetime" for keylife, "x-foo" verbatim
+    text: str
+    raw: str
+    parsed: object | None
+    origin: Origin
+    explicit: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """One side of a conn; fields are named after the keyword without its side."""
+
+    host: Value | None = None
+    id: Value | None = None
+    subnet: Value | None = None
+    subnets: Value | None = None
+    nexthop: Value | None = None
+    sourceip: Value | None = None
+    protoport: Value | None = None
+    rsasigkey: Value | None = None
+    rsasigkey2: Value | None = None
+    cert: Value | None = None
+    ca: Value | None = None
+    sendcert: Value | None = None
+    updown: Value | None = None
+    xauthserver: Value | None = None
+    xauthclient: Value | None = None
+    xauthusername: Value | None = None
+    modecfgserver: Value | None = None
+    modecfgclient: Value | None = None
+    modecfgdns1: Value | None = None
+    modecfgdns2: Value | None = None
+    modecfgwins1: Value | None = None
+    modecfgwins2: Value | None = None
+    subnetwithin: Value | None = None
+    firewall: Value | None = None
+
+    def items(self) -> Iterator[tuple[str, Value]]:
+        """(field, value) for every field that is set, in field order."""
+        for name in END_FIELDS:
+            v = getattr(self, name)
+            if v is not None:
+                yield name, v
+
+
+END_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(End))
+EMPTY_END = End()
+
+
+# ------------------------------------------------------------------ slots
+
+
+def _slot_table() -> tuple[dict[str, tuple[str | None, str]], dict[str, int]]:
+    """slot -> (side, End field or keyword name) and slot -> dump order, for every canonical spelling."""
+    info: dict[str, tuple[str | None, str]] = {}
+    order: dict[str, int] = {}
+    n = 0
+    # Ends first (left then right, in End field order), then conn-level keywords in table order.
+    by_name = {k.name: k for k in kw.KEYWORDS if k.section == "conn" and k.leftright}
+    for side in kw.SIDES:
+        for fname in END_FIELDS:
+            k = by_name[fname]
+            slot = k.spelling(side)
+            info[slot] = (side, fname)
+            order[slot] = n
+            n += 1
+    for k in kw.KEYWORDS:
+        if not k.leftright:
+            info.setdefault(k.name, (None, k.name))
+            order.setdefault(k.name, n)
+            n += 1
+    return info, order
+
+
+_SLOT_INFO, _SLOT_ORDER = _slot_table()
+_X_ORDER = len(_SLOT_ORDER)
+
+
+def slot_info(slot: str) -> tuple[str | None, str] | None:
+    """(side, field) of a canonical keyword spelling: ("left", "subnet"), (None, "auto"); None if unknown."""
+    return _SLOT_INFO.get(slot)
+
+
+def slot_order(slot: str) -> int:
+    """Dump order of a slot: ends, then conn-level keywords in table order; x- params last."""
+    return _SLOT_ORDER.get(slot, _X_ORDER)
+
+
+# ---------------------------------------------------------- built-in defaults
+
+BUILTIN_ORIGIN = Origin("", 0, "built-in default")
+
+# The values a conn or config setup has when nothing sets them: the man page's
+# defaults where it gives a value (R18), which 2.6.27's loader shares
+# (semantics 4.1, 4.3). Defaults that are not values (leftsubnet "left/32",
+# leftid "the left= address", nexthop "%direct" = the peer) are left out, and
+# so are dpddelay/dpdtimeout: DPD is off unless both are set.
+_BUILTIN_TEXT: dict[str, dict[str, str]] = {
+    "conn": {
+        "leftrsasigkey": "%dnsondemand",
+        "leftsendcert": "ifasked",
+        "leftupdown": "ipsec _updown",
+        "leftxauthserver": "no",
+        "leftxauthclient": "no",
+        "leftmodecfgserver": "no",
+        "leftmodecfgclient": "no",
+        "rightrsasigkey": "%dnsondemand",
+        "rightsendcert": "ifasked",
+        "rightupdown": "ipsec _updown",
+        "rightxauthserver": "no",
+        "rightxauthclient": "no",
+        "rightmodecfgserver": "no",
+        "rightmodecfgclient": "no",
+        "connaddrfamily": "ipv4",
+        "type": "tunnel",
+        "auto": "ignore",
+        "authby": "rsasig",
+        "phase2": "esp",
+        "ikev2": "permit",
+        "modecfgpull": "no",
+        "remote_peer_type": "ietf",
+        "forceencaps": "no",
+        "overlapip": "no",
+        "dpdaction": "hold",
+        "pfs": "yes",
+        "aggrmode": "no",
+        "salifetime": "8h",
+        "rekey": "yes",
+        "rekeymargin": "9m",
+        "rekeyfuzz": "100%",
+        "keyingtries": "%forever",
+        "ikelifetime": "1h",
+        "compress": "no",
+        "metric": "1",
+        "disablearrivalcheck": "no",
+        "failureshunt": "none",
+    },
+    "config": {
+        "interfaces": "%defaultroute",
+        "nat_traversal": "no",
+        "disable_port_floating": "no",
+        "force_keepalive": "no",
+        "oe": "no",
+        "crlcheckinterval": "0",
+        "strictcrlpolicy": "no",
+        "syslog": "daemon.error",
+        "klipsdebug": "none",
+        "plutodebug": "none",
+        "uniqueids": "yes",
+        "plutorestartoncrash": "yes",
+        "pluto": "yes",
+        "plutowait": "no",
+        "fragicmp": "yes",
+        "hidetos": "yes",
+    },
+}
+
+
+def _builtin() -> dict[str, Mapping[str, Value]]:
+    out: dict[str, Mapping[str, Value]] = {}
+    for section, table in _BUILTIN_TEXT.items():
+        made: dict[str, Value] = {}
+        for slot, text in table.items():
+            m = kw.lookup(slot)
+            if m is None or m.canonical != slot or m.keyword.section != section:
+                raise ValueError(f"built-in default for unknown keyword {slot!r}")
+            parsed, err, _ = vals.parse_cached(m.keyword.type, text, m.keyword.values)
+            if err is not None or parsed is None:
+                raise ValueError(f"built-in default {slot}={text} does not parse: {err}")
+            made[slot] = Value(slot, vals.canonical(parsed), text, parsed, BUILTIN_ORIGIN, False)
+        out[section] = MappingProxyType(made)
+    return out
+
+
+# section ("conn" or "config") -> slot -> Value
+BUILTIN: Mapping[str, Mapping[str, Value]] = MappingProxyType(_builtin())
+
+
+def builtin_default(slot: str, section: str = "conn") -> Value | None:
+    return BUILTIN[section].get(slot)
+
+
+# ---------------------------------------------------------------------- conns
+
+
+@dataclass(frozen=True, slots=True)
+class Conn:
+    """A resolved conn, an implicit conn, or an instance of one (``kind``)."""
+
+    name: str
+    left: End
+    right: End
+    # Conn-level values that were set (own, also=, alsoflip=, %default, implicit definition), by slot.
+    values: Mapping[str, Value]
+    also_chain: tuple[str, ...]  # sections appended with also=, breadth-first (R14)
+    origin: Origin  # the section header
+    implicit: bool = False
+    parent: str | None = None
+    kind: str = "conn"  # "conn" | "policy-instance" | "subnet-instance"
+    alsoflip_chain: tuple[str, ...] = ()  # sections appended with alsoflip= (R15)
+    # Values that lost to an earlier one (R11/R13 duplicates), for `show`.
+    shadowed: tuple[Value, ...] = ()
+    # "left"/"right" when resolve() was given local addresses and one end matched (semantics 10).
+    oriented: str | None = None
+
+    def end(self, side: str) -> End:
+        return self.left if side == "left" else self.right
+
+    def get(self, keyword: str, defaults: bool = True) -> Value | None:
+        """The value of a canonical keyword spelling (aliases are looked up), or its built-in default."""
+        info = _SLOT_INFO.get(keyword)
+        if info is None:
+            m = kw.lookup(keyword)
+            if m is not None:
+                keyword = m.canonical
+                info = _SLOT_INFO.get(keyword)
+        if info is not None and info[0] is not None:
+            v: Value | None = getattr(self.end(info[0]), info[1])
+        else:
+            v = self.values.get(keyword)
+        if v is None and defaults:
+            v = BUILTIN["conn"].get(keyword)
+        return v
+
+    def text(self, keyword: str, defaults: bool = True) -> str | None:
+        v = self.get(keyword, defaults)
+        return None if v is None else v.text
+
+    def items(self, defaults: bool = False) -> list[tuple[str, Value]]:
+        """(slot, value) for every value, in dump order: ends, conn-level keywords, then x- params."""
+        got: dict[str, Value] = {}
+        for end in (self.left, self.right):
+            if end is not EMPTY_END:
+                for name in END_FIELDS:
+                    v = getattr(end, name)
+                    if v is not None:
+                        got[v.keyword] = v
+        got.update(self.values)
+        if defaults:
+            for slot, v in BUILTIN["conn"].items():
+                got.setdefault(slot, v)
+        order = _SLOT_ORDER.get
+        return sorted(got.items(), key=lambda kv: order(kv[0], _X_ORDER))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    setup: Mapping[str, Value]
+    conns: tuple[Conn, ...]  # explicit conns in file order, then the implicit ones (R22)
+    instances: tuple[Conn, ...]  # policy-group (R23) and leftsubnets/rightsubnets instances
+    diagnostics: tuple[Diagnostic, ...]
+    # The merged conn %default values (R10), for explaining where values came from.
+    defaults: Mapping[str, Value] = field(default_factory=dict)
+    _index: dict[str, Conn] = field(default_factory=dict, repr=False, compare=False)
+
+    def conn(self, name: str) -> Conn | None:
+        """A conn or instance by exact name."""
+        if not self._index:
+            for c in self.instances:
+                self._index[c.name] = c
+            for c in reversed(self.conns):
+                self._index[c.name] = c
+        return self._index.get(name)
+
+    def setup_value(self, keyword: str, defaults: bool = True) -> Value | None:
+        v = self.setup.get(keyword)
+        if v is None and defaults:
+            v = BUILTIN["config"].get(keyword)
+        return v
+
+    @property
+    def oe(self) -> bool:
+        v = self.setup_value("oe")
+        return v is not None and v.parsed is True
+
+    def start_action(self, conn: Conn) -> str:
+        """auto= as it takes effect: implicit conns (and their instances) start only with oe=yes (R22)."""
+        if conn.implicit and not self.oe:
+            return "ignore"
+        v = conn.get("auto")
+        return v.text if v is not None else "ignore"
+
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]

@@ -1,0 +1,990 @@
+"""Resolution: from the sections as written to the conns they mean (RULINGS R10-R15, R22, R23).
+
+``resolve(tree)`` is a pure function of the tree (and of the policy-group files
+it reads). The work is linear in the size of the configuration:
+
+* sections are indexed by name once (plus a lower-case index for hints, R8);
+* each section is compiled once: names looked up, duplicates found (R11),
+  values parsed through a memo, own :class:`~ipsecconf.model.Value` objects built;
+* a value inherited through also= is built once per (line, chain) and shared
+  by every conn that inherits it that way;
+* diagnostics about a shared line are reported once.
+
+Unknown keywords, keywords of the other section type, side-less names and the
+unsupported manual-keying keywords are the keyword checker's business
+(``checks.py``): they are left out of the model here, silently. Values that do
+not parse are kept with ``parsed=None``. ``x-`` parameters are kept verbatim and
+inherited like any other parameter (R17).
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import ipaddress
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from . import keywords as kw
+from . import values as vals
+from .diagnostics import Diagnostic, Severity, diag, register, sort_key
+from .includes import ConfigTree, load_text
+from .model import (
+    EMPTY_END,
+    END_FIELDS,
+    IMPLICIT_NAMES,
+    Config,
+    Conn,
+    End,
+    Origin,
+    Value,
+)
+from .source import Source, Span
+from .syntax import Block
+
+__all__ = ["resolve", "DEFAULT_POLICY_DIR", "IMPLICIT_FILE", "IMPLICIT_TEXT", "parse_policy_file"]
+
+DEFAULT_POLICY_DIR = "/etc/ipsec.d/policies"
+
+E, W = Severity.ERROR, Severity.WARNING
+CAT = "resolve"
+DEFAULT_LATE = register(
+    "R001", "default-after-conn", E, "A conn %default comes after a conn it would apply to.", CAT, "R10"
+)
+DEFAULT_TWICE = register(
+    "R002", "default-set-twice", E, "A parameter set in two conn %default sections.", CAT, "R10"
+)
+DEFAULT_ALSO = register("R003", "also-in-default", E, "also= or alsoflip= inside conn %default.", CAT, "R10")
+DUP_PARAM = register(
+    "R004", "duplicate-parameter", E, "A parameter written twice in one section (aliases count).", CAT, "R11"
+)
+ALSO_MISSING = register(
+    "R005", "also-target-missing", E, "also= names a conn that does not exist.", CAT, "R12"
+)
+ALSO_WRONG_TYPE = register(
+    "R006", "also-target-wrong-type", E, "also= names a section that is not a conn.", CAT, "R12"
+)
+ALSO_TWICE = register(
+    "R007",
+    "also-repeated",
+    E,
+    "A section appended twice to one conn, directly or through a chain.",
+    CAT,
+    "R12",
+)
+ALSO_CYCLE = register("R008", "also-cycle", E, "also= leads back to a section being appended.", CAT, "R12")
+ALSO_CONFLICT = register(
+    "R009",
+    "also-conflict",
+    E,
+    "A parameter set by a conn and a section it appends, or by two appended sections, to different values.",
+    CAT,
+    "R13",
+)
+ALSO_SAME = register(
+    "R010",
+    "also-same-value",
+    W,
+    "A parameter set twice to the same value through also= (a duplicate that does no harm).",
+    CAT,
+    "R13",
+)
+INSTANCE_CLASH = register(
+    "R011",
+    "instance-name-clash",
+    E,
+    "A subnet or policy-group instance has the name of a conn that exists.",
+    CAT,
+    "R23",
+)
+BOTH_LOCAL = register(
+    "R012", "both-ends-local", E, "Both ends of a conn are local addresses, so it cannot be oriented.", CAT
+)
+UNORIENTED = register(
+    "R013",
+    "unoriented",
+    W,
+    "A conn to be routed or started has no end at a local address (pluto leaves it unoriented).",
+    CAT,
+)
+GROUP_BAD = register(
+    "G001", "policy-bad-entry", E, "A policy-group file entry is not a CIDR block.", "policy", "R23"
+)
+GROUP_V6 = register(
+    "G002",
+    "policy-ipv6",
+    E,
+    "Policy-group files hold IPv4 blocks only (2.6.27 rejects IPv6).",
+    "policy",
+    "R23",
+)
+GROUP_DUP = register(
+    "G003",
+    "policy-duplicate",
+    W,
+    "A block listed again for the same local client; the first group keeps it.",
+    "policy",
+    "R23",
+)
+GROUP_UNREADABLE = register(
+    "G004", "policy-unreadable", E, "A policy-group file cannot be read.", "policy", "R23"
+)
+GROUP_NOTE = register(
+    "G005", "policy-entry-warning", W, "A policy-group entry that is accepted with a remark.", "policy", "R23"
+)
+
+# The implicit conns' definitions (R22; semantics 7). They are parsed by our own
+# reader, so they are sections like any other: also= can reach them and every
+# value has a line to point at.
+IMPLICIT_FILE = "<implicit>"
+_OE_COMMON = "\tleft=%defaultroute\n\tleftnexthop=%defaultroute\n\tauto=route\n"
+_OE_TUNABLES = "\tkeyingtries=3\n\tikelifetime=1h\n\tsalifetime=30m\n"
+IMPLICIT_TEXT = (
+    "version 2\n\n"
+    "conn packetdefault\n"
+    f"{_OE_COMMON}\tleftsubnet=0.0.0.0/0\n\tright=%opportunistic\n\trightsubnet=0.0.0.0/0\n"
+    f"\ttype=tunnel\n\tfailureshunt=passthrough\n\trekey=no\n{_OE_TUNABLES}\n"
+    "conn clear\n"
+    f"{_OE_COMMON}\tright=%group\n\trightsubnet=0.0.0.0/0\n\ttype=passthrough\n\tauthby=never\n\n"
+    "conn clear-or-private\n"
+    f"{_OE_COMMON}\tright=%opportunisticgroup\n\trightsubnet=0.0.0.0/0\n"
+    f"\ttype=passthrough\n\tfailureshunt=passthrough\n\trekey=no\n{_OE_TUNABLES}\n"
+    "conn private-or-clear\n"
+    f"{_OE_COMMON}\tright=%opportunisticgroup\n\trightsubnet=0.0.0.0/0\n"
+    f"\ttype=tunnel\n\tfailureshunt=passthrough\n\trekey=no\n{_OE_TUNABLES}\n"
+    "conn private\n"
+    f"{_OE_COMMON}\tright=%opportunisticgroup\n\trightsubnet=0.0.0.0/0\n"
+    f"\ttype=tunnel\n\tfailureshunt=drop\n\trekey=no\n{_OE_TUNABLES}\n"
+    # semantics 7: block's right side is %opportunisticgroup (the man page says %group).
+    "conn block\n"
+    f"{_OE_COMMON}\tright=%opportunisticgroup\n\trightsubnet=0.0.0.0/0\n\ttype=reject\n\tauthby=never\n"
+)
+_IMPLICIT_TREE = load_text(IMPLICIT_TEXT, IMPLICIT_FILE)
+_IMPLICIT_BLOCKS: dict[str, Block] = {b.name: b for b in _IMPLICIT_TREE.sections if b.kind == "conn"}
+assert tuple(_IMPLICIT_BLOCKS) == IMPLICIT_NAMES and not _IMPLICIT_TREE.diagnostics
+
+_IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+_MAX_SEARCHES = 50  # did-you-mean searches per resolve
+_GROUP_HOSTS = frozenset({"%group", "%opportunisticgroup"})
+_ALSO = "also"
+_ALSOFLIP = "alsoflip"
+
+
+# ------------------------------------------------------------------ compiled sections
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """What a parameter name means in one section type."""
+
+    slot: str  # canonical spelling, or the x- name verbatim; "also"/"alsoflip" for those
+    flip: str  # the slot with its side swapped (R15); the slot itself when side-less
+    keyword: kw.Keyword | None  # None for x- parameters
+    choices: tuple[str, ...]
+
+
+# slot -> (side, End field) for the side keywords only.
+_SLOTS: dict[str, tuple[str, str]] = {
+    k.spelling(side): (side, k.name) for k in kw.KEYWORDS if k.leftright for side in kw.SIDES
+}
+_UNSEEN = _Name("", "", None, ())  # not yet looked up (None means "not a keyword here")
+_WORD = re.compile(r"[^ \t]+")
+
+
+class _Param(NamedTuple):  # a tuple: one is built per parameter line, so it must be cheap
+    name: _Name
+    raw: str
+    block: Block  # the block the line is in (spliced lines, R4, are in an include block)
+    line: int
+    own: Value  # the value as the section's own (chain "own", "%default" or "implicit")
+
+
+class _Ref(NamedTuple):
+    """One name in an also= or alsoflip= value, with where it is written."""
+
+    target: str
+    block: Block
+    line: int
+    pos: int  # offset of the name inside the value text
+
+
+@dataclass(frozen=True, slots=True)
+class _Section:
+    block: Block
+    params: tuple[_Param, ...]
+    also: tuple[_Ref, ...]
+    alsoflip: tuple[_Ref, ...]
+    dropped: tuple[Value, ...]  # second settings of a slot (R11), kept for `show`
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A pending also= target of one conn's breadth-first expansion."""
+
+    ref: _Ref
+    flip: bool
+    chain: str  # "also=a->b" style, for origins and messages
+    ancestors: tuple[int, ...]  # ids of the sections on the way here, for cycle detection
+
+
+def _flip_slot(m: kw.Match) -> str:
+    if m.side is None:
+        return m.canonical
+    other = "right" if m.side == "left" else "left"
+    return m.keyword.spelling(other)
+
+
+def _ref_span(ref: _Ref) -> Span:
+    node = ref.block.param_node(ref.line)
+    if node is None:  # pragma: no cover - refs always come from lexed parameter lines
+        return Span(ref.block.source.name, ref.line, 1, 0, 0)
+    vs = node.value_span
+    return Span(vs.file, vs.line, vs.column + ref.pos, vs.offset + ref.pos, len(ref.target))
+
+
+def _name_span(block: Block, line: int) -> Span:
+    node = block.param_node(line)
+    if node is None:  # pragma: no cover
+        return Span(block.source.name, line, 1, 0, 0)
+    return node.name_span
+
+
+def _where(o: Origin) -> str:
+    return f"{o.file}:{o.line}" if o.file else o.chain
+
+
+def _how(o: Origin) -> str:
+    return "its own line" if o.chain == "own" else o.chain
+
+
+class _Resolver:
+    def __init__(self, tree: ConfigTree, policy_dir: str, local_addresses: Iterable[str] | None) -> None:
+        self.tree = tree
+        self.policy_dir = policy_dir
+        self.local = _local_set(local_addresses)
+        self.diags: list[Diagnostic] = []
+        self._seen_diags: set[tuple[str, str, int, int, str]] = set()
+        self.names: dict[str, dict[str, _Name | None]] = {"config": {}, "conn": {}}
+        self.compiled: dict[int, _Section] = {}
+        self.inherited: dict[tuple[int, str], Value] = {}
+        self.origins: dict[tuple[str, int, str], Origin] = {}
+        self.conn_index: dict[str, Block] = {}
+        self.lower_index: dict[str, list[str]] = {}
+        self.setup_block: Block | None = None
+        self.defaults: dict[str, Value] = {}
+        self.hints: dict[str, str] = {}
+        self.ints: dict[int, int] = {}
+
+    # -------------------------------------------------------------- diagnostics
+
+    def report(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        key = (code, span.file if span else "", span.line if span else 0, span.column if span else 0, message)
+        if key in self._seen_diags:
+            return
+        self._seen_diags.add(key)
+        self.diags.append(diag(code, message, span, hint))
+
+    # -------------------------------------------------------------- names and values
+
+    def name(self, name: str, section: str) -> _Name | None:
+        """What a parameter name means in a section type; memoised by the caller's dict."""
+        out: _Name | None = None
+        if kw.is_x_param(name):
+            out = _Name(name, name, None, ())  # R17: kept verbatim, never interpreted
+        else:
+            m = kw.lookup(name)
+            if m is not None and m.keyword.section == section and m.status is not kw.Status.UNSUPPORTED:
+                k = m.keyword
+                choices = k.values
+                if k.type == "phase2alg" and m.alias == "ah":
+                    choices = ("ah",)  # ah= takes AH algorithms (values.parse)
+                out = _Name(m.canonical, _flip_slot(m), k, choices)
+        self.names[section][name] = out
+        return out
+
+    def typed_value(self, n: _Name, raw: str) -> tuple[object | None, str]:
+        """(parsed, canonical text); values.parse_cached memoises, so a repeated value costs a look-up."""
+        k = n.keyword
+        if k is None:
+            return raw, raw
+        parsed, err, _warns = vals.parse_cached(k.type, raw, n.choices)
+        if err is not None or parsed is None:
+            return None, raw
+        return parsed, vals.canonical(parsed)
+
+    def origin(self, file: str, line: int, chain: str) -> Origin:
+        key = (file, line, chain)
+        o = self.origins.get(key)
+        if o is None:
+            o = self.origins[key] = Origin(file, line, chain)
+        return o
+
+    # -------------------------------------------------------------- sections
+
+    def compile(self, block: Block, chain: str, keep: bool = True) -> _Section:
+        """Read a section's lines: slots, duplicates (R11), also= lists, own values.
+
+        Sections that are appended, and the %default ones, are kept (``keep``); a conn's
+        own reading is not, so a 100k-conn file does not hold a second copy of itself.
+        """
+        got = self.compiled.get(id(block))
+        if got is not None:
+            return got
+        section = "config" if block.kind == "config" else "conn"
+        params: list[_Param] = []
+        also: list[_Ref] = []
+        alsoflip: list[_Ref] = []
+        seen: dict[str, tuple[Block, int, str]] = {}
+        dropped: list[Value] = []
+        names = self.names[section]
+        typed = self.typed_value
+        ints = self.ints
+        for bl in block.blocks():
+            file = bl.source.name
+            for pname, raw, _quote, line in bl.param_rows():
+                n = names.get(pname, _UNSEEN)
+                if n is _UNSEEN:
+                    n = self.name(pname, section)
+                if n is None:
+                    continue  # unknown, misplaced or manual-keying: the keyword checker reports it
+                slot = n.slot
+                if slot == _ALSO or slot == _ALSOFLIP:
+                    # R11: also= and alsoflip= may repeat; a quoted value may list several names.
+                    dest = also if slot == _ALSO else alsoflip
+                    for m in _WORD.finditer(raw):
+                        dest.append(_Ref(m.group(), bl, line, m.start()))
+                    continue
+                prev = seen.get(slot)
+                if prev is not None:
+                    self.report(
+                        DUP_PARAM,
+                        f"'{pname}' is already set in this section, as '{prev[2]}' at line {prev[1]} (R11)",
+                        _name_span(bl, line),
+                        "write each parameter once per section; "
+                        "keep the value you mean and delete the other line",
+                    )
+                    if raw:
+                        parsed, text = typed(n, raw)
+                        dropped.append(Value(slot, text, raw, parsed, Origin(file, line, chain), True))
+                    continue
+                seen[slot] = (bl, line, pname)
+                if not raw:
+                    continue  # R1: an empty value means the default, as if the line were not there
+                parsed, text = typed(n, raw)
+                # Share the memoised canonical string and the line number objects: a
+                # 100k-conn file repeats both a great deal.
+                if text == raw:
+                    raw = text
+                line = ints.setdefault(line, line)
+                own = Value(slot, text, raw, parsed, Origin(file, line, chain), True)
+                params.append(_Param(n, raw, bl, line, own))
+        sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped))
+        if keep:
+            self.compiled[id(block)] = sec
+        return sec
+
+    def value_via(self, p: _Param, chain: str, flip: bool) -> Value:
+        """The value of an appended section's line as seen through ``chain`` (shared by every conn)."""
+        key = (id(p), chain)
+        v = self.inherited.get(key)
+        if v is None:
+            o = self.origin(p.own.origin.file, p.own.origin.line, chain)
+            slot = p.name.flip if flip else p.name.slot
+            v = self.inherited[key] = Value(slot, p.own.text, p.raw, p.own.parsed, o, True)
+        return v
+
+    # -------------------------------------------------------------- also= targets
+
+    def target(self, ref: _Ref) -> Block | None:
+        """The conn section an also= name refers to; reports why when there is none (R12)."""
+        name = ref.target
+        blk = self.conn_index.get(name)
+        if blk is not None:
+            return blk
+        implicit = _IMPLICIT_BLOCKS.get(name)
+        if implicit is not None:
+            return implicit  # R22: the implicit conns can be appended
+        if name in ("%default", "%oedefault"):
+            self.report(
+                ALSO_WRONG_TYPE,
+                f"also={name}: a {name} section cannot be appended",
+                _ref_span(ref),
+                "conn %default already applies to every conn; remove this also= (R10, R12)"
+                if name == "%default"
+                else "%oedefault holds defaults for the implicit conns; remove this also= (R12)",
+            )
+            return None
+        if name == "setup" and self.setup_block is not None:
+            self.report(
+                ALSO_WRONG_TYPE,
+                "also=setup names the config setup section, not a conn",
+                _ref_span(ref),
+                "also= appends conn sections only (R12)",
+            )
+            return None
+        self.report(ALSO_MISSING, f"also={name}: there is no conn '{name}'", _ref_span(ref), self.hint(name))
+        return None
+
+    def hint(self, name: str) -> str:
+        got = self.hints.get(name)
+        if got is not None:
+            return got
+        same = self.lower_index.get(name.lower())
+        if same:
+            text = (
+                f"conn '{same[0]}' matches only when case is ignored; names are case-sensitive (R8): "
+                f"write also={same[0]}"
+            )
+        else:
+            close: list[str] = []
+            # Each search looks at every conn name: cap them so that a file full of
+            # distinct missing names stays linear.
+            if len(self.hints) < _MAX_SEARCHES:
+                pool = list(self.conn_index) + [n for n in IMPLICIT_NAMES if n not in self.conn_index]
+                close = difflib.get_close_matches(name, pool, n=3, cutoff=0.75)
+            if close:
+                text = f"did you mean {' or '.join(close)}? (R12)"
+            else:
+                text = "define the conn, or remove the name from also= (R12)"
+        self.hints[name] = text
+        return text
+
+    def expand(
+        self, conn_block: Block, conn_name: str, own: _Section, got: dict[str, Value], shadowed: list[Value]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Apply also= breadth-first (R14), then alsoflip= (R15), with the duplicate rules of R13."""
+        visited: dict[int, str] = {id(conn_block): f"conn {conn_name}"}
+        start = (id(conn_block),)
+        queue: list[_Entry] = [_Entry(r, False, f"also={r.target}", start) for r in own.also]
+        flips: list[_Entry] = [_Entry(r, True, f"alsoflip={r.target}", start) for r in own.alsoflip]
+        also_names: list[str] = []
+        flip_names: list[str] = []
+        for phase, pending in enumerate((queue, flips)):
+            i = 0
+            while i < len(pending):  # both lists grow while they are walked
+                e = pending[i]
+                i += 1
+                blk = self.target(e.ref)
+                if blk is None:
+                    continue
+                key = id(blk)
+                if key in visited:
+                    self._repeat(conn_name, e, blk, key, visited[key])
+                    continue
+                visited[key] = e.chain
+                # Everything reached in the alsoflip= phase counts as alsoflip'd (R15).
+                (flip_names if phase else also_names).append(blk.name)
+                chain_role = "implicit" if blk.source.name == IMPLICIT_FILE else "own"
+                sec = self.compile(blk, chain_role)
+                for p in sec.params:
+                    v = self.value_via(p, e.chain, e.flip)
+                    prev = got.get(v.keyword)
+                    if prev is None:
+                        got[v.keyword] = v
+                    else:
+                        self._conflict(conn_name, prev, v, p)
+                        shadowed.append(v)
+                ancestors = e.ancestors + (key,)
+                # A target's also= go to the end of the list being walked (R14); once the
+                # alsoflip= phase has begun, everything found goes to its list (R15).
+                also_dest = queue if phase == 0 else flips
+                for r in sec.also:
+                    also_dest.append(_Entry(r, e.flip, f"{e.chain}->{r.target}", ancestors))
+                for r in sec.alsoflip:
+                    # alsoflip= inside a flipped section flips back.
+                    flips.append(_Entry(r, not e.flip, f"{e.chain}->alsoflip={r.target}", ancestors))
+        return tuple(also_names), tuple(flip_names)
+
+    def _repeat(self, conn_name: str, e: _Entry, blk: Block, key: int, first: str) -> None:
+        path = f"{conn_name} -> {e.chain}"
+        if key in e.ancestors:
+            what = "the conn itself" if first.startswith("conn ") else f"already appended through {first}"
+            self.report(
+                ALSO_CYCLE,
+                f"conn '{conn_name}': also= cycle {path}: '{blk.name}' is {what}",
+                _ref_span(e.ref),
+                "remove the also= that closes the loop (R12)",
+            )
+        else:
+            self.report(
+                ALSO_TWICE,
+                f"conn '{conn_name}' appends '{blk.name}' twice: through {first} and through {e.chain}",
+                _ref_span(e.ref),
+                "a section may be appended once per conn; remove one of the two also= (R12)",
+            )
+
+    def _conflict(self, conn_name: str, prev: Value, v: Value, p: _Param) -> None:
+        a, b = prev.origin, v.origin
+        if prev.text == v.text:
+            self.report(
+                ALSO_SAME,
+                f"conn '{conn_name}': {v.keyword}={v.text} is set twice, by {_how(a)} at {_where(a)} "
+                f"and by {_how(b)} at {_where(b)}",
+                _name_span(p.block, p.line),
+                "remove one of the two lines (R13)",
+            )
+        else:
+            self.report(
+                ALSO_CONFLICT,
+                f"conn '{conn_name}': {v.keyword} is set to '{prev.text}' by {_how(a)} at {_where(a)} "
+                f"and to '{v.text}' by {_how(b)} at {_where(b)}; the first is used",
+                _name_span(p.block, p.line),
+                "appended sections count as if written in the conn (R13): set it in one place only",
+            )
+
+    # -------------------------------------------------------------- the whole tree
+
+    def run(self) -> Config:
+        sections = self.tree.sections
+        conn_blocks: list[Block] = []
+        default_blocks: list[Block] = []
+        first_conn: Block | None = None
+        for b in sections:
+            if b.kind == "config":
+                if self.setup_block is None:
+                    self.setup_block = b  # a second one is the reader's L032 (R9)
+                continue
+            if b.kind != "conn":
+                continue
+            name = b.name
+            if name == "%default":
+                default_blocks.append(b)
+                if first_conn is not None:
+                    self.report(
+                        DEFAULT_LATE,
+                        f"conn %default after conn '{first_conn.name}' (line {first_conn.line} of "
+                        f"{first_conn.source.name}); it still applies to every conn",
+                        b.span,
+                        "move every conn %default above the first conn (R10)",
+                    )
+                continue
+            if name == "%oedefault":
+                continue  # the reader warns (L030); it never applies to anything
+            if first_conn is None:
+                first_conn = b
+            if name not in self.conn_index:  # the first of a duplicated name wins (reader: L031)
+                self.conn_index[name] = b
+                self.lower_index.setdefault(name.lower(), []).append(name)
+                conn_blocks.append(b)
+
+        setup = self.setup_values()
+        self.merge_defaults(default_blocks)
+
+        conns: list[Conn] = [self.build(b, False) for b in conn_blocks]
+        for name in IMPLICIT_NAMES:
+            if name not in self.conn_index:  # R22: an explicit conn of that name replaces it
+                conns.append(self.build(_IMPLICIT_BLOCKS[name], True))
+        if self.local is not None:
+            conns = [self.orient(c) for c in conns]
+        instances = self.subnet_instances(conns) + self.group_instances(conns)
+        diags = sorted([*self.tree.diagnostics, *self.diags], key=sort_key)
+        return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults))
+
+    def setup_values(self) -> dict[str, Value]:
+        if self.setup_block is None:
+            return {}
+        sec = self.compile(self.setup_block, "own")
+        return {p.name.slot: p.own for p in sec.params}
+
+    def merge_defaults(self, blocks: Sequence[Block]) -> None:
+        for b in blocks:
+            sec = self.compile(b, "%default")
+            for word, ref in [("also", r) for r in sec.also] + [("alsoflip", r) for r in sec.alsoflip]:
+                self.report(
+                    DEFAULT_ALSO,
+                    f"{word}= is not allowed in conn %default; it is ignored",
+                    _ref_span(ref),
+                    f"put {word}={ref.target} in each conn that needs it (R10)",
+                )
+            for p in sec.params:
+                prev = self.defaults.get(p.name.slot)
+                if prev is not None:
+                    self.report(
+                        DEFAULT_TWICE,
+                        f"{p.name.slot} is already set by conn %default at {_where(prev.origin)}; "
+                        "the first is used",
+                        _name_span(p.block, p.line),
+                        "set each parameter in one conn %default only (R10)",
+                    )
+                    continue
+                self.defaults[p.name.slot] = p.own
+
+    def build(self, block: Block, implicit: bool) -> Conn:
+        own = self.compile(block, "implicit" if implicit else "own", keep=False)
+        got: dict[str, Value] = {}
+        for p in own.params:
+            got[p.name.slot] = p.own
+        shadowed: list[Value] = list(own.dropped)
+        also_names: tuple[str, ...] = ()
+        flip_names: tuple[str, ...] = ()
+        if own.also or own.alsoflip:
+            also_names, flip_names = self.expand(block, block.name, own, got, shadowed)
+        if not implicit:  # R22: the implicit conns ignore %default
+            for slot, v in self.defaults.items():
+                if slot not in got:  # R13: %default only fills what is still unset
+                    got[slot] = v
+        phase2 = got.get("phase2")
+        if phase2 is not None and phase2.text == "ah" and "phase2alg" in got:
+            got["phase2alg"] = _as_ah(got["phase2alg"])
+        return self.assemble(
+            block.name,
+            got,
+            also_names,
+            self.origin(block.source.name, block.line, "implicit" if implicit else "own"),
+            implicit,
+            flip_names,
+            tuple(shadowed),
+        )
+
+    def assemble(
+        self,
+        name: str,
+        got: dict[str, Value],
+        also_names: tuple[str, ...],
+        origin: Origin,
+        implicit: bool,
+        flip_names: tuple[str, ...] = (),
+        shadowed: tuple[Value, ...] = (),
+    ) -> Conn:
+        left: dict[str, Value] = {}
+        right: dict[str, Value] = {}
+        values: dict[str, Value] = {}
+        where = _SLOTS.get
+        for slot, v in got.items():
+            info = where(slot)
+            if info is None:
+                values[slot] = v
+            elif info[0] == "left":
+                left[info[1]] = v
+            else:
+                right[info[1]] = v
+        return Conn(
+            name,
+            End(**left) if left else EMPTY_END,
+            End(**right) if right else EMPTY_END,
+            values,
+            also_names,
+            origin,
+            implicit,
+            None,
+            "conn",
+            flip_names,
+            shadowed,
+        )
+
+    # -------------------------------------------------------------- orientation (semantics 10)
+
+    def header_span(self, c: Conn) -> Span:
+        blk = self.conn_index.get(c.name) if not c.implicit else _IMPLICIT_BLOCKS.get(c.name)
+        return blk.span if blk is not None else Span(c.origin.file, c.origin.line, 1, 0, 0)
+
+    def orient(self, c: Conn) -> Conn:
+        assert self.local is not None
+        ends = [_is_local(c.left.host, self.local), _is_local(c.right.host, self.local)]
+        if all(ends):
+            span = self.header_span(c)
+            self.report(
+                BOTH_LOCAL,
+                f"conn '{c.name}': both left and right are local addresses",
+                span,
+                "one end must be this host and the other the peer",
+            )
+            return c
+        side = "left" if ends[0] else "right" if ends[1] else None
+        if side is None:
+            auto = c.get("auto")
+            if auto is not None and auto.text in ("route", "start") and not c.implicit:
+                self.report(
+                    UNORIENTED,
+                    f"conn '{c.name}' has auto={auto.text} but neither end is a local address",
+                    self.header_span(c),
+                    "set left= or right= to an address of this host, or %defaultroute",
+                )
+            return c
+        return replace(c, oriented=side)
+
+    # -------------------------------------------------------------- leftsubnets= instances (semantics 9.4)
+
+    def subnet_instances(self, conns: Sequence[Conn]) -> list[Conn]:
+        out: list[Conn] = []
+        for c in conns:
+            if c.left.subnets is None and c.right.subnets is None:
+                continue
+            lefts = self._subnet_choices(c, "left")
+            rights = self._subnet_choices(c, "right")
+            for li, lv in lefts:
+                for ri, rv in rights:  # right-fastest, as addconn sends them
+                    name = f"{c.name}/{li}x{ri}"
+                    if self._clash(c, name):
+                        continue
+                    left, right = _with_subnet(c.left, lv), _with_subnet(c.right, rv)
+                    out.append(_instance(c, name, left, right, "subnet-instance"))
+        return out
+
+    def _subnet_choices(self, c: Conn, side: str) -> list[tuple[int, Value | None]]:
+        end = c.end(side)
+        slot = f"{side}subnet"
+        choices: list[tuple[int, Value | None]] = []
+        if end.subnet is not None:
+            choices.append((0, end.subnet))
+        if end.subnets is not None:
+            for i, item in enumerate(_subnet_items(end.subnets), start=1):
+                o = end.subnets.origin
+                origin = self.origin(o.file, o.line, _note(o.chain, f"{side}subnets item {i}"))
+                choices.append((i, Value(slot, item.text, item.text, item, origin, True)))
+        if not choices:
+            # semantics 9.4: neither subnet= nor subnets= on this side; use the host itself.
+            choices.append((0, self._host_subnet(end.host, slot)))
+        return choices
+
+    def _host_subnet(self, host: Value | None, slot: str) -> Value | None:
+        if host is None or not isinstance(host.parsed, vals.Host) or host.parsed.address is None:
+            return None
+        addr = host.parsed.address
+        net = ipaddress.ip_network(f"{addr}/{addr.max_prefixlen}")
+        text = net.with_prefixlen
+        o = host.origin
+        origin = self.origin(o.file, o.line, _note(o.chain, f"host/{addr.max_prefixlen}"))
+        return Value(slot, text, text, vals.Subnet(net, None, text), origin, True)
+
+    def _clash(self, c: Conn, name: str) -> bool:
+        blk = self.conn_index.get(name)
+        if blk is None:
+            return False
+        self.report(
+            INSTANCE_CLASH,
+            f"conn '{c.name}' makes an instance named '{name}', but a conn of that name exists",
+            blk.span,
+            "rename that conn",
+        )
+        return True
+
+    # -------------------------------------------------------------- policy groups (R23, semantics 11)
+
+    def group_instances(self, conns: Sequence[Conn]) -> list[Conn]:
+        out: list[Conn] = []
+        taken: dict[tuple[str, str], str] = {}  # (local client, block) -> group that has it
+        names = set(self.conn_index)
+        for c in conns:
+            side = _group_side(c)
+            if side is None:
+                continue
+            path = os.path.join(self.policy_dir, c.name)
+            if not os.path.isfile(path):
+                continue  # a missing policy file is not an error (semantics 11)
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                self.report(
+                    GROUP_UNREADABLE,
+                    f"cannot read policy group file {path}: {exc.strerror or exc}",
+                    Span(path, 0, 0, 0),
+                    "check the file's permissions",
+                )
+                continue
+            local_side = "left" if side == "right" else "right"
+            local = c.end(local_side)
+            local_v = local.subnet or local.host
+            local_key = local_v.text if local_v is not None else ""
+            slot = f"{side}subnet"
+            entries, problems = parse_policy_file(data, path)
+            for d in problems:
+                self.report(d.code, d.message, d.span, d.hint)
+            for text, subnet, span in entries:
+                prev = taken.get((local_key, text))
+                if prev is not None:
+                    self.report(
+                        GROUP_DUP,
+                        f"{text} is already in policy group '{prev}' for the same local client; "
+                        f"'{prev}' keeps it",
+                        span,
+                        "list each block in one group only",
+                    )
+                    continue
+                taken[(local_key, text)] = c.name
+                name = f"{c.name}#{text}"
+                if name in names:
+                    self.report(
+                        INSTANCE_CLASH,
+                        f"policy group '{c.name}' entry {text} makes an instance named '{name}', "
+                        "but a conn of that name exists",
+                        span,
+                        "rename that conn",
+                    )
+                    continue
+                names.add(name)
+                origin = self.origin(path, span.line, f"policy group {c.name}")
+                v = Value(slot, text, text, subnet, origin, True)
+                end = _with_subnet(c.end(side), v)
+                left, right = (end, c.right) if side == "left" else (c.left, end)
+                out.append(_instance(c, name, left, right, "policy-instance"))
+        return out
+
+
+def _instance(c: Conn, name: str, left: End, right: End, kind: str) -> Conn:
+    # Everything but the ends is shared with the parent (values, chains, origin).
+    return Conn(
+        name,
+        left,
+        right,
+        c.values,
+        c.also_chain,
+        c.origin,
+        c.implicit,
+        c.name,
+        kind,
+        c.alsoflip_chain,
+        c.shadowed,
+        c.oriented,
+    )
+
+
+def _as_ah(v: Value) -> Value:
+    """phase2alg= in a conn with phase2=ah lists AH algorithms (semantics 8.5)."""
+    if isinstance(v.parsed, vals.AlgList) and v.parsed.kind == "ah":
+        return v
+    parsed, err, _ = vals.parse_cached("phase2alg", v.raw, ("ah",))
+    if err is not None or parsed is None:
+        return v
+    return Value(v.keyword, vals.canonical(parsed), v.raw, parsed, v.origin, v.explicit)
+
+
+def _note(chain: str, note: str) -> str:
+    return note if chain == "own" else f"{chain}, {note}"
+
+
+_END_SLOTS = END_FIELDS
+
+
+def _with_subnet(end: End, v: Value | None) -> End:
+    d = {f: getattr(end, f) for f in _END_SLOTS}
+    d["subnet"] = v
+    d["subnets"] = None
+    return End(**d)
+
+
+def _subnet_items(v: Value) -> list[vals.Subnet]:
+    if isinstance(v.parsed, vals.Subnets):
+        return list(v.parsed.items)
+    # addconn splits at blanks and commas and skips what does not parse (semantics 8.2).
+    out = []
+    for word in re.split(r"[ \t,]+", v.raw.strip("{} \t")):
+        if not word:
+            continue
+        parsed, err, _ = vals.parse_cached("subnet", word)
+        if err is None and isinstance(parsed, vals.Subnet):
+            out.append(parsed)
+    return out
+
+
+def _group_side(c: Conn) -> str | None:
+    """The end that is a policy group (%group / %opportunisticgroup), if exactly one is."""
+    r = c.right.host is not None and c.right.host.text in _GROUP_HOSTS
+    left = c.left.host is not None and c.left.host.text in _GROUP_HOSTS
+    if r and not left:
+        return "right"
+    if left and not r:
+        return "left"  # pluto swaps the ends: the group is always the remote side
+    return None
+
+
+def _local_set(addresses: Iterable[str] | None) -> frozenset[_IP] | None:
+    if addresses is None:
+        return None
+    out: set[_IP] = set()
+    for a in addresses:
+        try:
+            out.add(ipaddress.ip_address(a))
+        except ValueError:
+            continue
+    return frozenset(out)
+
+
+def _is_local(host: Value | None, local: frozenset[_IP]) -> bool:
+    if host is None or not isinstance(host.parsed, vals.Host):
+        return False
+    h = host.parsed
+    if h.kind == "magic" and h.text == "%defaultroute":
+        return True  # the default-route interface is local by definition
+    return h.address is not None and h.address in local
+
+
+# ------------------------------------------------------------------ policy files
+
+_POLICY_TOKEN = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`|[^ \t\r\n#\"'`]+")
+
+
+def parse_policy_file(data: bytes, path: str) -> tuple[list[tuple[str, vals.Subnet, Span]], list[Diagnostic]]:
+    """Blocks of a policy-group file (semantics 11): (canonical text, subnet, span), and the problems."""
+    src = Source(path, data.decode("utf-8", "surrogateescape"))
+    text = src.text
+    entries: list[tuple[str, vals.Subnet, Span]] = []
+    problems: list[Diagnostic] = []
+    for lm in re.finditer(r"[^\n]*", text):
+        line = lm.group()
+        cut = line.find("#")  # '#' starts a comment anywhere in these files
+        body = line if cut < 0 else line[:cut]
+        for tm in _POLICY_TOKEN.finditer(body):
+            tok = tm.group()
+            start = lm.start() + tm.start()
+            if tok[0] in "\"'`":
+                tok = tok[1:-1]
+                start += 1
+            if not tok:
+                continue
+            span = src.span(start, len(tok))
+            if ":" in tok:
+                problems.append(
+                    diag(
+                        GROUP_V6,
+                        f"unsupported address family: '{tok}' is IPv6",
+                        span,
+                        "policy groups hold IPv4 addresses and a.b.c.d/nn blocks only",
+                    )
+                )
+                continue
+            word = tok if "/" in tok else f"{tok}/32"  # a bare address is a /32
+            parsed, err, warns = vals.parse_cached("subnet", word)
+            if err is not None or not isinstance(parsed, vals.Subnet) or parsed.network is None:
+                reason = err.message if err is not None else "not a CIDR block"
+                problems.append(
+                    diag(
+                        GROUP_BAD,
+                        f"'{tok}' is not a CIDR block: {reason}",
+                        span,
+                        "write a.b.c.d/nn or a.b.c.d",
+                    )
+                )
+                continue
+            for w in warns:
+                problems.append(diag(GROUP_NOTE, w, span, None))
+            entries.append((parsed.text, parsed, span))
+    return entries, problems
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def resolve(
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = None,
+    local_addresses: Iterable[str] | None = None,
+) -> Config:
+    """The resolved model of ``tree``. Never mutates the tree; never raises on bad input.
+
+    ``policy_dir``: where policy-group files are looked up (default /etc/ipsec.d/policies).
+    ``local_addresses``: this host's addresses; when given, conns are oriented (semantics 10).
+    """
+    enabled = gc.isenabled()
+    # Millions of small objects, none of them cyclic: collector passes would only cost time.
+    gc.disable()
+    try:
+        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses).run()
+    finally:
+        if enabled:
+            gc.enable()
