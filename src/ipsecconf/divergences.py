@@ -280,6 +280,47 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "LS-0040",
         explains=False,
     ),
+    Divergence(
+        "D22",
+        "R18",
+        "Address families",
+        "2.6.27 reads every address of a conn in its connaddrfamily (IPv4 unless set): an IPv6 left= "
+        "becomes a host name and an IPv6 subnet fails the conn; 2.6.51 infers the family of each "
+        "end from the addresses and also allows IPv6 subnets over IPv4 hosts (6in4).",
+        "connaddrfamily governs every address and subnet of both ends, as the man page says; each "
+        "address of the other family is an error (X008) whose hint says to set connaddrfamily=.",
+        "OS-0373",
+        codes=("X008",),
+        explains=False,
+    ),
+    Divergence(
+        "D23",
+        "R21",
+        "The man page's cross-parameter rules",
+        "readwriteconf and addconn check none of them (addconn only warns about incomplete DPD "
+        "settings); pluto rejects some when the conn is added.",
+        "Each is an error on the resolved conn: leftsubnet= with leftsubnets= (2.6.51 uses the "
+        "subnet as element 0), %defaultroute on both ends, an explicit nexthop with %defaultroute, "
+        "incomplete DPD settings, aggrmode=yes without one fully specified ike= and phase2alg= "
+        "proposal with one DH group, an XAUTH client with auto=start, rekeymargin x (1 + "
+        "rekeyfuzz) above salifetime (R18), AH/ESP syntax that does not match phase2=, and "
+        "protoports naming different protocols.",
+        "OS-0020",
+        codes=("X001", "X002", "X003", "X004", "X005", "X006", "X007", "X009", "X010"),
+        explains=False,
+    ),
+    Divergence(
+        "D24",
+        "man page: quoting",
+        "Quotes that do not close",
+        "A value that starts with `\"` but has no closing quote is taken literally, quote included "
+        "(`auto=\"ignoreZ` is an invalid enum value, a warning).",
+        "It is an error (L006): the man page allows a double quote only around a whole value, and "
+        "a quote that does not close usually means a value that was cut short.",
+        "OS-0299",
+        codes=("L006", "L008"),
+        explains=False,
+    ),
 )
 
 NORMALISATIONS: tuple[Normalisation, ...] = (
