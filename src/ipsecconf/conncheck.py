@@ -161,9 +161,12 @@ class _Checker:
         g = conn.get
         # Rules whose inputs are usually shared Value objects (%default, also= targets) are
         # decided once per combination of those objects, then reported for each conn.
-        key = tuple(id(g(k)) for k in _SHARED_KEYS) + tuple(
-            id(getattr(conn.end(s), f)) for s in ("left", "right") for f in ("xauthclient", "xauthserver")
-        )
+        # Built-in defaults are the same for every conn, so the explicit values identify the case.
+        explicit = conn.values.get
+        key = tuple([id(explicit(k)) for k in _SHARED_KEYS]) + (
+            id(conn.left.xauthclient), id(conn.left.xauthserver),
+            id(conn.right.xauthclient), id(conn.right.xauthserver),
+        )  # fmt: skip
         memo = self._memo.get(key)
         if memo is None:
             memo = self._memo[key] = _Recorder(self, conn)
@@ -184,7 +187,7 @@ class _Checker:
             # nexthop=%defaultroute beside it names the same method (the implicit conns do so).
             if (
                 host is not None
-                and host.text == "%defaultroute"
+                and _is_magic(host, "%defaultroute")
                 and end.nexthop is not None
                 and end.nexthop.explicit
                 and end.nexthop.text.lower() != "%defaultroute"
@@ -197,7 +200,7 @@ class _Checker:
                     f"remove {side}nexthop=; %defaultroute supplies the next hop",
                 )
         lh, rh = conn.left.host, conn.right.host
-        if lh is not None and rh is not None and lh.text == rh.text == "%defaultroute":
+        if _is_magic(lh, "%defaultroute") and _is_magic(rh, "%defaultroute"):
             self.report(
                 DEFAULTROUTE_BOTH,
                 conn,
@@ -250,14 +253,13 @@ class _Checker:
         for side in ("left", "right"):
             end = conn.end(side)
             for v in (end.host, end.nexthop, end.sourceip, end.subnet, end.subnets):
-                # Every IPv6 text holds a ':' and no IPv4 text does: skip the parse look-up.
-                if (
-                    v is None
-                    or v.parsed is None
-                    or (":" in v.text) == want6
-                    and "," not in v.text
-                    and " " not in v.text
-                ):
+                if v is None:
+                    continue
+                # Every IPv6 text holds a ':' and no IPv4 text does: most values need no parse.
+                raw = v.raw
+                if (":" in raw) == want6 and "," not in raw and " " not in raw:
+                    continue
+                if v.parsed is None:
                     continue
                 for is6 in _families(v.parsed):
                     if is6 != want6:
@@ -451,6 +453,11 @@ class _Recorder(_Checker):
         self._phase2(self.conn)
         self._rekey(self.conn)
         self._security(self.conn)
+
+
+def _is_magic(v: Value | None, word: str) -> bool:
+    """v is the magic value ``word``; only a %word can be, so addresses are never parsed for this."""
+    return v is not None and v.raw[:1] == "%" and v.text == word
 
 
 def _families(parsed: object) -> Iterable[bool]:

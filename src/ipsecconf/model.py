@@ -68,16 +68,90 @@ class Origin:
         return f"{self.file}:{self.line} via {self.chain}"
 
 
-@dataclass(frozen=True, slots=True)
+_UNPARSED: object = object()
+
+
 class Value:
-    """One resolved value. ``text`` is canonical; ``parsed`` is None when the text did not parse."""
+    """One resolved value. ``text`` is canonical; ``parsed`` is None when the text did not parse.
+
+    A value read from a file is parsed on first use (:meth:`deferred`): a check of a
+    large file looks at a few values of each conn, and parsing all of them would cost
+    more than reading the file. Values compare and hash by content, and nothing changes
+    them after they are built (by convention: a slots class is cheaper than a frozen one).
+    """
+
+    __slots__ = ("keyword", "raw", "origin", "explicit", "_text", "_parsed", "_vtype", "_choices")
 
     keyword: str  # the canonical slot: "leftsubnet", "salifetime" for keylife, "x-foo" verbatim
-    text: str
     raw: str
-    parsed: object | None
     origin: Origin
-    explicit: bool = True
+    explicit: bool
+
+    def __init__(
+        self, keyword: str, text: str, raw: str, parsed: object | None, origin: Origin, explicit: bool = True
+    ) -> None:
+        self.keyword = keyword
+        self.raw = raw
+        self.origin = origin
+        self.explicit = explicit
+        self._text = text
+        self._parsed = parsed
+        self._vtype: str | None = None
+        self._choices: tuple[str, ...] = ()
+
+    @classmethod
+    def deferred(
+        cls, keyword: str, raw: str, origin: Origin, vtype: str, choices: tuple[str, ...] = ()
+    ) -> Value:
+        """A value whose text is parsed as ``vtype`` only when ``parsed`` or ``text`` is read."""
+        v = cls.__new__(cls)
+        v.keyword = keyword
+        v.raw = raw
+        v.origin = origin
+        v.explicit = True
+        v._text = raw
+        v._parsed = _UNPARSED
+        v._vtype = vtype
+        v._choices = choices
+        return v
+
+    def _parse(self) -> None:
+        assert self._vtype is not None
+        parsed, err, _warns = vals.parse_cached(self._vtype, self.raw, self._choices)
+        if err is not None or parsed is None:
+            self._parsed, self._text = None, self.raw
+        else:
+            self._parsed, self._text = parsed, vals.canonical(parsed)
+        self._vtype = None
+
+    @property
+    def parsed(self) -> object | None:
+        if self._vtype is not None:
+            self._parse()
+        return self._parsed
+
+    @property
+    def text(self) -> str:
+        if self._vtype is not None:
+            self._parse()
+        return self._text
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.keyword, self.text, self.raw, self.parsed, self.origin, self.explicit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Value):
+            return NotImplemented
+        return self is other or self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Value(keyword={self.keyword!r}, text={self.text!r}, raw={self.raw!r}, parsed={self.parsed!r}, "
+            f"origin={self.origin!r}, explicit={self.explicit!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

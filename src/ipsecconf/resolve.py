@@ -373,13 +373,13 @@ class _Resolver:
                 seen[slot] = (bl, line, pname)
                 if not raw:
                     continue  # R1: an empty value means the default, as if the line were not there
-                parsed, text = typed(n, raw)
-                # Share the memoised canonical string and the line number objects: a
-                # 100k-conn file repeats both a great deal.
-                if text == raw:
-                    raw = text
+                # Share the line number objects: a 100k-conn file repeats them a great deal.
                 line = ints.setdefault(line, line)
-                own = Value(slot, text, raw, parsed, Origin(file, line, chain), True)
+                k = n.keyword
+                if k is None:
+                    own = Value(slot, raw, raw, raw, Origin(file, line, chain), True)
+                else:
+                    own = Value.deferred(slot, raw, Origin(file, line, chain), k.type, n.choices)
                 params.append(_Param(n, raw, bl, line, own))
         sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped))
         if keep:
@@ -393,7 +393,12 @@ class _Resolver:
         if v is None:
             o = self.origin(p.own.origin.file, p.own.origin.line, chain)
             slot = p.name.flip if flip else p.name.slot
-            v = self.inherited[key] = Value(slot, p.own.text, p.raw, p.own.parsed, o, True)
+            k = p.name.keyword
+            v = self.inherited[key] = (
+                Value.deferred(slot, p.raw, o, k.type, p.name.choices)
+                if k is not None and p.own._vtype is not None
+                else Value(slot, p.own.text, p.raw, p.own.parsed, o, True)
+            )
         return v
 
     # -------------------------------------------------------------- also= targets
@@ -883,8 +888,10 @@ def _subnet_items(v: Value) -> list[vals.Subnet]:
 
 def _group_side(c: Conn) -> str | None:
     """The end that is a policy group (%group / %opportunisticgroup), if exactly one is."""
-    r = c.right.host is not None and c.right.host.text in _GROUP_HOSTS
-    left = c.left.host is not None and c.left.host.text in _GROUP_HOSTS
+    # Only a %word can be a group: test the raw text first so addresses stay unparsed.
+    rh, lh = c.right.host, c.left.host
+    r = rh is not None and rh.raw[:1] == "%" and rh.text in _GROUP_HOSTS
+    left = lh is not None and lh.raw[:1] == "%" and lh.text in _GROUP_HOSTS
     if r and not left:
         return "right"
     if left and not r:
