@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import keywords as kw
 from .diagnostics import Diagnostic, Severity, diag, register, sort_key
 from .includes import ConfigTree
+
+if TYPE_CHECKING:
+    from .model import Config
 from .source import Span
 from .syntax import Block
 
-__all__ = ["check_tree", "check_sections", "filter_diagnostics", "disabled_lines"]
+__all__ = ["check_config", "check_tree", "check_sections", "filter_diagnostics", "disabled_lines"]
 
 E, W = Severity.ERROR, Severity.WARNING
 KC, VC = "keyword", "value"
@@ -244,21 +248,25 @@ def check_sections(tree: ConfigTree) -> list[Diagnostic]:
     return out
 
 
-def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
-    """Everything ``ipsecconf check`` reports for one loaded tree, sorted by place.
+def check_config(tree: ConfigTree, *, policy_dir: str | None = None) -> tuple[Config, list[Diagnostic]]:
+    """The resolved model of ``tree`` and everything ``ipsecconf check`` reports for it, by place.
 
-    The reader's findings, every parameter against the keyword table, the
-    resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
+    The reader's findings, every parameter against the keyword table and its type,
+    the resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
     """
     from .conncheck import check_conns
     from .resolve import resolve
 
     config = resolve(tree, policy_dir=policy_dir)
-    found = list(tree.diagnostics) + check_sections(tree) + list(config.diagnostics)
-    found += check_conns(config, tree.sources)
+    # The resolver's diagnostics already include the reader's.
+    found = list(config.diagnostics) + check_sections(tree) + check_conns(config, tree.sources)
     # One finding can be reached twice (e.g. a section read through two includes).
-    unique = list(dict.fromkeys(found))
-    return sorted(unique, key=sort_key)
+    return config, sorted(dict.fromkeys(found), key=sort_key)
+
+
+def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
+    """Everything ``ipsecconf check`` reports for one loaded tree (see :func:`check_config`)."""
+    return check_config(tree, policy_dir=policy_dir)[1]
 
 
 # ---------------------------------------------------------------- selection

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from typing import TextIO
 from . import __version__, cli_resolve, fastcheck
 from .checks import check_tree, filter_diagnostics
 from .diagnostics import Diagnostic, Severity, diag, register, render, sort_key
+from .emit import write_json
 from .includes import ConfigTree, load
 from .source import Source, Span
 
@@ -121,12 +121,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)
     if args.format == "json":
-        json.dump(
-            {"format": CHECK_FORMAT, "files": read, "diagnostics": [d.to_json() for d in diags]},
-            out,
-            indent=2,
-        )
-        out.write("\n")
+        write_json({"format": CHECK_FORMAT, "files": read, "diagnostics": [d.to_json() for d in diags]}, out)
     else:
         color = _use_color(out, args.color)
         for d in diags:
@@ -151,8 +146,7 @@ def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
     from . import codes
 
     if args.format == "json":
-        json.dump(codes.to_json(), out, indent=2)
-        out.write("\n")
+        write_json(codes.to_json(), out)
     elif args.format == "markdown":
         out.write(codes.render_markdown())
     else:
@@ -166,8 +160,7 @@ def _cmd_keywords(args: argparse.Namespace, out: TextIO) -> int:
     from . import keywords
 
     if args.format == "json":
-        json.dump(keywords.to_json(), out, indent=2)
-        out.write("\n")
+        write_json(keywords.to_json(), out)
     else:
         out.write(keywords.render_markdown())
     return EXIT_OK

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import os
 import sys
 from dataclasses import replace
 from typing import Any, TextIO
 
-from .checks import check_sections, filter_diagnostics
-from .conncheck import check_conns
-from .diagnostics import Severity, render, sort_key
-from .emit import dump_json, dump_text, show
+from . import fastcheck
+from .checks import check_config, filter_diagnostics
+from .diagnostics import Severity, render
+from .emit import dump_json, dump_text, show, write_json
 from .includes import ConfigTree, load
 from .model import Config
-from .resolve import DEFAULT_POLICY_DIR, resolve
+from .resolve import DEFAULT_POLICY_DIR
 
 __all__ = ["add_parsers", "dispatch"]
 
@@ -64,15 +63,13 @@ def _policy_dir(args: argparse.Namespace) -> str:
 
 def _load(args: argparse.Namespace, err: TextIO) -> tuple[ConfigTree, Config] | None:
     try:
-        tree = load(args.file, rootdir=args.rootdir)
+        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
     except OSError as exc:
         err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
-    config = resolve(tree, policy_dir=_policy_dir(args))
     # What `check` reports too: a dump must not silently drop what it could not use.
-    found = [*config.diagnostics, *check_sections(tree), *check_conns(config, tree.sources)]
-    diags = tuple(sorted(dict.fromkeys(filter_diagnostics(found, tree)), key=sort_key))
-    return tree, replace(config, diagnostics=diags)
+    config, found = check_config(tree, policy_dir=_policy_dir(args))
+    return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
 
 
 def _report(tree: ConfigTree, config: Config, err: TextIO) -> None:
@@ -96,8 +93,7 @@ def dispatch(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -
     tree, config = got
     if args.verb == "dump":
         if args.format == "json":
-            json.dump(dump_json(config, defaults=args.defaults), out, indent=2)
-            out.write("\n")
+            write_json(dump_json(config, defaults=args.defaults), out)
         else:
             out.write(dump_text(config, defaults=args.defaults, implicit=args.implicit))
             _report(tree, config, err)

@@ -10,7 +10,9 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from .model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
@@ -180,3 +182,10 @@ def show(config: Config, conn_name: str) -> str:
     if kids:
         lines.append(f"  instances: {' '.join(kids)}")
     return "\n".join(lines) + "\n"
+
+
+def write_json(obj: object, out: TextIO) -> None:
+    """One line of JSON: the C encoder only runs without indentation, and a 100k-conn dump
+    indented by the pure-Python one takes seconds. Pipe it to ``jq`` to read it."""
+    out.write(json.dumps(obj, ensure_ascii=False))
+    out.write("\n")
