@@ -573,8 +573,17 @@ class _V4:
 _HEXADDR: Final = re.compile(r"0[xXhH][0-9a-fA-F]{8}")
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# The canonical dotted quad (no short form, no leading zeros): the common case, read at once.
+_DOTTED: Final = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
 def _ipv4(text: str, base: int = 0, what: str = "IPv4 address") -> _V4:
     """ttoaddr's numeric IPv4 forms (8.1). Error offsets are ``base`` + index."""
+    m = _DOTTED.fullmatch(text)
+    if m is not None:
+        a, b, c, d = m.groups()
+        return _V4(IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)), False, False, False)
     n = len(text)
     if _HEXADDR.fullmatch(text):
         return _V4(IPv4Address(int(text[2:], 16)), False, False, True)
@@ -736,7 +745,9 @@ def _numeric(text: str, family: str | None, warns: _Warn, what: str) -> Host | N
         v4 = _ipv4(text, 0, what)
         _family_check(False, family, 0, len(text), "address")
         _v4_warnings(text, v4, warns)
-        return Host("ipv4", v4.address, str(v4.address))
+        # A plain dotted quad is its own canonical text; str() of an address is costly.
+        plain = not (v4.short or v4.zeros or v4.hexform)
+        return Host("ipv4", v4.address, text if plain else str(v4.address))
     return None
 
 
@@ -912,7 +923,8 @@ def _network(text: str, base: int, family: str | None, warns: _Warn, prefix: str
     if is6:
         net = IPv6Network((addr, bits), strict=False)
     else:
-        net = IPv4Network((addr, bits), strict=False)
+        # From the integer: parsing the address text again is the slow part of the constructor.
+        net = IPv4Network((int(addr), bits), strict=False)
     if net.network_address != addr:
         warns.append(f"host bits cleared: {_clip(text)} is {net.with_prefixlen}")
     return net
