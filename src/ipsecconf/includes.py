@@ -157,9 +157,20 @@ class _Loader:
 
     def walk(self, doc: Document, chain: list[tuple[str, Header | None]]) -> None:
         nested = len(chain) > 1
+        sections = self.sections
+        names = self.conn_names
         for block in doc.blocks:
             kind = block.kind
-            if kind == "conn" or kind == "config":
+            if kind == "conn":
+                # The common case, inline: a conn whose name is new (the hot path at 100k conns).
+                name = block.name
+                if name not in names and name != "%default":
+                    names[name] = block
+                    sections.append(block)
+                    self.current = block
+                else:
+                    self.open_section(block)
+            elif kind == "config":
                 self.open_section(block)
             elif kind == "include":
                 self.include(block, chain)

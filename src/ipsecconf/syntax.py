@@ -656,17 +656,19 @@ def parse(text: str, filename: str = "<string>", scan: re.Pattern[str] | None = 
 
 def parse_bytes(data: bytes, filename: str = "<string>", scan: re.Pattern[str] | None = None) -> Document:
     """Parse raw bytes; non-UTF-8 bytes survive as surrogates and round-trip."""
-    text = decode(data)
-    doc = _parse_source(Source(filename, text), scan)
+    bad_at = -1
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")  # the common case: one strict decode
     except UnicodeDecodeError as exc:
-        prefix = data[: exc.start].decode("utf-8", "surrogateescape")
+        text = decode(data)
+        bad_at = len(data[: exc.start].decode("utf-8", "surrogateescape"))
+    doc = _parse_source(Source(filename, text), scan)
+    if bad_at >= 0:
         doc.diagnostics.append(
             diag(
                 lx.NOT_UTF8,
                 "file is not valid UTF-8",
-                doc.source.span(len(prefix), 1),
+                doc.source.span(bad_at, 1),
                 "save the file as UTF-8; the bytes are kept unchanged",
             )
         )
@@ -686,22 +688,26 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     # Well-formed sections come out of one regex scan; the gaps between its
     # matches (odd headers, bad lines, the preamble) go through the slow path.
     clean = scan is not None
-    for m in (scan or lx.SECTION_FAST_RE).finditer(text):
+    pattern = scan or lx.SECTION_FAST_RE
+    # Group numbers, looked up once per file: a narrowed scanner numbers its groups differently.
+    gi = pattern.groupindex
+    g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
+    for m in pattern.finditer(text):
         start = m.start()
         line += count("\n", lpos, start)
         lpos = start
         if start != pos:
             _parse_region(doc, pos, start, line - count("\n", pos, start))
-        conn, setup, inc = m.group("conn", "setup", "inc")
+        conn, setup, inc = m.group(g_conn, g_setup, g_inc)
         end = m.end()
         if conn is not None:
-            b = Block(doc, "conn", conn, start, line, m.end("ch"), end, True)
+            b = Block(doc, "conn", conn, start, line, m.end(g_ch), end, True)
             b.clean = clean
         elif setup is not None:
-            b = Block(doc, "config", "setup", start, line, m.end("sh"), end, True)
+            b = Block(doc, "config", "setup", start, line, m.end(g_sh), end, True)
             b.clean = clean
         else:
-            b = Block(doc, "include", inc, start, line, m.end("ih"), end, True)
+            b = Block(doc, "include", inc, start, line, m.end(g_ih), end, True)
             b.clean = b.body_start == end
         append(b)
         pos = end
