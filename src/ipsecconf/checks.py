@@ -145,10 +145,7 @@ def _name_info(name: str, section: str) -> _NameInfo:
                 CASE, f"'{name}' is written '{m.canonical}' in the man page", f"write {m.canonical}=", "name"
             )
         )
-    choices = k.values
-    if k.type == "phase2alg" and name.lower() == "ah":
-        choices = ("ah",)  # ah= takes AH authentication algorithms
-    return _NameInfo(tuple(probs), k.type, choices, k, k.sensitive)
+    return _NameInfo(tuple(probs), k.type, m.choices, k, k.sensitive)
 
 
 def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
@@ -206,9 +203,7 @@ def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
     return tuple(probs)
 
 
-def _emit(
-    block: Block, line: int, name: str, probs: Iterable[_Problem], sensitive: bool, out: list[Diagnostic]
-) -> None:
+def _emit(block: Block, line: int, probs: Iterable[_Problem], sensitive: bool, out: list[Diagnostic]) -> None:
     node = block.param_node(line)
     for p in probs:
         if node is None:  # pragma: no cover - rows always come from lexed lines
@@ -236,7 +231,7 @@ def check_sections(tree: ConfigTree) -> list[Diagnostic]:
                 if info is None:
                     info = names[(name, section)] = _name_info(name, section)
                 if info.problems:
-                    _emit(block, line, name, info.problems, info.sensitive, out)
+                    _emit(block, line, info.problems, info.sensitive, out)
                 if info.vtype is None or not value:
                     continue  # R1: an empty value means the default
                 key = (name.lower(), value)
@@ -244,7 +239,7 @@ def check_sections(tree: ConfigTree) -> list[Diagnostic]:
                 if probs is None:
                     probs = vals[key] = _value_problems(info, value)
                 if probs:
-                    _emit(block, line, name, probs, info.sensitive, out)
+                    _emit(block, line, probs, info.sensitive, out)
     return out
 
 

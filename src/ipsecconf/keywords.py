@@ -233,6 +233,13 @@ class Match:
         return info.replacement if info is not None else self.keyword.replacement
 
     @property
+    def choices(self) -> tuple[str, ...]:
+        """The ``choices`` to parse this spelling's values with (see ``values.parse``)."""
+        if self.keyword.type == "phase2alg" and self.alias == "ah":
+            return ("ah",)  # ah= takes AH authentication algorithms
+        return self.keyword.values
+
+    @property
     def replacement_forms(self) -> tuple[str, ...]:
         """Spellings to suggest instead: the same side when both are left/right."""
         name = self.replacement

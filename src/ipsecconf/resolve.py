@@ -298,10 +298,7 @@ class _Resolver:
             m = kw.lookup(name)
             if m is not None and m.keyword.section == section and m.status is not kw.Status.UNSUPPORTED:
                 k = m.keyword
-                choices = k.values
-                if k.type == "phase2alg" and m.alias == "ah":
-                    choices = ("ah",)  # ah= takes AH algorithms (values.parse)
-                out = _Name(m.canonical, _flip_slot(m), k, choices)
+                out = _Name(m.canonical, _flip_slot(m), k, m.choices)
         self.names[section][name] = out
         return out
 
