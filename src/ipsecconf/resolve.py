@@ -33,7 +33,6 @@ from . import values as vals
 from .diagnostics import Diagnostic, Severity, diag, register, sort_key
 from .includes import ConfigTree, load_text
 from .model import (
-    EMPTY_END,
     END_FIELDS,
     IMPLICIT_NAMES,
     Config,
@@ -376,7 +375,7 @@ class _Resolver:
                 if k is None:
                     own = Value(slot, raw, raw, raw, Origin(file, line, chain), True)
                 else:
-                    own = Value.deferred(slot, raw, Origin(file, line, chain), k.type, n.choices)
+                    own = Value.deferred(slot, raw, (file, line, chain), k.type, n.choices)
                 params.append(_Param(n, raw, bl, line, own))
         sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped))
         if keep:
@@ -665,8 +664,8 @@ class _Resolver:
                 right[info[1]] = v
         return Conn(
             name,
-            End(**left) if left else EMPTY_END,
-            End(**right) if right else EMPTY_END,
+            End.of(left),
+            End.of(right),
             values,
             also_names,
             origin,
