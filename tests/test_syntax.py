@@ -255,3 +255,14 @@ def test_not_utf8_is_kept_and_reported() -> None:
 def test_block_repr_and_lazy_header() -> None:
     b: Block = parse("conn a\n\tleft=1\n").blocks[0]
     assert b.header.kind == "conn" and b.header.arg == "a" and "conn" in repr(b)
+
+
+def test_only_space_and_tab_separate_tokens() -> None:
+    # Found by fuzzing the dump: a form feed inside a value must read the same on both paths.
+    body = "\tleftca=%a\x0c-ny\n\tleftid=x\x00y\n"
+    fast = parse("version 2\nconn a\n" + body, "f")
+    slow = parse("version 2\nconn a\n" + body + "\tbroken line\n", "f")
+    assert fast.blocks[1]._valid and not slow.blocks[1]._valid
+    want = [("leftca", "%a\x0c-ny"), ("leftid", "x\x00y")]
+    assert [(n, v) for n, v, _, _ in fast.blocks[1].param_rows()] == want
+    assert [(n, v) for n, v, _, _ in slow.blocks[1].param_rows()] == want

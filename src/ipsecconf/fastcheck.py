@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import keywords as kw
-from .lexer import section_scan
+from .lexer import NAME_CHARS, VALUE_BARE, section_scan
 
 __all__ = ["value_pattern", "section_body", "ScanChooser", "MIN_SIZE"]
 
@@ -88,7 +88,8 @@ _TYPES: dict[str, str | None] = {
 # Lifetimes are at most 24h (R18); keep the fast subset well inside that.
 _LIFETIME = "(?:0|[1-9][0-9]{0,3})s?|[1-9][0-9]{0,2}m|(?:[1-9]|1[0-9]|2[0-4])h|1d"
 
-_BARE = r'[^\s"#][^\s"]*'
+_BARE = VALUE_BARE
+_NAME_TAIL = rf"[{NAME_CHARS}]*"
 _TAIL = r"(?:[ \t]+(?:#[^\n]*)?)?\n"
 _QTAIL = r"[ \t]*(?:#[^\n]*)?\n"
 
@@ -111,9 +112,13 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
     return _TYPES.get(k.type, "(?!)")
 
 
+# Any lexically valid value: bare, quoted or braced, then an optional comment.
+_ANY_VALUE = rf'(?:{_BARE}{_TAIL}|"[^"\n]*"{_QTAIL}|\{{[^"\n}}]*\}}{_QTAIL})'
+
+
 def _alternative(name: str, pat: str | None, tag: str) -> str:
     if pat is None:
-        value = rf'(?:{_BARE}{_TAIL}|"[^"\n]*"{_QTAIL}|\{{[^"\n}}]*\}}{_QTAIL})'
+        value = _ANY_VALUE
     else:
         # Each copy of a pattern needs its own back-reference group name.
         def v(i: int) -> str:
@@ -163,7 +168,7 @@ def section_body(section: str) -> str:
         names.sort(key=lambda n: (rank.get(n, len(rank)), -len(n)))
         alts.append(_alternative("(?:" + "|".join(re.escape(n) for n in names) + ")", pat_i, tag))
     body = "|".join(alts)
-    xparam = rf'[xX][-_][^\s="#]*[ \t]*=[ \t]*(?:{_BARE}{_TAIL}|"[^"\n]*"{_QTAIL}|\{{[^"\n}}]*\}}{_QTAIL}|\n)'
+    xparam = rf"[xX][-_]{_NAME_TAIL}[ \t]*=[ \t]*(?:{_ANY_VALUE}|\n)"
     line = rf"(?:[ \t]+(?:{body}|{xparam}|#[^\n]*\n|\n)|#[^\n]*\n|\n)"
     return rf"{line}*"
 

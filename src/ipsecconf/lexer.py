@@ -20,6 +20,8 @@ __all__ = [
     "section_scan",
     "PARAM_RE",
     "VALUE",
+    "VALUE_BARE",
+    "NAME_CHARS",
     "HEADER_START_RE",
     "RESERVED",
     "NAME_RULE_RE",
@@ -105,11 +107,14 @@ RESERVED = frozenset({"version", "config", "setup", "conn", "include"})
 # A value token (R7: '#' only starts a comment at the start of a token, so it
 # may sit inside a bare value; a bare value may not hold a double quote).
 VALUE_QUOTED = r'"[^"\n]*"|\{[^"\n}]*\}'
-# ASCII whitespace, spelled out: the regex engine tests a short set faster than \s.
-_WS = r" \t\n\r\f\v"
+# What ends a token: blanks (only space and tab, as in 2.6.27), the line end, and a CR,
+# which never becomes part of a name or value (R6). Other control characters are
+# ordinary characters here, exactly as in the line-by-line lexer.
+_WS = r" \t\n\r"
 VALUE_BARE = rf'[^{_WS}"#][^{_WS}"]*'
 VALUE = f"{VALUE_QUOTED}|{VALUE_BARE}"
-_NAME = rf'[^{_WS}="#]+'
+NAME_CHARS = rf'^{_WS}="#'  # a negated class body: the characters a parameter name may hold
+_NAME = rf"[{NAME_CHARS}]+"
 # After a quoted or braced value a comment may follow at once; after a bare
 # value only after a blank (otherwise the '#' would be part of the token, R7).
 _AFTER = rf"(?:(?:{VALUE_QUOTED})[ \t]*(?:#[^\n]*)?|(?:{VALUE_BARE})(?:[ \t]+(?:#[^\n]*)?)?)?"
@@ -145,7 +150,7 @@ def section_scan(conn_body: str = GENERIC_BODY, setup_body: str = GENERIC_BODY) 
     return re.compile(
         rf"^(?=[cio])(?:conn[ \t]+(?P<conn>[A-Za-z][A-Za-z0-9._-]*|%default){_hdr_end('ch')}{conn_body}"
         rf"|config[ \t]+(?P<setup>setup){_hdr_end('sh')}{setup_body}"
-        rf"|include[ \t]+(?P<inc>[^\s\"#][^\s\"]*){_hdr_end('ih')}{GENERIC_BODY})"
+        rf"|include[ \t]+(?P<inc>[^{_WS}\"#][^{_WS}\"]*){_hdr_end('ih')}{GENERIC_BODY})"
         r"(?=[^ \t\r\n#]|\Z)",
         re.M,
     )
