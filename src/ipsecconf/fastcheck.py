@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import keywords as kw
-from .lexer import NAME_CHARS, VALUE_BARE, section_scan
+from .lexer import MANY, NAME_CHARS, VALUE_BARE, section_scan
 
 __all__ = ["value_pattern", "section_body", "ScanChooser", "MIN_SIZE"]
 
@@ -170,7 +170,7 @@ def section_body(section: str) -> str:
     body = "|".join(alts)
     xparam = rf"[xX][-_]{_NAME_TAIL}[ \t]*=[ \t]*(?:{_ANY_VALUE}|\n)"
     line = rf"(?:[ \t]+(?:{body}|{xparam}|#[^\n]*\n|\n)|#[^\n]*\n|\n)"
-    return rf"{line}*"
+    return rf"{line}{MANY}"
 
 
 _SCAN: list[re.Pattern[str]] = []

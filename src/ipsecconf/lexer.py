@@ -9,6 +9,7 @@ Both paths accept exactly the same lines, and a test checks that they agree.
 from __future__ import annotations
 
 import re
+import sys
 
 from .diagnostics import Severity, register
 
@@ -17,6 +18,7 @@ __all__ = [
     "ROW_RE",
     "SECTION_FAST_RE",
     "GENERIC_BODY",
+    "MANY",
     "section_scan",
     "PARAM_RE",
     "VALUE",
@@ -132,8 +134,12 @@ ROW_RE = re.compile(
     rf'(?:[ \t]+({_NAME})[ \t]*=[ \t]*(?:"([^"\n]*)"|\{{([^"\n}}]*)\}}(?=[ \t#\n])|({VALUE_BARE}))?)?'
     r"[^\n]*\n?"
 )
+# Python 3.11+ can repeat the body lines possessively: a body line always starts with a
+# blank, '#' or a newline, so giving lines back can never let the scanner's end-of-section
+# test succeed, and not keeping the states to give them back makes the scan ~15% faster.
+MANY = "*+" if sys.version_info >= (3, 11) else "*"
 # Blank or comment lines and well-formed parameter lines, each ending in \n.
-BODY_RE = re.compile(rf"{_BODY_LINE}*")
+BODY_RE = re.compile(rf"{_BODY_LINE}{MANY}")
 # A well-formed `conn NAME`, `config setup` or `include FILE` line followed by
 # a well-formed body, ending where the next top-level line starts. Section names
 # here already follow the naming rule (R8). Named groups: conn/setup/inc hold the
@@ -142,7 +148,7 @@ def _hdr_end(name: str) -> str:
     return rf"(?P<{name}>(?:[ \t]+(?:#[^\n]*)?)?\n)"
 
 
-GENERIC_BODY = rf"{_BODY_LINE}*"
+GENERIC_BODY = rf"{_BODY_LINE}{MANY}"
 
 
 def section_scan(conn_body: str = GENERIC_BODY, setup_body: str = GENERIC_BODY) -> re.Pattern[str]:
