@@ -362,3 +362,10 @@ def test_every_corpus_file_dumps_to_the_same_model(tmp_path: Path, monkeypatch: 
             bad.append(r["id"])
         json.dumps(dump_json(cfg, defaults=True))
     assert len(rows) > 1500 and bad == []
+
+
+def test_dump_of_an_unparsed_list_with_braces_reads_back_the_same() -> None:
+    # Found by fuzzing: a leftsubnets value that holds braces of its own must not be braced again.
+    text = "version 2\nconn a\n\tleft=192.0.2.1\n\tleftsubnets={10.0.0.0/8,1{a,b}0.1.0.0/16}\n"
+    first = dump_text(resolve(load_text(text, "a.conf")))
+    assert dump_text(resolve(load_text(first, "b.conf"))) == first

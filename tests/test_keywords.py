@@ -435,9 +435,7 @@ def test_suggest() -> None:
     assert not any("spi" in s for s in suggest("leftsp"))
 
 
-@pytest.mark.parametrize(
-    "typo", ["intefaces", "nat_traversl", "lefsubnet", "plutowai", "keyngtries"]
-)
+@pytest.mark.parametrize("typo", ["intefaces", "nat_traversl", "lefsubnet", "plutowai", "keyngtries"])
 @pytest.mark.parametrize("section", ["config", "conn"])
 def test_suggest_prefers_the_section(typo: str, section: str) -> None:
     got = suggest(typo, section)

@@ -266,3 +266,10 @@ def test_only_space_and_tab_separate_tokens() -> None:
     want = [("leftca", "%a\x0c-ny"), ("leftid", "x\x00y")]
     assert [(n, v) for n, v, _, _ in fast.blocks[1].param_rows()] == want
     assert [(n, v) for n, v, _, _ in slow.blocks[1].param_rows()] == want
+
+
+def test_r6_cr_inside_quotes_is_never_part_of_a_value() -> None:
+    # Found by fuzzing the dump: the fast path must not keep a CR the slow path turns into a blank.
+    doc = parse('version 2\nconn a\n\tleftca="%a\rny"\n', "f")
+    assert [d.code for d in doc.diagnostics] == ["L015"]
+    assert doc.blocks[1].param_rows() == [("leftca", "%a ny", '"', 3)]

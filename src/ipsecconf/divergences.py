@@ -313,8 +313,8 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "D24",
         "man page: quoting",
         "Quotes that do not close",
-        "A value that starts with `\"` but has no closing quote is taken literally, quote included "
-        "(`auto=\"ignoreZ` is an invalid enum value, a warning).",
+        'A value that starts with `"` but has no closing quote is taken literally, quote included '
+        '(`auto="ignoreZ` is an invalid enum value, a warning).',
         "It is an error (L006): the man page allows a double quote only around a whole value, and "
         "a quote that does not close usually means a value that was cut short.",
         "OS-0299",

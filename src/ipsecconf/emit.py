@@ -28,7 +28,9 @@ _BRACED = frozenset({"leftsubnets", "rightsubnets"})
 
 def quote(text: str, keyword: str = "") -> str:
     """The value as written in a dump: bare when the reader takes it back unchanged, else quoted."""
-    if keyword in _BRACED and text:
+    # Braces only around a list that holds none of its own (a value that failed to parse
+    # is printed as written and may); otherwise the general rule quotes it.
+    if keyword in _BRACED and text and not any(c in '{}"' for c in text):
         return "{" + text + "}"
     if not text or any(c in _NEEDS_QUOTES for c in text):
         return f'"{text}"'

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import keywords as kw
-from .lexer import MANY, NAME_CHARS, VALUE_BARE, section_scan
+from .lexer import MANY, NAME_CHARS, VALUE_BARE, VALUE_QUOTED, section_scan
 
 __all__ = ["value_pattern", "section_body", "ScanChooser", "MIN_SIZE"]
 
@@ -113,7 +113,7 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
 
 
 # Any lexically valid value: bare, quoted or braced, then an optional comment.
-_ANY_VALUE = rf'(?:{_BARE}{_TAIL}|"[^"\n]*"{_QTAIL}|\{{[^"\n}}]*\}}{_QTAIL})'
+_ANY_VALUE = rf"(?:{_BARE}{_TAIL}|(?:{VALUE_QUOTED}){_QTAIL})"
 
 
 def _alternative(name: str, pat: str | None, tag: str) -> str:

@@ -108,7 +108,9 @@ RESERVED = frozenset({"version", "config", "setup", "conn", "include"})
 
 # A value token (R7: '#' only starts a comment at the start of a token, so it
 # may sit inside a bare value; a bare value may not hold a double quote).
-VALUE_QUOTED = r'"[^"\n]*"|\{[^"\n}]*\}'
+# Quoted and braced values never hold a CR on this path (R6): such lines go the slow
+# way, which reads the CR as a blank and says so (L015).
+VALUE_QUOTED = r'"[^"\n\r]*"|\{[^"\n\r}]*\}'
 # What ends a token: blanks (only space and tab, as in 2.6.27), the line end, and a CR,
 # which never becomes part of a name or value (R6). Other control characters are
 # ordinary characters here, exactly as in the line-by-line lexer.
@@ -131,7 +133,7 @@ _BODY_LINE = rf"(?:[ \t]+{_NAME}[ \t]*=[ \t]*{_AFTER}\n|[ \t]*(?:#[^\n]*)?\n)"
 # One match per line of a well-formed body: (name, quoted, braced, bare), with
 # an empty name for blank and comment lines. Agrees with PARAM_RE on such bodies.
 ROW_RE = re.compile(
-    rf'(?:[ \t]+({_NAME})[ \t]*=[ \t]*(?:"([^"\n]*)"|\{{([^"\n}}]*)\}}(?=[ \t#\n])|({VALUE_BARE}))?)?'
+    rf'(?:[ \t]+({_NAME})[ \t]*=[ \t]*(?:"([^"\n\r]*)"|\{{([^"\n\r}}]*)\}}(?=[ \t#\n])|({VALUE_BARE}))?)?'
     r"[^\n]*\n?"
 )
 # Python 3.11+ can repeat the body lines possessively: a body line always starts with a
@@ -140,6 +142,8 @@ ROW_RE = re.compile(
 MANY = "*+" if sys.version_info >= (3, 11) else "*"
 # Blank or comment lines and well-formed parameter lines, each ending in \n.
 BODY_RE = re.compile(rf"{_BODY_LINE}{MANY}")
+
+
 # A well-formed `conn NAME`, `config setup` or `include FILE` line followed by
 # a well-formed body, ending where the next top-level line starts. Section names
 # here already follow the naming rule (R8). Named groups: conn/setup/inc hold the
