@@ -364,7 +364,7 @@ def builtin_default(slot: str, section: str = "conn") -> Value | None:
 # ---------------------------------------------------------------------- conns
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Conn:
     """A resolved conn, an implicit conn, or an instance of one (``kind``)."""
 
@@ -383,6 +383,17 @@ class Conn:
     shadowed: tuple[Value, ...] = ()
     # "left"/"right" when resolve() was given local addresses and one end matched (semantics 10).
     oriented: str | None = None
+
+    @classmethod
+    def of(cls, fields: dict[str, object]) -> Conn:
+        """A Conn from its fields by name, the others at their defaults.
+
+        Like :meth:`End.of`: no __slots__, so building one is a dict update rather
+        than a frozen __init__ that sets every field with a call (100k conns).
+        """
+        conn = object.__new__(cls)
+        conn.__dict__.update(fields)
+        return conn
 
     def end(self, side: str) -> End:
         return self.left if side == "left" else self.right

@@ -269,6 +269,7 @@ class _Resolver:
         self.names: dict[str, dict[str, _Name | None]] = {"config": {}, "conn": {}}
         self.compiled: dict[int, _Section] = {}
         self.inherited: dict[tuple[int, str], Value] = {}
+        self.via: dict[tuple[int, str, bool], tuple[tuple[_Param, Value], ...]] = {}
         self.origins: dict[tuple[str, int, str], Origin] = {}
         self.conn_index: dict[str, Block] = {}
         self.lower_index: dict[str, list[str]] = {}
@@ -382,6 +383,17 @@ class _Resolver:
             self.compiled[id(block)] = sec
         return sec
 
+    def values_via(self, sec: _Section, chain: str, flip: bool) -> tuple[tuple[_Param, Value], ...]:
+        """Every (line, value) of an appended section as seen through ``chain``.
+
+        Many conns append the same section through the same chain; they share the list.
+        """
+        key = (id(sec), chain, flip)
+        got = self.via.get(key)
+        if got is None:
+            got = self.via[key] = tuple((p, self.value_via(p, chain, flip)) for p in sec.params)
+        return got
+
     def value_via(self, p: _Param, chain: str, flip: bool) -> Value:
         """The value of an appended section's line as seen through ``chain`` (shared by every conn)."""
         key = (id(p), chain)
@@ -480,8 +492,7 @@ class _Resolver:
                 (flip_names if phase else also_names).append(blk.name)
                 chain_role = "implicit" if blk.source.name == IMPLICIT_FILE else "own"
                 sec = self.compile(blk, chain_role)
-                for p in sec.params:
-                    v = self.value_via(p, e.chain, e.flip)
+                for p, v in self.values_via(sec, e.chain, e.flip):
                     prev = got.get(v.keyword)
                     if prev is None:
                         got[v.keyword] = v
@@ -662,18 +673,18 @@ class _Resolver:
                 left[info[1]] = v
             else:
                 right[info[1]] = v
-        return Conn(
-            name,
-            End.of(left),
-            End.of(right),
-            values,
-            also_names,
-            origin,
-            implicit,
-            None,
-            "conn",
-            flip_names,
-            shadowed,
+        return Conn.of(
+            {
+                "name": name,
+                "left": End.of(left),
+                "right": End.of(right),
+                "values": values,
+                "also_chain": also_names,
+                "origin": origin,
+                "implicit": implicit,
+                "alsoflip_chain": flip_names,
+                "shadowed": shadowed,
+            }
         )
 
     # -------------------------------------------------------------- orientation (semantics 10)
