@@ -217,6 +217,8 @@ class _Section:
     also: tuple[_Ref, ...]
     alsoflip: tuple[_Ref, ...]
     dropped: tuple[Value, ...]  # second settings of a slot (R11), kept for `show`
+    # A conn's own reading (keep=False) holds its values by slot instead of params.
+    values: dict[str, Value] | None = None
 
 
 @dataclass(slots=True)
@@ -332,6 +334,7 @@ class _Resolver:
             return got
         section = "config" if block.kind == "config" else "conn"
         params: list[_Param] = []
+        own_values: dict[str, Value] | None = None if keep else {}
         also: list[_Ref] = []
         alsoflip: list[_Ref] = []
         seen: dict[str, tuple[Block, int, str]] = {}
@@ -377,8 +380,11 @@ class _Resolver:
                     own = Value(slot, raw, raw, raw, Origin(file, line, chain), True)
                 else:
                     own = Value.deferred(slot, raw, (file, line, chain), k.type, n.choices)
-                params.append(_Param(n, raw, bl, line, own))
-        sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped))
+                if own_values is not None:
+                    own_values[slot] = own  # a conn's own lines need no _Param (hot path)
+                else:
+                    params.append(_Param(n, raw, bl, line, own))
+        sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped), own_values)
         if keep:
             self.compiled[id(block)] = sec
         return sec
@@ -626,9 +632,9 @@ class _Resolver:
 
     def build(self, block: Block, implicit: bool) -> Conn:
         own = self.compile(block, "implicit" if implicit else "own", keep=False)
-        got: dict[str, Value] = {}
-        for p in own.params:
-            got[p.name.slot] = p.own
+        # own.values is this reading's own dict (never cached), so it can grow into the conn's;
+        # a section some conn appends was read (and kept) with params instead.
+        got = own.values if own.values is not None else {p.name.slot: p.own for p in own.params}
         shadowed: list[Value] = list(own.dropped)
         also_names: tuple[str, ...] = ()
         flip_names: tuple[str, ...] = ()
