@@ -222,7 +222,6 @@ class _Checker:
                     f"{side} is an XAUTH client, which cannot use auto=start",
                     "use auto=add and start it with `ipsec auto --up NAME`, which prompts for the password",
                 )
-        self._security(conn)
 
     def _dpd(self, conn: Conn) -> None:
         delay, timeout, action = (
