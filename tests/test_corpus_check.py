@@ -51,7 +51,8 @@ def test_accepted_files_have_no_unexplained_errors() -> None:
     files = 0
     for r in rows:
         tree = load(str(CORPUS / r["file"]), rootdir=str(CORPUS / r["rootdir"]) if r["rootdir"] else None)
-        diags = check_tree(tree)
+        # No policy-group files: the machine's own /etc/ipsec.d/policies must not change the result.
+        diags = check_tree(tree, policy_dir=str(CORPUS / "no-such-policies"))
         counts.update(d.code for d in diags)
         ref = json.loads((CORPUS / "ref" / f"{r['id']}.json").read_text(encoding="utf-8"))["os2651"]
         if r["dialect"] != "openswan2" or ref["rc"] != 0:

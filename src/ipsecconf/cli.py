@@ -14,6 +14,7 @@ from .checks import check_tree, filter_diagnostics
 from .diagnostics import Diagnostic, Severity, diag, register, render, sort_key
 from .emit import write_json
 from .includes import ConfigTree, load
+from .resolve import policy_dir_for
 from .source import Source, Span
 
 __all__ = ["main"]
@@ -51,7 +52,11 @@ def _build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check configuration files and report every problem")
     c.add_argument("files", nargs="*", metavar="FILE", help=f"files to check (default {DEFAULT_CONFIG})")
     c.add_argument("--rootdir", metavar="DIR", help="look up absolute include paths under DIR")
-    c.add_argument("--policy-dir", metavar="DIR", help="policy-group files (default /etc/ipsec.d/policies)")
+    c.add_argument(
+        "--policy-dir",
+        metavar="DIR",
+        help="policy-group files (default /etc/ipsec.d/policies, under --rootdir)",
+    )
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -114,7 +119,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     sources: dict[str, Source] = {}
     read: list[str] = []
     for t in trees:
-        found = check_tree(t, policy_dir=args.policy_dir)
+        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
         diags.extend(
             filter_diagnostics(sorted(found, key=sort_key), t, _codes(args.select), _codes(args.ignore))
         )

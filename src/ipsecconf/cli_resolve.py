@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from dataclasses import replace
 from typing import Any, TextIO
@@ -21,7 +20,7 @@ from .diagnostics import Severity, render
 from .emit import dump_json, dump_text, show, write_json
 from .includes import ConfigTree, load
 from .model import Config
-from .resolve import DEFAULT_POLICY_DIR
+from .resolve import DEFAULT_POLICY_DIR, policy_dir_for
 
 __all__ = ["add_parsers", "dispatch"]
 
@@ -53,14 +52,6 @@ def add_parsers(subparsers: Any) -> None:
     _common(s)
 
 
-def _policy_dir(args: argparse.Namespace) -> str:
-    if args.policy_dir:
-        return str(args.policy_dir)
-    if args.rootdir:
-        return os.path.join(args.rootdir, DEFAULT_POLICY_DIR.lstrip("/"))
-    return DEFAULT_POLICY_DIR
-
-
 def _load(args: argparse.Namespace, err: TextIO) -> tuple[ConfigTree, Config] | None:
     try:
         tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
@@ -68,7 +59,7 @@ def _load(args: argparse.Namespace, err: TextIO) -> tuple[ConfigTree, Config] | 
         err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
     # What `check` reports too: a dump must not silently drop what it could not use.
-    config, found = check_config(tree, policy_dir=_policy_dir(args))
+    config, found = check_config(tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
     return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
 
 

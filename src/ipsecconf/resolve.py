@@ -44,9 +44,26 @@ from .model import (
 from .source import Source, Span
 from .syntax import Block
 
-__all__ = ["resolve", "DEFAULT_POLICY_DIR", "IMPLICIT_FILE", "IMPLICIT_TEXT", "parse_policy_file"]
+__all__ = [
+    "resolve",
+    "policy_dir_for",
+    "DEFAULT_POLICY_DIR",
+    "IMPLICIT_FILE",
+    "IMPLICIT_TEXT",
+    "parse_policy_file",
+]
 
 DEFAULT_POLICY_DIR = "/etc/ipsec.d/policies"
+
+
+def policy_dir_for(policy_dir: str | None, rootdir: str | None) -> str:
+    """The policy-group directory: as given, else the default under --rootdir, else the default."""
+    if policy_dir:
+        return policy_dir
+    if rootdir:
+        return os.path.join(rootdir, DEFAULT_POLICY_DIR.lstrip("/"))
+    return DEFAULT_POLICY_DIR
+
 
 E, W = Severity.ERROR, Severity.WARNING
 CAT = "resolve"
