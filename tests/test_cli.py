@@ -137,3 +137,16 @@ def test_codes_doc_is_generated_from_the_registry() -> None:
     assert doc.read_text(encoding="utf-8") == render_markdown(), (
         "regenerate: ipsecconf codes --format markdown"
     )
+
+
+def test_check_reads_policy_groups_under_rootdir(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "etc/ipsec.d/policies").mkdir(parents=True)
+    (root / "etc/ipsec.d/policies/grp").write_text("192.0.2.0/24\nnot-a-block\n")
+    f = tmp_path / "ipsec.conf"
+    f.write_text("version 2\nconn grp\n\tleft=192.0.2.1\n\tright=%group\n\tauto=route\n")
+    rc, out = run(["check", "--format", "json", "--rootdir", str(root), str(f)])
+    codes = [d["code"] for d in json.loads(out)["diagnostics"]]
+    assert rc == 1 and "G001" in codes
+    rc, out = run(["check", "--format", "json", "--policy-dir", str(tmp_path / "none"), str(f)])
+    assert "G001" not in out
