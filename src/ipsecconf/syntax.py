@@ -178,6 +178,7 @@ class Block:
         end: int,
         valid: bool,
         header: Header | None = None,
+        clean: bool = False,
     ) -> None:
         self.doc = doc
         self.kind = kind
@@ -187,7 +188,7 @@ class Block:
         # Include blocks whose trailing parameter lines join this section (R4); set by the loader.
         self.spliced: list[Block] | None = None
         # The body matched a caller's narrower scan (see ``parse(scan=...)``): nothing to report.
-        self.clean = False
+        self.clean = clean
         self.body_start = body_start
         self.end = end
         self._header = header
@@ -693,23 +694,19 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
     for m in pattern.finditer(text):
-        start = m.start()
+        start, end = m.span()
         line += count("\n", lpos, start)
         lpos = start
         if start != pos:
             _parse_region(doc, pos, start, line - count("\n", pos, start))
         conn, setup, inc = m.group(g_conn, g_setup, g_inc)
-        end = m.end()
         if conn is not None:
-            b = Block(doc, "conn", conn, start, line, m.end(g_ch), end, True)
-            b.clean = clean
+            append(Block(doc, "conn", conn, start, line, m.end(g_ch), end, True, None, clean))
         elif setup is not None:
-            b = Block(doc, "config", "setup", start, line, m.end(g_sh), end, True)
-            b.clean = clean
+            append(Block(doc, "config", "setup", start, line, m.end(g_sh), end, True, None, clean))
         else:
-            b = Block(doc, "include", inc, start, line, m.end(g_ih), end, True)
-            b.clean = b.body_start == end
-        append(b)
+            hend = m.end(g_ih)
+            append(Block(doc, "include", inc, start, line, hend, end, True, None, hend == end))
         pos = end
     if pos != len(text):
         line += count("\n", lpos, pos)
