@@ -11,7 +11,7 @@ from typing import TextIO
 
 from . import __version__, cli_resolve, fastcheck
 from .checks import check_tree, filter_diagnostics
-from .diagnostics import Diagnostic, Severity, diag, register, render, sort_key
+from .diagnostics import Diagnostic, Severity, diag, register, render
 from .emit import write_json
 from .includes import ConfigTree, load
 from .resolve import policy_dir_for
@@ -120,9 +120,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     read: list[str] = []
     for t in trees:
         found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
-        diags.extend(
-            filter_diagnostics(sorted(found, key=sort_key), t, _codes(args.select), _codes(args.ignore))
-        )
+        diags.extend(filter_diagnostics(found, t, _codes(args.select), _codes(args.ignore)))
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)
     if args.format == "json":
