@@ -433,6 +433,13 @@ class Report:
     unexplained: list[tuple[str, Difference]] = field(default_factory=list)
     examples: dict[str, tuple[str, Difference]] = field(default_factory=dict)
 
+    def record(self, ident: str, d: Difference, div: Divergence | None) -> None:
+        if div is None:
+            self.unexplained.append((ident, d))
+        else:
+            self.explained[div.id] += 1
+            self.examples.setdefault(div.id, (ident, d))
+
 
 def compare_case(
     ident: str,
@@ -461,12 +468,7 @@ def compare_case(
         report.keys += n
         report.agreed += n - len(diffs)
         for d in diffs:
-            div = explain(d, marks)
-            if div is None:
-                report.unexplained.append((ident, d))
-            else:
-                report.explained[div.id] += 1
-                report.examples.setdefault(div.id, (ident, d))
+            report.record(ident, d, explain(d, marks))
     setup = next((b for b in tree.sections if b.kind == "config"), None)
     marks = setup_marks(setup, diags)
     for key, value in ref.setup.items():
@@ -476,12 +478,7 @@ def compare_case(
             report.agreed += 1
             continue
         d = Difference("config setup", key, value, ours_v.text if ours_v else None)
-        div = explain(d, marks)
-        if div is None:
-            report.unexplained.append((ident, d))
-        else:
-            report.explained[div.id] += 1
-            report.examples.setdefault(div.id, (ident, d))
+        report.record(ident, d, explain(d, marks))
 
 
 @pytest.fixture(scope="module")

@@ -61,6 +61,8 @@ from fractions import Fraction
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Final
 
+from .keywords import VALUE_TYPES
+
 __all__ = [
     "ValueSyntaxError",
     "VALUE_TYPES",
@@ -112,14 +114,7 @@ class ValueSyntaxError(Exception):
         return f"ValueSyntaxError({self.message!r}, {self.start}, {self.end}, hint={self.hint!r})"
 
 
-VALUE_TYPES: Final[frozenset[str]] = frozenset(
-    {
-        "string", "filename", "dirname", "bool", "enum", "list", "number", "signed",
-        "count", "duration", "percent", "host", "nexthop", "ipaddr", "subnet", "subnets",
-        "virtual_private", "protoport", "id", "rsakey", "ike", "phase2alg", "connnames",
-        "interfaces", "cert", "ca",
-    }
-)  # fmt: skip
+# The type names are the keyword table's (keywords.VALUE_TYPES); _PARSERS below must cover them.
 
 
 # ---------------------------------------------------------------------------
