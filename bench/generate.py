@@ -93,9 +93,7 @@ class TreeStats:
 
 def _host(rng: random.Random) -> str:
     # Public-looking peer addresses; avoid 0 and 255 in the last octet.
-    return (
-        f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-    )
+    return f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
 def _lan(i: int) -> str:

@@ -1,21 +1,24 @@
-"""The fast checking scanner only ever accepts what the exact per-line checks accept silently."""
+"""The checking scanner only ever accepts what the exact per-line checks accept silently,
+and gives conns that differ only in class keys one shape."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipsecconf import keywords as kw
 from ipsecconf import load_text
 from ipsecconf.checks import check_sections
-from ipsecconf.fastcheck import SUBNET, section_body, value_pattern
-from ipsecconf.lexer import section_scan
+from ipsecconf.fastcheck import CLASS_PATTERNS, SUBNET, VALUE_KEYS, checking_scan, value_pattern
 from ipsecconf.syntax import parse
 
-SCAN = section_scan(section_body("conn"), section_body("config"))
+SCAN = checking_scan()
 _ROWS = [(k, f) for k in kw.KEYWORDS if k.status is kw.Status.CURRENT for f in k.canonical_forms()]
+# Most rows from the keywords a shape may hold, so that many blocks are shaped.
+_SHAPE_ROWS = [(k, f) for k, f in _ROWS if k.name in CLASS_PATTERNS or k.name in VALUE_KEYS]
 
 
 def _candidates(k: kw.Keyword) -> st.SearchStrategy[str]:
@@ -36,7 +39,7 @@ def _block(draw: st.DrawFn) -> tuple[str, str]:
     section = draw(st.sampled_from(["conn", "config"]))
     lines = []
     for _ in range(draw(st.integers(1, 6))):
-        k, form = draw(st.sampled_from(_ROWS))
+        k, form = draw(st.sampled_from(_SHAPE_ROWS if draw(st.integers(0, 3)) else _ROWS))
         v = draw(_candidates(k))
         quoted = draw(st.booleans()) or " " in v
         lines.append(f"\t{form}={chr(34) + v + chr(34) if quoted else v}\n")
@@ -50,6 +53,8 @@ def test_clean_blocks_have_no_findings(case: tuple[str, str]) -> None:
     _section, text = case
     doc = parse(text, "t.conf", SCAN)
     tree = load_text(text, "t.conf")
+    shaped = [b for b in doc.blocks if b.shape is not None]
+    assert all(b.clean for b in shaped)
     if any(b.clean and b.kind in ("conn", "config") for b in doc.blocks):
         assert check_sections(tree) == [], text
 
@@ -72,9 +77,49 @@ def test_scanner_marks_clean_and_unclean_blocks() -> None:
     )
     doc = parse(text, "t", SCAN)
     assert str(doc) == text
-    assert [(b.name, b.clean) for b in doc.blocks if b.kind != "version"] == [
-        ("a", True),
-        ("b", False),
-        ("c", False),
-        ("setup", True),
+    assert [(b.name, b.clean, b.shape is not None) for b in doc.blocks if b.kind != "version"] == [
+        ("a", True, True),
+        ("b", False, False),
+        ("c", False, False),
+        ("setup", False, False),  # config setup takes the exact path: there is one
     ]
+
+
+def _shape(body: str) -> tuple[str | None, ...] | None:
+    doc = parse(f"version 2\nconn x\n{body}conn y\n\tauto=add\n", "t", SCAN)
+    assert str(doc) == f"version 2\nconn x\n{body}conn y\n\tauto=add\n"
+    return doc.blocks[1].shape
+
+
+def test_shapes_keep_values_and_only_mark_class_keys() -> None:
+    a = _shape("\talso=frag\n\tleft=192.0.2.1\n\tleftid=@a.example\n\tauto=add\n")
+    b = _shape('\talso=frag # note\n\tleft=198.51.100.7\n\tleftid="@b.example"\n\n\tauto=add\n# c\n')
+    assert a is not None and a == b
+    assert a.count("") == 2 and "frag" in a and "add" in a
+    assert _shape("\talso=frag\n\tleft=192.0.2.1\n\tleftid=@a.example\n\tauto=start\n") != a
+    assert _shape("\talso=other\n\tleft=192.0.2.1\n\tleftid=@a.example\n\tauto=add\n") != a
+    # Presence matters: without left= the value comes from elsewhere.
+    assert _shape("\talso=frag\n\tleftid=@a.example\n\tauto=add\n") != a
+    # also= may be given twice, and the order counts (R14).
+    two = _shape("\talso=a\n\talso=b\n")
+    assert two is not None and two != _shape("\talso=b\n\talso=a\n")
+    assert _shape("\talso=a\n\talso=b\n\talso=c\n") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\tleft=192.0.2.1\n\tleft=192.0.2.2\n",  # R11: reported, so exact path
+        "\tauto=add\n\tauto=add\n",
+        "\tleft=%defaultroute\n",  # magic values are not a class
+        "\tleft=2001:db8::1\n",
+        "\tleftsubnet=10.1.0.0/8\n",  # host bits: warns
+        "\tleftsubnets={10.0.0.0/8 10.0.0.0/8}\n",  # a repeated item warns
+        "\tkeylife=1h\n",  # alias
+        "\tx-custom=1\n",
+        "\tauto=\n",  # R1: empty
+        "\tleftid=@a#b\n",
+    ],
+)
+def test_what_has_no_shape(body: str) -> None:
+    assert _shape(body) is None

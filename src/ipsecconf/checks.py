@@ -260,8 +260,19 @@ def check_config(tree: ConfigTree, *, policy_dir: str | None = None) -> tuple[Co
 
 
 def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
-    """Everything ``ipsecconf check`` reports for one loaded tree (see :func:`check_config`)."""
-    return check_config(tree, policy_dir=policy_dir)[1]
+    """Everything ``ipsecconf check`` reports for one loaded tree: what :func:`check_config` reports.
+
+    Conns the checking scanner gave one shape (``fastcheck``) are resolved and
+    checked once per shape where that provably gives each the same findings
+    (``resolve.resolve_shaped``); test_checks compares the two on every input.
+    """
+    from .conncheck import ConnChecker
+    from .resolve import resolve_shaped
+
+    checker = ConnChecker(tree.sources)
+    config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir)
+    found = list(config.diagnostics) + check_sections(tree) + checker.run(config, items)
+    return sorted(dict.fromkeys(found), key=sort_key)
 
 
 # ---------------------------------------------------------------- selection

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from . import values as vals
 from .diagnostics import Diagnostic, Severity, diag, register
 from .model import Config, Conn, Value
+from .resolve import StandIn
 from .source import Source, Span
 from .syntax import Param, _lex_line
 
-__all__ = ["check_conns"]
+__all__ = ["check_conns", "ConnChecker"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 XC, SC = "cross", "security"
@@ -97,13 +98,23 @@ class _Finding:
     conns: list[str]
 
 
+# What one conn's rules found: (code, span, message, hint, on the conn's own line or header).
+_Found = tuple[str, "Span | None", str, "str | None", bool]
+
+
+def _key(code: str, sp: Span | None, message: str) -> tuple[str, str, int, int, str]:
+    """Findings with this key are one diagnostic, naming every conn that has it."""
+    return (code, sp.file if sp else "", sp.line if sp else 0, sp.column if sp else 0, message)
+
+
 class _Checker:
-    def __init__(self, config: Config, sources: Mapping[str, Source]) -> None:
-        self.config = config
+    def __init__(self, sources: Mapping[str, Source]) -> None:
         self.sources = sources
         self.found: dict[tuple[str, str, int, int, str], _Finding] = {}
         self._spans: dict[tuple[str, int, bool], Span | None] = {}
         self._memo: dict[tuple[int, ...], _Recorder] = {}
+        self._capture: list[_Found] | None = None
+        self._captured: dict[int, list[_Found]] = {}
 
     # -- locating values ---------------------------------------------------
 
@@ -140,12 +151,38 @@ class _Checker:
 
     def report(self, code: str, conn: Conn, v: Value | None, message: str, hint: str | None = None) -> None:
         sp = self.span(conn, v)
-        key = (code, sp.file if sp else "", sp.line if sp else 0, sp.column if sp else 0, message)
+        if self._capture is not None:
+            own = v is None or not v.explicit or v.origin.chain == "own"
+            self._capture.append((code, sp, message, hint, own))
+            return
+        self.add(code, sp, message, hint, conn.name)
+
+    def add(self, code: str, sp: Span | None, message: str, hint: str | None, name: str) -> None:
+        key = _key(code, sp, message)
         f = self.found.get(key)
         if f is None:
-            self.found[key] = _Finding(code, message, hint, sp, [conn.name])
-        elif conn.name not in f.conns[-1:]:
-            f.conns.append(conn.name)
+            self.found[key] = _Finding(code, message, hint, sp, [name])
+        elif name not in f.conns[-1:]:
+            f.conns.append(name)
+
+    def findings_of(self, conn: Conn) -> list[_Found]:
+        """What the rules find in ``conn``, without reporting it (memoised per conn)."""
+        got = self._captured.get(id(conn))
+        if got is None:
+            saved, self._capture = self._capture, []
+            try:
+                self.check(conn)
+                got = self._captured[id(conn)] = self._capture
+            finally:
+                self._capture = saved
+        return got
+
+    def shareable(self, conn: Conn) -> bool:
+        """Whether every finding in ``conn`` is on a line it shares (%default, an also= target).
+
+        Another conn of its shape then has exactly these findings (resolve.StandIn).
+        """
+        return not any(f[4] for f in self.findings_of(conn))
 
     def diagnostics(self) -> list[Diagnostic]:
         out = []
@@ -322,7 +359,10 @@ class _Checker:
             return
         worst = m.seconds * (100 + f.value) / 100
         if worst > lt.seconds:
-            culprit = max((margin, fuzz, life), key=lambda v: (v.explicit, v.origin.line))
+            # The conn's own line first, then the latest line (never by chance of file order).
+            culprit = max(
+                (margin, fuzz, life), key=lambda v: (v.explicit, v.origin.chain == "own", v.origin.line)
+            )
             self.report(
                 REKEY_MARGIN,
                 conn,
@@ -481,16 +521,50 @@ def _fragments(config: Config) -> set[str]:
     return used
 
 
+class ConnChecker:
+    """The R21 rules and security lints over a resolved config's explicit conns."""
+
+    def __init__(self, sources: Mapping[str, Source]) -> None:
+        self._checker = _Checker(sources)
+
+    def shareable(self, conn: Conn) -> bool:
+        """For resolve.resolve_shaped: may conns of this one's shape stand in for it?"""
+        return self._checker.shareable(conn)
+
+    def run(self, config: Config, items: Iterable[Conn | StandIn] | None = None) -> list[Diagnostic]:
+        """Check ``items`` (default: the config's conns), in order; a StandIn gets its first's findings."""
+        checker = self._checker
+        fragments = _fragments(config)
+        found = checker.found
+        # Per first conn: its findings, with the keys under which they collect conn names.
+        replays: dict[int, list[tuple[tuple[str, str, int, int, str], _Found]]] = {}
+        for item in config.conns if items is None else items:
+            if type(item) is StandIn:
+                name, conn = item
+            else:
+                conn = item  # type: ignore[assignment]
+                name = conn.name
+            if conn.implicit or conn.kind != "conn":
+                continue
+            if name in fragments:
+                auto = conn.get("auto", False)
+                if auto is None or auto.text == "ignore":
+                    continue
+            if conn is item:
+                checker.check(conn)
+                continue
+            replay = replays.get(id(conn))
+            if replay is None:
+                replay = replays[id(conn)] = [(_key(f[0], f[1], f[2]), f) for f in checker.findings_of(conn)]
+            for key, (code, sp, message, hint, _own) in replay:  # Checker.add, inlined: one per conn
+                got = found.get(key)
+                if got is None:
+                    found[key] = _Finding(code, message, hint, sp, [name])
+                elif got.conns[-1] != name:
+                    got.conns.append(name)
+        return checker.diagnostics()
+
+
 def check_conns(config: Config, sources: Mapping[str, Source]) -> list[Diagnostic]:
     """The R21 rules and security lints for every explicit conn of a resolved config."""
-    checker = _Checker(config, sources)
-    fragments = _fragments(config)
-    for conn in config.conns:
-        if conn.implicit or conn.kind != "conn":
-            continue
-        if conn.name in fragments:
-            auto = conn.get("auto", False)
-            if auto is None or auto.text == "ignore":
-                continue
-        checker.check(conn)
-    return checker.diagnostics()
+    return ConnChecker(sources).run(config)

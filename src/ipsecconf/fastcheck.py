@@ -1,13 +1,13 @@
-"""Whole-block validation by one regular expression, for the common well-formed case.
+"""The checking scanner: well-formed conns of common keywords, proved clean and given a shape.
 
-A block body that :func:`block_is_clean` accepts would get no diagnostic from
-the per-parameter checks in :mod:`ipsecconf.checks`: every line is blank, a
-comment, an ``x-`` parameter, or a current keyword in its canonical spelling,
-in the right kind of section, whose value is in a conservative subset of its
-type's syntax that parses without warnings. Anything else (a rare keyword, an
-IPv6 address, an RSA key, a host name...) falls back to the exact per-line
-path, so this only decides how fast a clean block is found clean. A property
-test checks the subset against the real value parsers.
+A conn body that the shaped scan accepts gets no diagnostic from the
+per-parameter checks in :mod:`ipsecconf.checks`: every line is blank, a
+comment, or one of the common conn keywords below in its canonical spelling,
+at most once, with a value in a conservative subset of its type's syntax that
+parses without warnings. Anything else (a rare keyword, an IPv6 address, an
+RSA key, a host name...) takes the exact per-line path, so this only decides
+how fast a clean conn is found clean. Property tests check the subset against
+the value parsers, and the shapes against full resolution (test_checks).
 """
 
 from __future__ import annotations
@@ -15,9 +15,17 @@ from __future__ import annotations
 import re
 
 from . import keywords as kw
-from .lexer import MANY, NAME_CHARS, VALUE_BARE, VALUE_QUOTED, section_scan
+from .lexer import MANY, VALUE_BARE, section_scan
 
-__all__ = ["value_pattern", "section_body", "ScanChooser", "MIN_SIZE"]
+__all__ = [
+    "value_pattern",
+    "shape_body",
+    "checking_scan",
+    "ScanChooser",
+    "MIN_SIZE",
+    "CLASS_PATTERNS",
+    "VALUE_KEYS",
+]
 
 _O = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4 = rf"{_O}\.{_O}\.{_O}\.{_O}"
@@ -89,9 +97,6 @@ _TYPES: dict[str, str | None] = {
 _LIFETIME = "(?:0|[1-9][0-9]{0,3})s?|[1-9][0-9]{0,2}m|(?:[1-9]|1[0-9]|2[0-4])h|1d"
 
 _BARE = VALUE_BARE
-_NAME_TAIL = rf"[{NAME_CHARS}]*"
-_TAIL = r"(?:[ \t]+(?:#[^\n]*)?)?\n"
-_QTAIL = r"[ \t]*(?:#[^\n]*)?\n"
 
 
 def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
@@ -112,68 +117,166 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
     return _TYPES.get(k.type, "(?!)")
 
 
-# Any lexically valid value: bare, quoted or braced, then an optional comment.
-_ANY_VALUE = rf"(?:{_BARE}{_TAIL}|(?:{VALUE_QUOTED}){_QTAIL})"
-
-
-def _alternative(name: str, pat: str | None, tag: str) -> str:
-    if pat is None:
-        value = _ANY_VALUE
-    else:
-        # Each copy of a pattern needs its own back-reference group name.
-        def v(i: int) -> str:
-            return pat.replace(f"<{tag}>", f"<{tag}{i}>").replace(f"={tag})", f"={tag}{i})")
-
-        value = rf'(?:(?:{v(0)}){_TAIL}|"(?:{v(1)})"{_QTAIL}|\{{(?:{v(2)})\}}{_QTAIL})'
-    return rf"{name}[ \t]*=[ \t]*{value}"
-
-
-# The most frequent keywords are tried first (the alternation is ordered).
-_FIRST = (
+# ------------------------------------------------------------------ block shapes
+#
+# A conn body made only of the common keywords below gets a *shape*: the exact
+# value of each "value key", and for each "class key" only whether it is set.
+# Conns of one shape, appending the same sections, mean the same to every conn
+# rule, so the checker can decide one conn per shape (see checks.check_tree).
+# That holds only while no conn rule reads a class key's value beyond what its
+# pattern here guarantees (an IPv4 address, an IPv4 network, a plain ID, a
+# certificate file name); test_checks proves the two paths agree.
+CLASS_PATTERNS: dict[str, str | None] = {
+    "host": IPV4,
+    "nexthop": IPV4,
+    "sourceip": IPV4,
+    "subnet": SUBNET,
+    "subnets": "",  # value_pattern's, with its repeat test
+    "id": rf"@[A-Za-z0-9][A-Za-z0-9._-]*|{IPV4}",  # the ID parser takes any @name silently
+    "cert": None,
+    "ca": None,
+    "xauthusername": None,
+}
+VALUE_KEYS = (
     "also",
-    "left",
-    "right",
-    "leftsubnet",
-    "rightsubnet",
-    "leftid",
-    "rightid",
     "auto",
-    "leftnexthop",
-    "rightnexthop",
-    "ike",
-    "phase2alg",
-    "authby",
     "type",
+    "authby",
+    "ike",
+    "phase2",
+    "phase2alg",
     "pfs",
     "keyingtries",
+    "ikelifetime",
+    "salifetime",
+    "rekey",
+    "rekeymargin",
+    "rekeyfuzz",
+    "compress",
+    "dpddelay",
+    "dpdtimeout",
+    "dpdaction",
+    "aggrmode",
+    "connaddrfamily",
+    "ikev2",
+    "forceencaps",
+    "protoport",
+    "sendcert",
+    "xauthserver",
+    "xauthclient",
+    "updown",
+    "metric",
+    "failureshunt",
+    "disablearrivalcheck",
+    "overlapip",
+    "remote_peer_type",
+    "rsasigkey",
+    "rsasigkey2",
+    "modecfgpull",
+    "modecfgserver",
+    "modecfgclient",
 )
+SHAPE_PREFIX = "k_"
+_BARE_END = r"(?=[ \t]*\n|[ \t]+#)"
+_QUOTED_END = r"(?=[ \t]*(?:#|\n))"
+_ANY_BARE = rf"{_BARE}{_BARE_END}"
+_ANY_QUOTED = rf'"[^"\n\r]*"{_QUOTED_END}|\{{[^"\n\r}}]*\}}{_QUOTED_END}'
 
 
-def section_body(section: str) -> str:
-    """The body regex for one kind of section: keywords sharing a value pattern share one branch."""
-    by_pattern: dict[str | None, list[str]] = {}
-    kws: dict[str | None, kw.Keyword] = {}
-    for k in kw.KEYWORDS:
-        if k.section != section or k.status is not kw.Status.CURRENT:
-            continue
-        pat = value_pattern(k, "TAG")
-        by_pattern.setdefault(pat, []).extend(k.canonical_forms())
-        kws.setdefault(pat, k)
-    rank = {n: i for i, n in enumerate(_FIRST)}
-    groups = sorted(by_pattern.items(), key=lambda item: min(rank.get(n, len(rank)) for n in item[1]))
+# Which spellings of a value a shape accepts (others take the general path): bare
+# always; quoted where configs quote; braced for subnet lists.
+_QUOTED_OK = frozenset({"also", "id", "cert", "ca", "xauthusername", "updown", "ike", "phase2alg", "subnets"})
+
+
+def _token(pat: str | None, tag: str, quoted: bool, braced: bool) -> str:
+    """One value token in ``pat`` (None: any), with the lookahead that ends it."""
+    if pat is None:
+        return f"{_ANY_BARE}|{_ANY_QUOTED}" if quoted else _ANY_BARE
+
+    def v(i: int) -> str:
+        return pat.replace("<TAG>", f"<{tag}{i}>").replace("=TAG)", f"={tag}{i})")
+
+    alts = [] if braced else [rf"(?:{v(0)}){_BARE_END}"]
+    if quoted:
+        alts.append(rf'"(?:{v(1)})"{_QUOTED_END}')
+    if braced:
+        alts.append(rf"\{{(?:{v(2)})\}}{_QUOTED_END}")
+    return "|".join(alts)
+
+
+def _trie(branches: dict[str, str]) -> str:
+    """An alternation of ``name + rest`` that shares name prefixes, so a row tries few branches."""
+    by_first: dict[str, dict[str, str]] = {}
+    for name, rest in branches.items():
+        by_first.setdefault(name[:1], {})[name[1:]] = rest
     alts = []
-    for i, (pat, names) in enumerate(groups):
-        tag = f"s{i}_"
-        pat_i = pat.replace("<TAG>", f"<{tag}>").replace("=TAG)", f"={tag})") if pat else None
-        names.sort(key=lambda n: (rank.get(n, len(rank)), -len(n)))
-        alts.append(_alternative("(?:" + "|".join(re.escape(n) for n in names) + ")", pat_i, tag))
-    body = "|".join(alts)
-    xparam = rf"[xX][-_]{_NAME_TAIL}[ \t]*=[ \t]*(?:{_ANY_VALUE}|\n)"
-    line = rf"(?:[ \t]+(?:{body}|{xparam}|#[^\n]*\n|\n)|#[^\n]*\n|\n)"
+    for first, sub in by_first.items():
+        if first == "":
+            alts.append(sub[""])
+        elif len(sub) == 1:
+            ((tail, rest),) = sub.items()
+            alts.append(re.escape(first + tail) + rest)
+        else:
+            alts.append(re.escape(first) + _trie(sub))
+    return "(?:" + "|".join(alts) + ")"
+
+
+def shape_body() -> str:
+    """The conn body regex that captures a shape: one group per key form, named k_<form>.
+
+    A value key's group holds its value token; a class key's holds "" when set.
+    Each form may appear once (a conditional group refuses a second one, which
+    R11 reports), except also=, which may appear twice (k_also, k_also2).
+    The conditionals are written ``(?(=NAME)`` for :func:`lexer.section_scan` to
+    number: Python accepts a named condition only after the group it names.
+    """
+    eq = r"[ \t]*=[ \t]*"
+    tail = r"[ \t]*(?:#[^\n]*)?\n"
+    # Class keys that share a value pattern share one copy of it: the name sets a marker.
+    classes: dict[str, dict[str, str]] = {}
+    values: dict[str, str] = {}
+    for k in kw.KEYWORDS:
+        if k.section != "conn" or k.status is not kw.Status.CURRENT:
+            continue
+        quoted = k.name in _QUOTED_OK
+        braced = k.type == "subnets"
+        if k.name in CLASS_PATTERNS:
+            pat = CLASS_PATTERNS[k.name]
+            tok = _token(value_pattern(k, "TAG") if pat == "" else pat, f"t_{k.name}_", quoted, braced)
+            names = classes.setdefault(tok, {})
+            for form in k.canonical_forms():
+                g = SHAPE_PREFIX + form
+                names[form] = rf"(?=[ \t]*=)(?(={g})(?!))(?P<{g}>)"
+        elif k.name in VALUE_KEYS:
+            pat = value_pattern(k, "TAG")
+            for form in k.canonical_forms():
+                g = SHAPE_PREFIX + form
+                tok = _token(pat, f"t_{form}_", quoted, braced)
+                if form == "also":
+                    g2 = g + "2"
+                    value = rf"(?(={g})(?(={g2})(?!)|(?P<{g2}>{tok}))|(?P<{g}>{tok}))"
+                else:
+                    value = rf"(?(={g})(?!))(?P<{g}>{tok})"
+                values[form] = eq + value + tail
+    alts = [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes.items() if "(?P<" not in tok]
+    alts.append(_trie(values))
+    # Last, the patterns with groups of their own: the k_ groups stay numbered in one run,
+    # so the scanner takes a shape as one slice of the match's groups.
+    alts += [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes.items() if "(?P<" in tok]
+    line = rf"(?:[ \t]+(?:{'|'.join(alts)})|[ \t]*(?:#[^\n]*)?\n)"
     return rf"{line}{MANY}"
 
 
 _SCAN: list[re.Pattern[str]] = []
+
+
+def checking_scan() -> re.Pattern[str]:
+    """The section scanner ``check`` reads with: shapes first, then the narrowed bodies."""
+    if not _SCAN:
+        _SCAN.append(section_scan(shape_body=shape_body()))
+    return _SCAN[0]
+
+
 # Compiling the scanner costs ~50 ms: worth it only once a load has read this much.
 MIN_SIZE = 128 * 1024
 
@@ -188,6 +291,4 @@ class ScanChooser:
         self.seen += size
         if self.seen < MIN_SIZE:
             return None
-        if not _SCAN:
-            _SCAN.append(section_scan(section_body("conn"), section_body("config")))
-        return _SCAN[0]
+        return checking_scan()

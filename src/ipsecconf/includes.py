@@ -329,10 +329,13 @@ def load(path: str, rootdir: str | None = None, scan: ScanChooser | None = None)
     return _finish(loader, root, path)
 
 
-def load_text(text: str, filename: str = "<string>", rootdir: str | None = None) -> ConfigTree:
+def load_text(
+    text: str, filename: str = "<string>", rootdir: str | None = None, scan: ScanChooser | None = None
+) -> ConfigTree:
     """Like :func:`load` for text in memory; includes resolve from ``filename``'s directory."""
-    loader = _Loader(rootdir)
-    root = parse_bytes(text.encode("utf-8", "surrogateescape"), filename)
+    loader = _Loader(rootdir, scan)
+    data = text.encode("utf-8", "surrogateescape")
+    root = parse_bytes(data, filename, scan(len(data)) if scan else None)
     loader.documents[filename] = root
     loader.diags.extend(root.diagnostics)
     return _finish(loader, root, filename)

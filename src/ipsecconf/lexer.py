@@ -155,15 +155,37 @@ def _hdr_end(name: str) -> str:
 GENERIC_BODY = rf"{_BODY_LINE}{MANY}"
 
 
-def section_scan(conn_body: str = GENERIC_BODY, setup_body: str = GENERIC_BODY) -> re.Pattern[str]:
-    """The section scanner; a caller may narrow the bodies it accepts (see fastcheck)."""
-    return re.compile(
-        rf"^(?=[cio])(?:conn[ \t]+(?P<conn>[A-Za-z][A-Za-z0-9._-]*|%default){_hdr_end('ch')}{conn_body}"
-        rf"|config[ \t]+(?P<setup>setup){_hdr_end('sh')}{setup_body}"
-        rf"|include[ \t]+(?P<inc>[^{_WS}\"#][^{_WS}\"]*){_hdr_end('ih')}{GENERIC_BODY})"
-        r"(?=[^ \t\r\n#]|\Z)",
+_END = r"(?=[^ \t\r\n#]|\Z)"
+
+
+def section_scan(shape_body: str | None = None) -> re.Pattern[str]:
+    """The section scanner; the reader's, or with ``shape_body`` the checker's (see fastcheck).
+
+    With ``shape_body``, a conn whose whole body it matches comes out with the
+    groups shconn/shch (for conn/ch) and the body's own capture groups.
+    """
+    shaped = ""
+    numbers: dict[str, int] = {}
+    if shape_body is not None:
+        # The body names its groups (?P<...>) and has no other capturing group; it follows
+        # shconn and shch, so its groups are numbered from 3, in order of appearance.
+        numbers = {m.group(1): i for i, m in enumerate(_NAMED_GROUP.finditer(shape_body), start=3)}
+        body = _FORWARD_COND.sub(lambda m: f"(?({numbers[m.group(1)]})", shape_body)
+        shaped = rf"conn[ \t]+(?P<shconn>[A-Za-z][A-Za-z0-9._-]*){_hdr_end('shch')}{body}{_END}|"
+    scan = re.compile(
+        rf"^(?=[cio])(?:{shaped}"
+        rf"conn[ \t]+(?P<conn>[A-Za-z][A-Za-z0-9._-]*|%default){_hdr_end('ch')}{GENERIC_BODY}"
+        rf"|config[ \t]+(?P<setup>setup){_hdr_end('sh')}{GENERIC_BODY}"
+        rf"|include[ \t]+(?P<inc>[^{_WS}\"#][^{_WS}\"]*){_hdr_end('ih')}{GENERIC_BODY}){_END}",
         re.M,
     )
+    if any(scan.groupindex.get(name) != number for name, number in numbers.items()):
+        raise ValueError("shape_body holds a capturing group that is not named")
+    return scan
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+_FORWARD_COND = re.compile(r"\(\?\(=(\w+)\)")
 
 
 SECTION_FAST_RE = section_scan()

@@ -24,7 +24,7 @@ import gc
 import ipaddress
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -46,6 +46,8 @@ from .syntax import Block
 
 __all__ = [
     "resolve",
+    "resolve_shaped",
+    "StandIn",
     "policy_dir_for",
     "DEFAULT_POLICY_DIR",
     "IMPLICIT_FILE",
@@ -192,6 +194,16 @@ _ALSOFLIP = "alsoflip"
 # ------------------------------------------------------------------ compiled sections
 
 
+class StandIn(NamedTuple):
+    """A conn that means, to every conn rule, what ``first`` means (see ``_Resolver.run``)."""
+
+    name: str
+    first: Conn
+
+
+_NO_CONN = Conn.__new__(Conn)  # marks a shape not seen yet
+
+
 @dataclass(frozen=True, slots=True)
 class _Name:
     """What a parameter name means in one section type."""
@@ -284,6 +296,7 @@ class _Resolver:
         self.policy_dir = policy_dir
         self.local = _local_set(local_addresses)
         self.diags: list[Diagnostic] = []
+        self.reports = 0
         self._seen_diags: set[tuple[str, str, int, int, str]] = set()
         self.names: dict[str, dict[str, _Name | None]] = {"config": {}, "conn": {}}
         self.compiled: dict[int, _Section] = {}
@@ -291,7 +304,7 @@ class _Resolver:
         self.via: dict[tuple[int, str, bool], tuple[tuple[_Param, Value], ...]] = {}
         self.origins: dict[tuple[str, int, str], Origin] = {}
         self.conn_index: dict[str, Block] = {}
-        self.lower_index: dict[str, list[str]] = {}
+        self.lower_index: dict[str, list[str]] | None = None  # built for the first hint
         self.setup_block: Block | None = None
         self.defaults: dict[str, Value] = {}
         self.hints: dict[str, str] = {}
@@ -300,6 +313,7 @@ class _Resolver:
     # -------------------------------------------------------------- diagnostics
 
     def report(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.reports += 1  # counted before de-duplication: see build_shaped
         key = (code, span.file if span else "", span.line if span else 0, span.column if span else 0, message)
         if key in self._seen_diags:
             return
@@ -468,6 +482,10 @@ class _Resolver:
         got = self.hints.get(name)
         if got is not None:
             return got
+        if self.lower_index is None:
+            self.lower_index = {}
+            for n in self.conn_index:
+                self.lower_index.setdefault(n.lower(), []).append(n)
         same = self.lower_index.get(name.lower())
         if same:
             text = (
@@ -572,7 +590,16 @@ class _Resolver:
 
     # -------------------------------------------------------------- the whole tree
 
-    def run(self) -> Config:
+    def run(self, accept: Callable[[Conn], bool] | None = None) -> tuple[Config, list[Conn | StandIn]]:
+        """The config, and its explicit and implicit conns in order.
+
+        With ``accept``, a conn of the same shape as one built before (see
+        ``Block.shape``) may be a :class:`StandIn` for it instead of being built:
+        when the first of that shape resolved without a finding, makes no
+        instance that could clash, does not reach the new conn's own name
+        through also=, and ``accept`` takes it. Such a conn's values differ from
+        the first's only in the class keys (fastcheck.CLASS_PATTERNS).
+        """
         sections = self.tree.sections
         conn_blocks: list[Block] = []
         default_blocks: list[Block] = []
@@ -602,21 +629,59 @@ class _Resolver:
                 first_conn = b
             if name not in self.conn_index:  # the first of a duplicated name wins (reader: L031)
                 self.conn_index[name] = b
-                self.lower_index.setdefault(name.lower(), []).append(name)
                 conn_blocks.append(b)
 
         setup = self.setup_values()
         self.merge_defaults(default_blocks)
 
-        conns: list[Conn] = [self.build(b, False) for b in conn_blocks]
+        items: list[Conn | StandIn]
+        if accept is None or self.local is not None:
+            items = [self.build(b, False) for b in conn_blocks]
+        else:
+            items = self.build_shaped(conn_blocks, accept)
         for name in IMPLICIT_NAMES:
             if name not in self.conn_index:  # R22: an explicit conn of that name replaces it
-                conns.append(self.build(_IMPLICIT_BLOCKS[name], True))
+                items.append(self.build(_IMPLICIT_BLOCKS[name], True))
+        conns = [c for c in items if isinstance(c, Conn)]
         if self.local is not None:
             conns = [self.orient(c) for c in conns]
+            items = list(conns)
         instances = self.subnet_instances(conns) + self.group_instances(conns)
         diags = sorted([*self.tree.diagnostics, *self.diags], key=sort_key)
-        return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults))
+        return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults)), items
+
+    def build_shaped(self, blocks: Sequence[Block], accept: Callable[[Conn], bool]) -> list[Conn | StandIn]:
+        out: list[Conn | StandIn] = []
+        # By identity: the reader keeps one tuple per distinct shape.
+        firsts: dict[int, Conn | None] = {}
+        # An instance name holds a '/': only a conn named so could clash with one (INSTANCE_CLASH).
+        slash = any("/" in n for n in self.conn_index)
+        append = out.append
+        for b in blocks:
+            shape = b.shape
+            if shape is None or b.name in _IMPLICIT_BLOCKS:
+                append(self.build(b, False))
+                continue
+            first = firsts.get(id(shape), _NO_CONN)
+            if first is _NO_CONN:
+                # Any report counts, even one already made for another conn (same line, same text).
+                before = self.reports
+                c = self.build(b, False)
+                ok = (
+                    self.reports == before
+                    and _group_side(c) is None
+                    and not (slash and (c.left.subnets is not None or c.right.subnets is not None))
+                    and b.name not in c.also_chain
+                    and b.name not in c.alsoflip_chain
+                    and accept(c)
+                )
+                firsts[id(shape)] = c if ok else None
+                append(c)
+            elif first is None or b.name in first.also_chain or b.name in first.alsoflip_chain:
+                append(self.build(b, False))
+            else:
+                append(StandIn(b.name, first))
+        return out
 
     def setup_values(self) -> dict[str, Value]:
         if self.setup_block is None:
@@ -1021,7 +1086,24 @@ def resolve(
     # Millions of small objects, none of them cyclic: collector passes would only cost time.
     gc.disable()
     try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses).run()
+        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses).run()[0]
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def resolve_shaped(
+    tree: ConfigTree, accept: Callable[[Conn], bool], *, policy_dir: str | None = None
+) -> tuple[Config, list[Conn | StandIn]]:
+    """Like :func:`resolve`, for checking: conns of one shape may share one resolution.
+
+    The config holds only the conns that were built; the list gives every conn
+    in order, built or a :class:`StandIn` (see ``_Resolver.run``).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None).run(accept)
     finally:
         if enabled:
             gc.enable()

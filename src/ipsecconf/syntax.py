@@ -163,7 +163,7 @@ class Block:
     """
 
     __slots__ = (
-        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced", "clean",
+        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced", "clean", "shape",
         "_header", "_lines", "_valid",
     )  # fmt: skip
 
@@ -187,8 +187,10 @@ class Block:
         self.line = line
         # Include blocks whose trailing parameter lines join this section (R4); set by the loader.
         self.spliced: list[Block] | None = None
-        # The body matched a caller's narrower scan (see ``parse(scan=...)``): nothing to report.
+        # The body matched a shape of the checking scan (``parse(scan=...)``): nothing to report.
         self.clean = clean
+        # What a shape-capturing scan saw in the body (see ``lexer.section_scan``), else None.
+        self.shape: Shape | None = None
         self.body_start = body_start
         self.end = end
         self._header = header
@@ -650,7 +652,7 @@ def parse(text: str, filename: str = "<string>", scan: re.Pattern[str] | None = 
     """Parse text into a lossless :class:`Document`. Never raises on bad input.
 
     ``scan`` replaces the section scanner with one built by :func:`lexer.section_scan`
-    whose bodies are narrower; blocks it matches are marked ``clean``.
+    with a shape body: conns it gives a shape are marked ``clean`` (fastcheck).
     """
     return _parse_source(Source(filename, text), scan)
 
@@ -688,22 +690,32 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     count = text.count
     # Well-formed sections come out of one regex scan; the gaps between its
     # matches (odd headers, bad lines, the preamble) go through the slow path.
-    clean = scan is not None
     pattern = scan or lx.SECTION_FAST_RE
-    # Group numbers, looked up once per file: a narrowed scanner numbers its groups differently.
+    # Group numbers, looked up once per file: a shaped scanner numbers its groups differently.
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
+    shape_lo, shape_hi, shapes = _shape_info(pattern)
     for m in pattern.finditer(text):
         start, end = m.span()
         line += count("\n", lpos, start)
         lpos = start
         if start != pos:
             _parse_region(doc, pos, start, line - count("\n", pos, start))
+        if shape_lo:
+            groups = m.groups()
+            shconn = groups[0]
+            if shconn is not None:
+                b = Block(doc, "conn", shconn, start, line, m.end(2), end, True, None, True)
+                shape = groups[shape_lo:shape_hi]
+                b.shape = shapes.setdefault(shape, shape)  # one tuple per distinct shape
+                append(b)
+                pos = end
+                continue
         conn, setup, inc = m.group(g_conn, g_setup, g_inc)
         if conn is not None:
-            append(Block(doc, "conn", conn, start, line, m.end(g_ch), end, True, None, clean))
+            append(Block(doc, "conn", conn, start, line, m.end(g_ch), end, True))
         elif setup is not None:
-            append(Block(doc, "config", "setup", start, line, m.end(g_sh), end, True, None, clean))
+            append(Block(doc, "config", "setup", start, line, m.end(g_sh), end, True))
         else:
             hend = m.end(g_ih)
             append(Block(doc, "include", inc, start, line, hend, end, True, None, hend == end))
@@ -724,6 +736,29 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
         )
     _check_version(doc)
     return doc
+
+
+Shape = tuple[str | None, ...]
+_ShapeInfo = tuple[int, int, dict[Shape, Shape]]
+_SHAPE_INFO: dict[re.Pattern[str], _ShapeInfo] = {}
+
+
+def _shape_info(pattern: re.Pattern[str]) -> _ShapeInfo:
+    """Where a scan's shape groups sit in ``Match.groups()`` (0, 0: it has none), and its shape table.
+
+    A shaped scan (``lexer.section_scan(shape_body=...)``) numbers shconn 1, shch 2,
+    then its k_ groups in one run.
+    """
+    got = _SHAPE_INFO.get(pattern)
+    if got is None:
+        gi = pattern.groupindex
+        ks = sorted(i for n, i in gi.items() if n.startswith("k_"))
+        if gi.get("shconn") == 1 and gi.get("shch") == 2 and ks and ks == list(range(3, 3 + len(ks))):
+            got = (2, 2 + len(ks), {})
+        else:
+            got = (0, 0, {})
+        _SHAPE_INFO[pattern] = got
+    return got
 
 
 def _parse_region(doc: Document, start: int, end: int, line: int) -> None:
