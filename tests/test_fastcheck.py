@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ipsecconf import keywords as kw
 from ipsecconf import load_text
 from ipsecconf.checks import check_sections
-from ipsecconf.fastcheck import CLASS_PATTERNS, SUBNET, VALUE_KEYS, checking_scan, value_pattern
+from ipsecconf.fastcheck import CLASS_PATTERNS, FREQUENT, SUBNET, VALUE_KEYS, checking_scan, value_pattern
 from ipsecconf.syntax import parse
 
 SCAN = checking_scan()
@@ -123,3 +123,25 @@ def test_shapes_keep_values_and_only_mark_class_keys() -> None:
 )
 def test_what_has_no_shape(body: str) -> None:
     assert _shape(body) is None
+
+
+def test_frequent_keys_are_those_of_the_corpus() -> None:
+    """fastcheck.FREQUENT: the shape keys set in at least 5% of the corpus's conns."""
+    from collections import Counter
+
+    from conftest import CORPUS, require
+
+    from ipsecconf.syntax import parse_bytes
+
+    files = [p for p in require(CORPUS / "files").rglob("*") if p.is_file()]
+    seen: Counter[str] = Counter()
+    conns = 0
+    for p in files:
+        for b in parse_bytes(p.read_bytes(), str(p)).blocks:
+            if b.kind == "conn" and b.name != "%default":
+                conns += 1
+                for name in {m.keyword.name for r in b.param_rows() if (m := kw.lookup(r[0])) is not None}:
+                    seen[name] += 1
+    shape_keys = set(CLASS_PATTERNS) | set(VALUE_KEYS)
+    frequent = {k for k in shape_keys if seen[k] >= 0.05 * conns}
+    assert frequent == FREQUENT

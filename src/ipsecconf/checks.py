@@ -222,6 +222,8 @@ def check_sections(tree: ConfigTree) -> list[Diagnostic]:
     names: dict[tuple[str, str], _NameInfo] = {}
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
     for sec in tree.sections:
+        if sec.clean and not sec.spliced:
+            continue  # the checking scanner already proved every line of it fine (fastcheck)
         section = sec.kind
         for block in sec.blocks():
             if block.clean:

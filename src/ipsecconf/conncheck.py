@@ -536,33 +536,44 @@ class ConnChecker:
         checker = self._checker
         fragments = _fragments(config)
         found = checker.found
-        # Per first conn: its findings, with the keys under which they collect conn names.
-        replays: dict[int, list[tuple[tuple[str, str, int, int, str], _Found]]] = {}
+        # Per first conn: the findings that collect its stand-ins' names.
+        replays: dict[int, list[_Finding]] = {}
         for item in config.conns if items is None else items:
-            if type(item) is StandIn:
-                name, conn = item
-            else:
-                conn = item  # type: ignore[assignment]
-                name = conn.name
-            if conn.implicit or conn.kind != "conn":
-                continue
-            if name in fragments:
-                auto = conn.get("auto", False)
-                if auto is None or auto.text == "ignore":
+            if isinstance(item, Conn):
+                conn = item
+                if conn.implicit or conn.kind != "conn" or _skip_fragment(conn, conn.name, fragments):
                     continue
-            if conn is item:
                 checker.check(conn)
                 continue
+            name, conn = item
             replay = replays.get(id(conn))
             if replay is None:
-                replay = replays[id(conn)] = [(_key(f[0], f[1], f[2]), f) for f in checker.findings_of(conn)]
-            for key, (code, sp, message, hint, _own) in replay:  # Checker.add, inlined: one per conn
-                got = found.get(key)
-                if got is None:
-                    found[key] = _Finding(code, message, hint, sp, [name])
-                elif got.conns[-1] != name:
-                    got.conns.append(name)
+                replay = replays[id(conn)] = []
+                if not conn.implicit and conn.kind == "conn":
+                    for code, sp, message, hint, _own in checker.findings_of(conn):
+                        key = _key(code, sp, message)
+                        f = found.get(key)
+                        if f is None:
+                            f = found[key] = _Finding(code, message, hint, sp, [])
+                        replay.append(f)
+            if not replay or name in fragments and _skip_fragment(conn, name, fragments):
+                continue
+            for f in replay:  # Checker.add, for a finding already keyed
+                conns = f.conns
+                if not conns or conns[-1] != name:
+                    conns.append(name)
+        # A finding keyed for a stand-in that turned out a fragment has no conn: drop it.
+        for key in [k for k, f in found.items() if not f.conns]:
+            del found[key]
         return checker.diagnostics()
+
+
+def _skip_fragment(conn: Conn, name: str, fragments: set[str]) -> bool:
+    """A conn other conns append, and that is not loaded itself, is incomplete on purpose."""
+    if name not in fragments:
+        return False
+    auto = conn.get("auto", False)
+    return auto is None or auto.text == "ignore"
 
 
 def check_conns(config: Config, sources: Mapping[str, Source]) -> list[Diagnostic]:

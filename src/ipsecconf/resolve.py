@@ -604,14 +604,23 @@ class _Resolver:
         conn_blocks: list[Block] = []
         default_blocks: list[Block] = []
         first_conn: Block | None = None
+        conn_index = self.conn_index
+        add_conn = conn_blocks.append
         for b in sections:
-            if b.kind == "config":
+            kind = b.kind
+            if kind == "conn":
+                name = b.name
+                if first_conn is not None and name[:1] != "%":  # the hot path: an ordinary conn
+                    if name not in conn_index:  # the first of a duplicated name wins (reader: L031)
+                        conn_index[name] = b
+                        add_conn(b)
+                    continue
+            elif kind == "config":
                 if self.setup_block is None:
                     self.setup_block = b  # a second one is the reader's L032 (R9)
                 continue
-            if b.kind != "conn":
+            else:
                 continue
-            name = b.name
             if name == "%default":
                 default_blocks.append(b)
                 if first_conn is not None:
@@ -657,6 +666,7 @@ class _Resolver:
         # An instance name holds a '/': only a conn named so could clash with one (INSTANCE_CLASH).
         slash = any("/" in n for n in self.conn_index)
         append = out.append
+        stand_in = tuple.__new__  # StandIn(...) without NamedTuple's Python-level __new__
         for b in blocks:
             shape = b.shape
             if shape is None or b.name in _IMPLICIT_BLOCKS:
@@ -667,20 +677,20 @@ class _Resolver:
                 # Any report counts, even one already made for another conn (same line, same text).
                 before = self.reports
                 c = self.build(b, False)
+                # A later conn of this shape that the first reaches through also= would be
+                # appended with the same also= as the first's own: the first reports that (R12).
                 ok = (
                     self.reports == before
                     and _group_side(c) is None
                     and not (slash and (c.left.subnets is not None or c.right.subnets is not None))
-                    and b.name not in c.also_chain
-                    and b.name not in c.alsoflip_chain
                     and accept(c)
                 )
                 firsts[id(shape)] = c if ok else None
                 append(c)
-            elif first is None or b.name in first.also_chain or b.name in first.alsoflip_chain:
+            elif first is None:
                 append(self.build(b, False))
             else:
-                append(StandIn(b.name, first))
+                append(stand_in(StandIn, (b.name, first)))
         return out
 
     def setup_values(self) -> dict[str, Value]:

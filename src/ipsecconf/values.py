@@ -57,7 +57,6 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Final
 
@@ -513,6 +512,8 @@ def _p_duration(text: str, warns: _Warn) -> Duration:
             )
     if len(number.lstrip("0")) > 2 * _MAX_DIGITS:  # keeps Fraction() away from int() limits
         raise ValueSyntaxError("duration has too many digits", 0, i)
+    from fractions import Fraction  # here: it imports decimal, which most runs never need
+
     exact = Fraction(number) * _UNITS[unit]
     seconds = int(exact + Fraction(1, 2)) if exact.denominator != 1 else int(exact)
     if exact.denominator != 1:
