@@ -106,6 +106,17 @@ def test_shapes_keep_values_and_only_mark_class_keys() -> None:
     assert _shape("\talso=a\n\talso=b\n\talso=c\n") is None
 
 
+def test_rare_keys_share_three_slots() -> None:
+    dpd = "\tdpddelay=30\n\tdpdtimeout=120\n\tdpdaction=restart\n"
+    three = _shape(dpd)
+    assert three is not None and {"dpddelay=30", "dpdtimeout=120", "dpdaction=restart"} <= set(three)
+    assert _shape(dpd + "\tpfs=no\n") is None  # a fourth takes the exact path
+    # The order and the values are kept, so another order is another shape...
+    assert _shape("\tdpdtimeout=120\n\tdpddelay=30\n\tdpdaction=restart\n") != three
+    # ...and a repeated rare key has a shape of its own: resolution reports it (R11).
+    assert _shape("\tpfs=no\n\tpfs=no\n") is not None
+
+
 @pytest.mark.parametrize(
     "body",
     [

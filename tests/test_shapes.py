@@ -179,6 +179,8 @@ def test_every_corpus_file(monkeypatch: pytest.MonkeyPatch) -> None:
         # frag's missing target was reported through frag2 first: frag still reported it, so
         # n9, of frag's shape, must report its own (found by the property test above).
         "version 2\nconn frag2\n\talso=frag\nconn frag\n\talso=missing\nconn n9\n\talso=missing\n",
+        # A repeated rare key is part of the shape; each conn reports its own (R11).
+        "version 2\nconn a\n\tpfs=no\n\tpfs=no\nconn b\n\tpfs=no\n\tpfs=no\n",
         # The rekeymargin culprit: the conn's own line, wherever it is.
         "version 2\nconn %default\n\tsalifetime=10m\nconn a\n\trekeymargin=9m\n\trekeyfuzz=100%\n"
         "conn b\n\trekeymargin=9m\n\trekeyfuzz=100%\n",

@@ -37,23 +37,22 @@ def _octets(bits: int) -> str:
     return "(?:" + "|".join(str(v) for v in sorted(range(0, 256, step), key=lambda v: -len(str(v)))) + ")"
 
 
-def _subnet() -> str:
-    # Host bits must be clear (otherwise the parser warns), so the octet that the
-    # prefix splits may only hold multiples of its step, and later octets are 0.
-    groups = []
-    for full in (3, 2, 1, 0):
-        alts = []
-        # Prefixes that split an octet finely (/29../31, /21../23 ...) list many octet
-        # values; they are rare, so they are left to the exact path to keep the regex small.
-        for bits in (8, 4, 3, 2, 1, 0):
-            plen = full * 8 + bits
-            if bits == 8 and full != 3:
-                continue  # the same as the next group's bits=0 case
-            last = _O if bits == 8 else _octets(bits)
-            zeros = r"\.0" * (3 - full)
-            alts.append(f"{last}{zeros}/{plen}")
-        groups.append(rf"{_O}\." * full + "(?:" + "|".join(alts) + ")")
-    return "(?:" + "|".join(groups) + ")"
+def _subnet(full: int = 0) -> str:
+    """IPv4 networks from the octet after ``full`` whole ones: nested, so a scan backtracks little.
+
+    Host bits must be clear (otherwise the parser warns), so the octet that the
+    prefix splits may only hold multiples of its step, and later octets are 0.
+    Prefixes that split an octet finely (/29../31, /21../23 ...) list many octet
+    values; they are rare, so they are left to the exact path to keep the regex small.
+    """
+    zeros = r"\.0" * (3 - full)
+    alts = [rf"{_O}\.{_subnet(full + 1)}"] if full < 3 else ["0/24", f"{_O}/32"]
+    for bits in (0, 4, 3, 2, 1):
+        if full == 3 and bits == 0:
+            continue  # listed first above
+        last = "0" if bits == 0 else _octets(bits)
+        alts.append(f"{last}{zeros}/{full * 8 + bits}")
+    return "(?:" + "|".join(alts) + ")"
 
 
 SUBNET = _subnet()
@@ -176,8 +175,7 @@ VALUE_KEYS = (
     "modecfgserver",
     "modecfgclient",
 )
-SHAPE_PREFIX = "k_"  # the groups of frequent keys
-RARE_PREFIX = "kr_"  # of the others
+SHAPE_PREFIX = "k_"
 # The keys set (on either side) in at least 5% of the corpus's conns (test_fastcheck counts).
 FREQUENT = frozenset(
     {
@@ -240,57 +238,54 @@ def _trie(branches: dict[str, str]) -> str:
 
 
 def shape_body() -> str:
-    """The conn body regex that captures a shape: one group per key form, named k_<form> or kr_<form>.
+    """The conn body regex that captures a shape, in groups named k_...
 
-    A value key's group holds its value token; a class key's holds "" when set.
-    Each form may appear once (a conditional group refuses a second one, which
-    R11 reports), except also=, which may appear twice (k_also, k_also2).
-    The conditionals are written ``(?(=NAME)`` for :func:`lexer.section_scan` to
-    number: Python accepts a named condition only after the group it names.
+    A frequent value key's group (k_<form>) holds its value token; a class key's
+    holds "" when set. Each may appear once (a conditional group refuses a second
+    one, which R11 reports), except also=, which may appear twice (k_also, k_also2).
+    Up to three rows of the other value keys go, whole, into k_rare1..3, so the
+    scan has few groups (each costs every match). The conditionals are written
+    ``(?(=NAME)`` for :func:`lexer.section_scan` to number: Python accepts a named
+    condition only after the group it names.
     """
     eq = r"[ \t]*=[ \t]*"
     tail = r"[ \t]*(?:#[^\n]*)?\n"
-    # Per kind of group (frequent, rare): class keys that share a value pattern share one
-    # copy of it (the name sets a marker), and value keys.
-    classes: tuple[dict[str, dict[str, str]], ...] = ({}, {})
-    values: tuple[dict[str, str], ...] = ({}, {})
+    # Class keys that share a value pattern share one copy of it: the name sets a marker.
+    classes: dict[str, dict[str, str]] = {}
+    values: dict[str, str] = {}
+    rare: dict[str, str] = {}
     for k in kw.KEYWORDS:
         if k.section != "conn" or k.status is not kw.Status.CURRENT:
             continue
         quoted = k.name in _QUOTED_OK
         braced = k.type == "subnets"
-        rare = k.name not in FREQUENT
-        prefix = RARE_PREFIX if rare else SHAPE_PREFIX
         if k.name in CLASS_PATTERNS:
             pat = CLASS_PATTERNS[k.name]
             tok = _token(value_pattern(k, "TAG") if pat == "" else pat, f"t_{k.name}_", quoted, braced)
-            names = classes[rare].setdefault(tok, {})
+            names = classes.setdefault(tok, {})
             for form in k.canonical_forms():
-                g = prefix + form
+                g = SHAPE_PREFIX + form
                 names[form] = rf"(?=[ \t]*=)(?(={g})(?!))(?P<{g}>)"
         elif k.name in VALUE_KEYS:
             pat = value_pattern(k, "TAG")
             for form in k.canonical_forms():
-                g = prefix + form
+                g = SHAPE_PREFIX + form
                 tok = _token(pat, f"t_{form}_", quoted, braced)
-                if form == "also":
+                if k.name not in FREQUENT:
+                    rare[form] = eq + f"(?:{tok})"
+                elif form == "also":
                     g2 = g + "2"
-                    value = rf"(?(={g})(?(={g2})(?!)|(?P<{g2}>{tok}))|(?P<{g}>{tok}))"
+                    values[form] = eq + rf"(?(={g})(?(={g2})(?!)|(?P<{g2}>{tok}))|(?P<{g}>{tok}))" + tail
                 else:
-                    value = rf"(?(={g})(?!))(?P<{g}>{tok})"
-                values[rare][form] = eq + value + tail
-    # Groups are numbered in the order written: the frequent ones first, then the rare ones,
-    # and last the class patterns with groups of their own (subnet lists). So the shape
-    # groups form one run, and a conn with no rare key has a short shape (see syntax).
-    alts = []
-    for rare in (False, True):
-        plain = {tok: names for tok, names in classes[rare].items() if "(?P<" not in tok}
-        alts += [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in plain.items()]
-        alts.append(_trie(values[rare]))
-    for rare in (False, True):
-        alts += [
-            _trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes[rare].items() if "(?P<" in tok
-        ]
+                    values[form] = eq + rf"(?(={g})(?!))(?P<{g}>{tok})" + tail
+    rows = _trie(rare)
+    r1, r2, r3 = (f"{SHAPE_PREFIX}rare{i}" for i in (1, 2, 3))
+    slots = rf"(?(={r1})(?(={r2})(?(={r3})(?!)|(?P<{r3}>{rows}))|(?P<{r2}>{rows}))|(?P<{r1}>{rows})){tail}"
+    # Groups are numbered in the order written, and the class patterns with groups of
+    # their own (subnet lists) come last: the k_ groups form one run, one slice of a match.
+    alts = [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes.items() if "(?P<" not in tok]
+    alts += [_trie(values), slots]
+    alts += [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes.items() if "(?P<" in tok]
     line = rf"(?:[ \t]+(?:{'|'.join(alts)})|[ \t]*(?:#[^\n]*)?\n)"
     return rf"{line}{MANY}"
 

@@ -694,7 +694,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     # Group numbers, looked up once per file: a shaped scanner numbers its groups differently.
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
-    shape_lo, shape_mid, shape_hi, no_rare, shapes = _shape_info(pattern)
+    shape_lo, shape_hi, shapes = _shape_info(pattern)
     for m in pattern.finditer(text):
         start, end = m.span()
         line += count("\n", lpos, start)
@@ -706,10 +706,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
             shconn = groups[0]
             if shconn is not None:
                 b = Block(doc, "conn", shconn, start, line, m.end(2), end, True, None, True)
-                # Most conns set no rare key: their shape leaves out those groups (all None).
-                shape = groups[shape_lo:shape_mid]
-                if groups[shape_mid:shape_hi] != no_rare:
-                    shape = groups[shape_lo:shape_hi]
+                shape = groups[shape_lo:shape_hi]
                 b.shape = shapes.setdefault(shape, shape)  # one tuple per distinct shape
                 append(b)
                 pos = end
@@ -742,27 +739,24 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
 
 
 Shape = tuple[str | None, ...]
-_ShapeInfo = tuple[int, int, int, Shape, dict[Shape, Shape]]
+_ShapeInfo = tuple[int, int, dict[Shape, Shape]]
 _SHAPE_INFO: dict[re.Pattern[str], _ShapeInfo] = {}
 
 
 def _shape_info(pattern: re.Pattern[str]) -> _ShapeInfo:
-    """Where a scan's shape groups sit in ``Match.groups()``, and its shape table.
+    """Where a scan's shape groups sit in ``Match.groups()`` (0, 0: it has none), and its shape table.
 
     A shaped scan (``lexer.section_scan(shape_body=...)``) numbers shconn 1, shch 2,
-    then its k_ groups and its kr_ groups, in one run. Returns (lo, mid, hi, the
-    all-None kr_ part, the table); lo is 0 for a scan without shapes.
+    then its k_ groups in one run.
     """
     got = _SHAPE_INFO.get(pattern)
     if got is None:
         gi = pattern.groupindex
         ks = sorted(i for n, i in gi.items() if n.startswith("k_"))
-        rs = sorted(i for n, i in gi.items() if n.startswith("kr_"))
-        run = ks + rs
-        if gi.get("shconn") == 1 and gi.get("shch") == 2 and ks and run == list(range(3, 3 + len(run))):
-            got = (2, 2 + len(ks), 2 + len(run), (None,) * len(rs), {})
+        if gi.get("shconn") == 1 and gi.get("shch") == 2 and ks and ks == list(range(3, 3 + len(ks))):
+            got = (2, 2 + len(ks), {})
         else:
-            got = (0, 0, 0, (), {})
+            got = (0, 0, {})
         _SHAPE_INFO[pattern] = got
     return got
 
