@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import keywords as kw
-from .lexer import MANY, VALUE_BARE, section_scan
+from .lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_scan
 
 __all__ = [
     "value_pattern",
@@ -278,9 +278,13 @@ def shape_body() -> str:
                     values[form] = eq + rf"(?(={g})(?(={g2})(?!)|(?P<{g2}>{tok}))|(?P<{g}>{tok}))" + tail
                 else:
                     values[form] = eq + rf"(?(={g})(?!))(?P<{g}>{tok})" + tail
-    rows = _trie(rare)
+    # The row is checked once, by a lookahead; each slot then takes it as plain text.
+    row = rf"[A-Za-z0-9_]+{eq}(?:{VALUE_QUOTED}|{_BARE})"
     r1, r2, r3 = (f"{SHAPE_PREFIX}rare{i}" for i in (1, 2, 3))
-    slots = rf"(?(={r1})(?(={r2})(?(={r3})(?!)|(?P<{r3}>{rows}))|(?P<{r2}>{rows}))|(?P<{r1}>{rows})){tail}"
+    slots = (
+        rf"(?={_trie(rare)})"
+        rf"(?(={r1})(?(={r2})(?(={r3})(?!)|(?P<{r3}>{row}))|(?P<{r2}>{row}))|(?P<{r1}>{row})){tail}"
+    )
     # Groups are numbered in the order written, and the class patterns with groups of
     # their own (subnet lists) come last: the k_ groups form one run, one slice of a match.
     alts = [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes.items() if "(?P<" not in tok]

@@ -11,7 +11,7 @@ import glob
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import lexer as lx
 from .diagnostics import Diagnostic, Severity, diag, register, sort_key
@@ -60,6 +60,11 @@ class ConfigTree:
     documents: dict[str, Document]
     sections: list[Section]
     diagnostics: list[Diagnostic]
+    # The first section of each conn name, in reading order (%default is not a name here).
+    conn_index: dict[str, Section] = field(default_factory=dict)
+    # Each conn %default, and whether a conn with another name came before it.
+    defaults: list[tuple[Section, bool]] = field(default_factory=list)
+    setup_section: Section | None = None
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -136,6 +141,7 @@ class _Loader:
         self.current: Section | None = None
         self.setup: Section | None = None
         self.conn_names: dict[str, Section] = {}
+        self.defaults: list[tuple[Section, bool]] = []
 
     def read(self, path: str) -> Document:
         with open(path, "rb") as fh:
@@ -205,6 +211,8 @@ class _Loader:
                 self.setup = block
             return
         if name == "%default":
+            names = self.conn_names
+            self.defaults.append((block, len(names) > ("%oedefault" in names)))
             return
         prev = self.conn_names.setdefault(name, block)
         if prev is not block:
@@ -353,4 +361,6 @@ def _finish(loader: _Loader, root: Document, path: str) -> ConfigTree:
         )
     loader.walk(root, [(path, None)])
     diags = sorted(loader.diags, key=sort_key)
-    return ConfigTree(root, loader.documents, loader.sections, diags)
+    return ConfigTree(
+        root, loader.documents, loader.sections, diags, loader.conn_names, loader.defaults, loader.setup
+    )

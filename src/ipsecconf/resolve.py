@@ -600,45 +600,25 @@ class _Resolver:
         through also=, and ``accept`` takes it. Such a conn's values differ from
         the first's only in the class keys (fastcheck.CLASS_PATTERNS).
         """
-        sections = self.tree.sections
-        conn_blocks: list[Block] = []
-        default_blocks: list[Block] = []
-        first_conn: Block | None = None
+        tree = self.tree
+        # The reader keeps the first section of each name, in order (a later one is its L031).
         conn_index = self.conn_index
-        add_conn = conn_blocks.append
-        for b in sections:
-            kind = b.kind
-            if kind == "conn":
-                name = b.name
-                if first_conn is not None and name[:1] != "%":  # the hot path: an ordinary conn
-                    if name not in conn_index:  # the first of a duplicated name wins (reader: L031)
-                        conn_index[name] = b
-                        add_conn(b)
-                    continue
-            elif kind == "config":
-                if self.setup_block is None:
-                    self.setup_block = b  # a second one is the reader's L032 (R9)
-                continue
-            else:
-                continue
-            if name == "%default":
-                default_blocks.append(b)
-                if first_conn is not None:
-                    self.report(
-                        DEFAULT_LATE,
-                        f"conn %default after conn '{first_conn.name}' (line {first_conn.line} of "
-                        f"{first_conn.source.name}); it still applies to every conn",
-                        b.span,
-                        "move every conn %default above the first conn (R10)",
-                    )
-                continue
-            if name == "%oedefault":
-                continue  # the reader warns (L030); it never applies to anything
-            if first_conn is None:
-                first_conn = b
-            if name not in self.conn_index:  # the first of a duplicated name wins (reader: L031)
-                self.conn_index[name] = b
-                conn_blocks.append(b)
+        conn_index.update(tree.conn_index)
+        conn_index.pop("%oedefault", None)  # the reader warns (L030); it never applies to anything
+        conn_blocks = list(conn_index.values())
+        self.setup_block = tree.setup_section  # a second one is the reader's L032 (R9)
+        default_blocks: list[Block] = []
+        for b, late in tree.defaults:
+            default_blocks.append(b)
+            if late:
+                first = conn_blocks[0]
+                self.report(
+                    DEFAULT_LATE,
+                    f"conn %default after conn '{first.name}' (line {first.line} of "
+                    f"{first.source.name}); it still applies to every conn",
+                    b.span,
+                    "move every conn %default above the first conn (R10)",
+                )
 
         setup = self.setup_values()
         self.merge_defaults(default_blocks)
