@@ -8,7 +8,7 @@ when there is something to report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -282,14 +282,18 @@ def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagn
 _MARK = "ipsecconf: disable="
 
 
-def disabled_lines(tree: ConfigTree) -> dict[tuple[str, int], frozenset[str]]:
-    """Lines where ``# ipsecconf: disable=CODE[,CODE]`` turns codes off.
+def disabled_lines(
+    tree: ConfigTree, files: Container[str] | None = None
+) -> dict[tuple[str, int], frozenset[str]]:
+    """Lines where ``# ipsecconf: disable=CODE[,CODE]`` turns codes off (in ``files``, default all).
 
     A trailing comment applies to its own line; a comment line on its own
     applies to the next line too.
     """
     out: dict[tuple[str, int], frozenset[str]] = {}
     for name, doc in tree.documents.items():
+        if files is not None and name not in files:
+            continue
         text = doc.source.text
         if _MARK not in text:
             continue
@@ -315,7 +319,9 @@ def filter_diagnostics(
     ignore: Sequence[str] = (),
 ) -> list[Diagnostic]:
     """Apply --select/--ignore (codes or code prefixes) and inline disable comments."""
-    off = disabled_lines(tree) if tree is not None else {}
+    diags = list(diags)
+    # Only files with a finding need their comments read.
+    off = disabled_lines(tree, {d.span.file for d in diags if d.span}) if tree is not None and diags else {}
     out = []
     for d in diags:
         if select and not _matches(d.code, select):

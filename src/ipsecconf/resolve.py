@@ -625,13 +625,15 @@ class _Resolver:
 
         items: list[Conn | StandIn]
         if accept is None or self.local is not None:
-            items = [self.build(b, False) for b in conn_blocks]
+            conns = [self.build(b, False) for b in conn_blocks]
+            items = list(conns)
         else:
-            items = self.build_shaped(conn_blocks, accept)
+            items, conns = self.build_shaped(conn_blocks, accept)
         for name in IMPLICIT_NAMES:
             if name not in self.conn_index:  # R22: an explicit conn of that name replaces it
-                items.append(self.build(_IMPLICIT_BLOCKS[name], True))
-        conns = [c for c in items if isinstance(c, Conn)]
+                c = self.build(_IMPLICIT_BLOCKS[name], True)
+                items.append(c)
+                conns.append(c)
         if self.local is not None:
             conns = [self.orient(c) for c in conns]
             items = list(conns)
@@ -639,24 +641,34 @@ class _Resolver:
         diags = sorted([*self.tree.diagnostics, *self.diags], key=sort_key)
         return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults)), items
 
-    def build_shaped(self, blocks: Sequence[Block], accept: Callable[[Conn], bool]) -> list[Conn | StandIn]:
+    def build_shaped(
+        self, blocks: Sequence[Block], accept: Callable[[Conn], bool]
+    ) -> tuple[list[Conn | StandIn], list[Conn]]:
+        """Every conn in order, built or standing in (see :meth:`run`), and the built ones."""
         out: list[Conn | StandIn] = []
+        built: list[Conn] = []
         # By identity: the reader keeps one tuple per distinct shape.
         firsts: dict[int, Conn | None] = {}
         # An instance name holds a '/': only a conn named so could clash with one (INSTANCE_CLASH).
-        slash = any("/" in n for n in self.conn_index)
+        slash = "/" in "".join(self.conn_index)
         append = out.append
         stand_in = tuple.__new__  # StandIn(...) without NamedTuple's Python-level __new__
+        build = self.build
+
+        def add(c: Conn) -> None:
+            append(c)
+            built.append(c)
+
         for b in blocks:
             shape = b.shape
             if shape is None or b.name in _IMPLICIT_BLOCKS:
-                append(self.build(b, False))
+                add(build(b, False))
                 continue
             first = firsts.get(id(shape), _NO_CONN)
             if first is _NO_CONN:
                 # Any report counts, even one already made for another conn (same line, same text).
                 before = self.reports
-                c = self.build(b, False)
+                c = build(b, False)
                 # A later conn of this shape that the first reaches through also= would be
                 # appended with the same also= as the first's own: the first reports that (R12).
                 ok = (
@@ -666,12 +678,12 @@ class _Resolver:
                     and accept(c)
                 )
                 firsts[id(shape)] = c if ok else None
-                append(c)
+                add(c)
             elif first is None:
-                append(self.build(b, False))
+                add(build(b, False))
             else:
                 append(stand_in(StandIn, (b.name, first)))
-        return out
+        return out, built
 
     def setup_values(self) -> dict[str, Value]:
         if self.setup_block is None:
@@ -857,7 +869,7 @@ class _Resolver:
     def group_instances(self, conns: Sequence[Conn]) -> list[Conn]:
         out: list[Conn] = []
         taken: dict[tuple[str, str], str] = {}  # (local client, block) -> group that has it
-        names = set(self.conn_index)
+        names: set[str] = set()  # instance names made so far; conn names are in conn_index
         for c in conns:
             side = _group_side(c)
             if side is None:
@@ -897,7 +909,7 @@ class _Resolver:
                     continue
                 taken[(local_key, text)] = c.name
                 name = f"{c.name}#{text}"
-                if name in names:
+                if name in names or name in self.conn_index:
                     self.report(
                         INSTANCE_CLASH,
                         f"policy group '{c.name}' entry {text} makes an instance named '{name}', "
