@@ -265,8 +265,8 @@ def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagn
     """Everything ``ipsecconf check`` reports for one loaded tree: what :func:`check_config` reports.
 
     Conns the checking scanner gave one shape (``fastcheck``) are resolved and
-    checked once per shape where that provably gives each the same findings
-    (``resolve.resolve_shaped``); test_checks compares the two on every input.
+    checked once per shape where that gives each the same findings
+    (``resolve.resolve_shaped``); test_shapes compares the two on generated, benchmark and corpus trees.
     """
     from .conncheck import ConnChecker
     from .resolve import resolve_shaped

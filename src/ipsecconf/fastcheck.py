@@ -7,7 +7,7 @@ at most once, with a value in a conservative subset of its type's syntax that
 parses without warnings. Anything else (a rare keyword, an IPv6 address, an
 RSA key, a host name...) takes the exact per-line path, so this only decides
 how fast a clean conn is found clean. Property tests check the subset against
-the value parsers, and the shapes against full resolution (test_checks).
+the value parsers, and the shapes against full resolution (test_shapes).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
 # rule, so the checker can decide one conn per shape (see checks.check_tree).
 # That holds only while no conn rule reads a class key's value beyond what its
 # pattern here guarantees (an IPv4 address, an IPv4 network, a plain ID, a
-# certificate file name); test_checks proves the two paths agree.
+# certificate file name); test_shapes proves the two paths agree.
 CLASS_PATTERNS: dict[str, str | None] = {
     "host": IPV4,
     "nexthop": IPV4,
@@ -298,13 +298,13 @@ _SCAN: list[re.Pattern[str]] = []
 
 
 def checking_scan() -> re.Pattern[str]:
-    """The section scanner ``check`` reads with: shapes first, then the narrowed bodies."""
+    """The section scanner ``check`` reads with: shaped conns first, then the reader's sections."""
     if not _SCAN:
         _SCAN.append(section_scan(shape_body=shape_body()))
     return _SCAN[0]
 
 
-# Compiling the scanner costs ~50 ms: worth it only once a load has read this much.
+# Compiling the scanner costs ~15 ms: worth it only once a load has read this much.
 MIN_SIZE = 128 * 1024
 
 

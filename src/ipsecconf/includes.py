@@ -128,7 +128,7 @@ def _has_magic(pattern: str) -> bool:
     return any(c in pattern for c in "*?[{")
 
 
-ScanChooser = Callable[[int], "re.Pattern[str] | None"]  # file size -> narrower scanner
+ScanChooser = Callable[[int], "re.Pattern[str] | None"]  # file size -> the checking scanner, or None
 
 
 class _Loader:
@@ -330,7 +330,7 @@ class _Loader:
 def load(path: str, rootdir: str | None = None, scan: ScanChooser | None = None) -> ConfigTree:
     """Read ``path`` and all it includes. Raises OSError only if ``path`` itself can't be read.
 
-    ``scan``, given a file's size, may return a narrower section scanner (see ``syntax.parse``).
+    ``scan``, given a file's size, may return the checking scanner (see ``syntax.parse``).
     """
     loader = _Loader(rootdir, scan)
     root = loader.read(path)

@@ -595,10 +595,11 @@ class _Resolver:
 
         With ``accept``, a conn of the same shape as one built before (see
         ``Block.shape``) may be a :class:`StandIn` for it instead of being built:
-        when the first of that shape resolved without a finding, makes no
-        instance that could clash, does not reach the new conn's own name
-        through also=, and ``accept`` takes it. Such a conn's values differ from
-        the first's only in the class keys (fastcheck.CLASS_PATTERNS).
+        when the first of that shape resolved without a report, is not a policy
+        group, makes no instance that could clash, and ``accept`` takes it. Such
+        a conn's values differ from the first's only in the class keys
+        (fastcheck.CLASS_PATTERNS), which no rule reads beyond their class.
+        Conns named like an implicit conn (R22) are always built.
         """
         tree = self.tree
         # The reader keeps the first section of each name, in order (a later one is its L031).
