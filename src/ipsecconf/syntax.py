@@ -695,6 +695,8 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
     shape_lo, shape_hi, shapes = _shape_info(pattern)
+    if len(shapes) > _MAX_SHAPES:
+        shapes.clear()  # a long-lived process must not keep every shape it ever read
     for m in pattern.finditer(text):
         start, end = m.span()
         line += count("\n", lpos, start)
@@ -741,6 +743,8 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
 Shape = tuple[str | None, ...]
 _ShapeInfo = tuple[int, int, dict[Shape, Shape]]
 _SHAPE_INFO: dict[re.Pattern[str], _ShapeInfo] = {}
+# Equal shapes read after a clear are other tuples: only fewer conns share a resolution.
+_MAX_SHAPES = 1 << 16
 
 
 def _shape_info(pattern: re.Pattern[str]) -> _ShapeInfo:
