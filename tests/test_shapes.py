@@ -188,3 +188,16 @@ def test_every_corpus_file(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_cases_that_must_not_share(text: str) -> None:
     _both(lambda scan: load_text(text, "t.conf", scan=scan))
+
+
+def test_lines_spliced_after_an_include_are_not_in_the_shape(tmp_path: Path) -> None:
+    # R4: the line after the include joins conn b, which then differs from a, of its shape.
+    (tmp_path / "ipsec.conf").write_text(
+        "version 2\nconn %default\n\tauthby=secret\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
+        "include extra.conf\n\tauthby=rsasig\n"
+    )
+    (tmp_path / "extra.conf").write_text("conn b\n\tleft=192.0.2.3\n\tright=192.0.2.4\n")
+    main = str(tmp_path / "ipsec.conf")
+    _both(lambda scan: load(main, scan=scan))
+    psk = [d for d in check_tree(load(main, scan=_always)) if d.code == "S004"]
+    assert len(psk) == 1 and psk[0].message.startswith("conn 'a': ")

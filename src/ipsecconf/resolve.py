@@ -599,7 +599,8 @@ class _Resolver:
         group, makes no instance that could clash, and ``accept`` takes it. Such
         a conn's values differ from the first's only in the class keys
         (fastcheck.CLASS_PATTERNS), which no rule reads beyond their class.
-        Conns named like an implicit conn (R22) are always built.
+        Conns named like an implicit conn (R22), and sections that lines after an
+        include joined (R4), are always built.
         """
         tree = self.tree
         # The reader keeps the first section of each name, in order (a later one is its L031).
@@ -662,7 +663,8 @@ class _Resolver:
 
         for b in blocks:
             shape = b.shape
-            if shape is None or b.name in _IMPLICIT_BLOCKS:
+            # A shape is the section's own body: lines spliced in from an include (R4) are not in it.
+            if shape is None or b.spliced or b.name in _IMPLICIT_BLOCKS:
                 add(build(b, False))
                 continue
             first = firsts.get(id(shape), _NO_CONN)
