@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,25 @@ def test_lines_spliced_after_an_include_are_not_in_the_shape(tmp_path: Path) -> 
     _both(lambda scan: load(main, scan=scan))
     psk = [d for d in check_tree(load(main, scan=_always)) if d.code == "S004"]
     assert len(psk) == 1 and psk[0].message.startswith("conn 'a': ")
+
+
+@st.composite
+def _two_files(draw: st.DrawFn) -> tuple[str, str]:
+    """A main file and an included one, with lines after the include that join its last conn (R4)."""
+    main = draw(_config())
+    extra = draw(_config()).replace("version 2\n", "").replace("config setup\n\tprotostack=netkey\n", "")
+    extra = extra.replace("conn %default", "conn x-default-moved")  # a %default belongs in main
+    spliced = draw(st.lists(st.sampled_from(_ROWS), max_size=2))
+    main += "include extra.conf\n" + "".join(f"\t{r}\n" for r in spliced)
+    return main, extra
+
+
+@settings(max_examples=300, deadline=None)
+@given(_two_files())
+def test_shapes_with_an_include(files: tuple[str, str]) -> None:
+    main, extra = files
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "ipsec.conf").write_text(main)
+        (Path(d) / "extra.conf").write_text(extra)
+        path = str(Path(d) / "ipsec.conf")
+        _both(lambda scan: load(path, scan=scan))
