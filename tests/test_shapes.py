@@ -4,8 +4,10 @@ what resolving and checking every conn reports (checks.check_config)."""
 from __future__ import annotations
 
 import csv
+import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,14 +22,14 @@ from ipsecconf.includes import ConfigTree, load
 from ipsecconf.resolve import StandIn, resolve_shaped
 
 
-def _always(size: int) -> object:
+def _always(size: int) -> re.Pattern[str]:
+    """A scan chooser that shapes every file, however small."""
     return checking_scan()
 
 
-def _both(tree_of: object) -> None:
-    fast_tree: ConfigTree = tree_of(_always)  # type: ignore[operator]
-    full_tree: ConfigTree = tree_of(None)  # type: ignore[operator]
-    assert check_tree(fast_tree) == check_config(full_tree)[1]
+def _both(tree_of: Callable[[Callable[[int], re.Pattern[str]] | None], ConfigTree]) -> None:
+    """The tree read with shapes must get exactly the diagnostics of full resolution."""
+    assert check_tree(tree_of(_always)) == check_config(tree_of(None))[1]
 
 
 # Rows drawn from small pools, so that conns often share a shape and the rules have
