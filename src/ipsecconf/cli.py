@@ -12,6 +12,7 @@ from typing import TextIO
 from . import __version__, cli_resolve, fastcheck
 from .checks import check_tree, filter_diagnostics
 from .diagnostics import Diagnostic, Severity, diag, register, render
+from .emit import write_json
 from .includes import ConfigTree, load
 from .resolve import policy_dir_for
 from .source import Source, Span
@@ -123,8 +124,6 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)
     if args.format == "json":
-        from .emit import write_json
-
         write_json({"format": CHECK_FORMAT, "files": read, "diagnostics": [d.to_json() for d in diags]}, out)
     else:
         color = _use_color(out, args.color)
@@ -150,8 +149,6 @@ def _cmd_codes(args: argparse.Namespace, out: TextIO) -> int:
     from . import codes
 
     if args.format == "json":
-        from .emit import write_json
-
         write_json(codes.to_json(), out)
     elif args.format == "markdown":
         out.write(codes.render_markdown())
@@ -166,8 +163,6 @@ def _cmd_keywords(args: argparse.Namespace, out: TextIO) -> int:
     from . import keywords
 
     if args.format == "json":
-        from .emit import write_json
-
         write_json(keywords.to_json(), out)
     else:
         out.write(keywords.render_markdown())

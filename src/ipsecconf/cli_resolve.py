@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from . import fastcheck
 from .checks import check_config, filter_diagnostics
 from .diagnostics import Severity, render
+from .emit import dump_json, dump_text, show, write_json
 from .includes import ConfigTree, load
 from .model import Config
 from .resolve import DEFAULT_POLICY_DIR, policy_dir_for
@@ -76,8 +77,6 @@ def dispatch(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -
     """Run ``dump`` or ``show``; None when ``args.verb`` is not one of them."""
     if args.verb not in VERBS:
         return None
-    from .emit import dump_json, dump_text, show, write_json  # here: check never needs them
-
     err = err or sys.stderr
     got = _load(args, err)
     if got is None:

@@ -56,7 +56,7 @@ def _subnet(full: int = 0) -> str:
 
 
 SUBNET = _subnet()
-_FQDN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*"
+_AT_ID = r"@[A-Za-z0-9][A-Za-z0-9._-]*"  # the ID parser takes any @name silently
 _PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0|%any)"
 _PROTO = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]|tcp|udp|icmp|esp|ah|gre)"
 _IKE_ENC = r"(?:3des|aes(?:128|192|256)?)"
@@ -87,7 +87,7 @@ _TYPES: dict[str, str | None] = {
     # subnets: see value_pattern (a repeated element warns, so at most two, and distinct)
     "virtual_private": rf"%v4:!?{SUBNET}(?:,%v4:!?{SUBNET})*",
     "protoport": rf"{_PROTO}(?:/{_PORT})?",
-    "id": rf"@{_FQDN}|{IPV4}|%any|%fromcert",
+    "id": rf"{_AT_ID}|{IPV4}|%any|%fromcert",
     "rsakey": "%cert|%dnsondemand|%dns|%none",
     "ike": rf"{_IKE_ONE}(?:,{_IKE_ONE})*",
     "phase2alg": rf"{_ESP_ONE}(?:,{_ESP_ONE})*(?:;{_GROUP})?",
@@ -131,7 +131,7 @@ CLASS_PATTERNS: dict[str, str | None] = {
     "sourceip": IPV4,
     "subnet": SUBNET,
     "subnets": "",  # value_pattern's, with its repeat test
-    "id": rf"@[A-Za-z0-9][A-Za-z0-9._-]*|{IPV4}",  # the ID parser takes any @name silently
+    "id": rf"{_AT_ID}|{IPV4}",
     "cert": None,
     "ca": None,
     "xauthusername": None,

@@ -78,7 +78,7 @@ class ConfigTree:
         return [s for s in self.sections if s.kind == "conn"]
 
     def setup(self) -> Section | None:
-        return next((s for s in self.sections if s.kind == "config"), None)
+        return self.setup_section
 
 
 def expand_braces(pattern: str) -> list[str]:
