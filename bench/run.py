@@ -128,7 +128,7 @@ def known_tools() -> dict[str, Tool]:
     read = [
         sys.executable,
         "-c",
-        "import sys; from ipsecconf.includes import load; load(sys.argv[1])",
+        "import sys; from ipsecconf.reading._includes import load; load(sys.argv[1])",
         "{conf}",
     ]
     ls = [ipsec or "ipsec"]

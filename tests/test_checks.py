@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ipsecconf import keywords as kw
 from ipsecconf import load_text
-from ipsecconf.checks import check_sections, filter_diagnostics
-from ipsecconf.cli import main
-from ipsecconf.diagnostics import Diagnostic, render
+from ipsecconf.checks._checks import check_sections, filter_diagnostics
+from ipsecconf.cli._main import main
+from ipsecconf.core._diagnostics import Diagnostic, render
+from ipsecconf.language import _keywords as kw
 
 # One value each type accepts, and one it rejects (None: the type accepts any text,
 # so the rejected example for such a keyword is its use in the wrong section).

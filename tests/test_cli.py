@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ipsecconf import __version__, cli
+from ipsecconf import __version__
+from ipsecconf.cli import _main as cli
+from ipsecconf.cli import _verb_check
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ipsec.conf"
 
@@ -68,7 +70,7 @@ def test_json_output(tmp_path: Path) -> None:
 def test_default_file_is_etc_ipsec_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text("version 2\nconn a\n\tleft=192.0.2.1\n")
-    monkeypatch.setattr(cli, "DEFAULT_CONFIG", str(f))
+    monkeypatch.setattr(_verb_check, "DEFAULT_CONFIG", str(f))
     rc, out = run(["check", "--format", "json"])
     assert rc == 0 and json.loads(out)["files"] == [str(f)]
 
@@ -98,7 +100,7 @@ def test_internal_error_is_exit_3_one_line(
     def boom(*a: object, **k: object) -> object:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli, "load", boom)
+    monkeypatch.setattr("ipsecconf.reading._includes.load", boom)
     rc, _ = run(["check", str(EXAMPLE)])
     err = capsys.readouterr().err
     assert rc == 3
@@ -131,7 +133,7 @@ def test_module_entry_point_runs() -> None:
 
 
 def test_codes_doc_is_generated_from_the_registry() -> None:
-    from ipsecconf.codes import render_markdown
+    from ipsecconf.cli._codes import render_markdown
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "codes.md"
     assert doc.read_text(encoding="utf-8") == render_markdown(), (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ipsecconf import load_text
-from ipsecconf.checks import check_tree
-from ipsecconf.diagnostics import Diagnostic
+from ipsecconf.checks._checks import check_tree
+from ipsecconf.core._diagnostics import Diagnostic
 
 BASE = "version 2\nconn %default\n\tauthby=rsasig\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauto=add\n"
 
@@ -97,7 +97,7 @@ def test_also_fragments_are_not_checked_alone() -> None:
 
 
 def test_selected_codes_only() -> None:
-    from ipsecconf.checks import filter_diagnostics
+    from ipsecconf.checks._checks import filter_diagnostics
 
     tree = load_text(BASE + "\tpfs=no\n\tdpddelay=30\n", "c.conf")
     assert [d.code for d in filter_diagnostics(check_tree(tree), tree, select=["S"])] == ["S005"]

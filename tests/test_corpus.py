@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, require
 
-from ipsecconf.cli import main
-from ipsecconf.source import decode
-from ipsecconf.syntax import parse_bytes
+from ipsecconf.cli._main import main
+from ipsecconf.core._source import decode
+from ipsecconf.reading._syntax import parse_bytes
 
 
 def _rows() -> list[dict[str, str]]:
@@ -139,8 +139,8 @@ def test_random_mutations_never_crash(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_random_mutations_dump_stably(tmp_path: Path) -> None:
     """R24 on damaged input too: dump -> parse -> dump is byte-identical, and nothing raises."""
     from ipsecconf import load_text
-    from ipsecconf.checks import check_config
-    from ipsecconf.emit import dump_json, dump_text, show
+    from ipsecconf.checks._checks import check_config
+    from ipsecconf.output._emit import dump_json, dump_text, show
 
     rows = [r for r in _rows() if r["role"] == "main"]
     require(CORPUS / "manifest.tsv")

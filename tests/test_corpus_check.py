@@ -16,10 +16,10 @@ import json
 from conftest import CORPUS, require
 
 from ipsecconf import load
-from ipsecconf.checks import check_tree
-from ipsecconf.diagnostics import Diagnostic
-from ipsecconf.divergences import DIVERGENCES
-from ipsecconf.includes import ConfigTree
+from ipsecconf.checks._checks import check_tree
+from ipsecconf.core._diagnostics import Diagnostic
+from ipsecconf.language._divergences import DIVERGENCES
+from ipsecconf.reading._includes import ConfigTree
 
 
 def _section_of(tree: ConfigTree) -> dict[str, tuple[list[int], list[str]]]:

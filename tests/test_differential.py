@@ -23,15 +23,15 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, ROOT, require
 
-from ipsecconf import keywords as kw
-from ipsecconf import values as vals
-from ipsecconf.checks import check_sections
-from ipsecconf.diagnostics import Diagnostic
-from ipsecconf.divergences import DIVERGENCES, MARKERS, NORMALISATIONS, Divergence, render_markdown
-from ipsecconf.includes import ConfigTree, load
-from ipsecconf.model import IMPLICIT_NAMES, Config, Conn, Value
-from ipsecconf.resolve import resolve
-from ipsecconf.syntax import Block
+from ipsecconf.checks._checks import check_sections
+from ipsecconf.core._diagnostics import Diagnostic
+from ipsecconf.language import _keywords as kw
+from ipsecconf.language import _values as vals
+from ipsecconf.language._divergences import DIVERGENCES, MARKERS, NORMALISATIONS, Divergence, render_markdown
+from ipsecconf.model._model import IMPLICIT_NAMES, Config, Conn, Value
+from ipsecconf.model._resolve import resolve
+from ipsecconf.reading._includes import ConfigTree, load
+from ipsecconf.reading._syntax import Block
 
 # ------------------------------------------------------------------ readwriteconf output
 
@@ -532,12 +532,12 @@ def test_divergence_classes_are_exercised(report: Report) -> None:
 def test_divergence_doc_is_current() -> None:
     doc = ROOT / "docs" / "divergences.md"
     assert doc.read_text(encoding="utf-8") == render_markdown(), (
-        "run: python -m ipsecconf.divergences > docs/divergences.md"
+        "run: python -m ipsecconf.language._divergences > docs/divergences.md"
     )
 
 
 def test_divergence_entries_are_well_formed() -> None:
-    from ipsecconf.codes import all_rules
+    from ipsecconf.cli._codes import all_rules
 
     codes = all_rules()
     ids = [d.id for d in DIVERGENCES]

@@ -5,7 +5,6 @@ Goldens live in tests/data/golden/resolve-*; `pytest --update-goldens` rewrites 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -16,11 +15,12 @@ from conftest import CORPUS, GOLDEN, check_golden, require
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipsecconf import cli_resolve, load, load_text
-from ipsecconf.emit import JSON_FORMAT, dump_json, dump_text, quote, show
-from ipsecconf.keywords import lookup
-from ipsecconf.model import Config
-from ipsecconf.resolve import resolve
+from ipsecconf import load, load_text
+from ipsecconf.cli._main import main
+from ipsecconf.language._keywords import lookup
+from ipsecconf.model._model import Config
+from ipsecconf.model._resolve import resolve
+from ipsecconf.output._emit import JSON_FORMAT, dump_json, dump_text, quote, show
 
 NOWHERE = "/nonexistent/ipsecconf-test-policies"
 
@@ -279,12 +279,8 @@ def test_resolve_of_dump_is_the_same_model(text: str) -> None:
 
 
 def _cli(args: list[str]) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="ipsecconf")
-    sub = parser.add_subparsers(dest="verb")
-    cli_resolve.add_parsers(sub)
     out, err = io.StringIO(), io.StringIO()
-    code = cli_resolve.dispatch(parser.parse_args(args), out, err)
-    assert code is not None
+    code = main(args, out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -314,9 +310,7 @@ def test_cli_dump_errors_exit_1_and_still_print(tmp_path: Path) -> None:
 def test_cli_io_error_exit_2(tmp_path: Path) -> None:
     code, out, err = _cli(["dump", str(tmp_path / "missing.conf")])
     assert code == 2 and out == "" and "cannot read" in err
-    with pytest.raises(SystemExit) as exc:
-        _cli(["dump", str(tmp_path / "x"), "--format", "yaml"])
-    assert exc.value.code == 2
+    assert _cli(["dump", str(tmp_path / "x"), "--format", "yaml"])[0] == 2
 
 
 def test_cli_show(tmp_path: Path) -> None:
@@ -338,10 +332,6 @@ def test_cli_policy_dir_defaults_under_rootdir(tmp_path: Path) -> None:
     f.write_text("version 2\n")
     code, out, _ = _cli(["dump", str(f), "--rootdir", str(tmp_path), "--implicit"])
     assert code == 0 and "conn clear#192.0.2.0/24\n" in out
-
-
-def test_dispatch_ignores_other_verbs() -> None:
-    assert cli_resolve.dispatch(argparse.Namespace(verb="check"), io.StringIO()) is None
 
 
 # ---------------------------------------------------------------- R24 on every corpus file

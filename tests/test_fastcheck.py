@@ -9,11 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipsecconf import keywords as kw
 from ipsecconf import load_text
-from ipsecconf.checks import check_sections
-from ipsecconf.fastcheck import CLASS_PATTERNS, FREQUENT, SUBNET, VALUE_KEYS, checking_scan, value_pattern
-from ipsecconf.syntax import parse
+from ipsecconf.checks._checks import check_sections
+from ipsecconf.checks._fastcheck import (
+    CLASS_PATTERNS,
+    FREQUENT,
+    SUBNET,
+    VALUE_KEYS,
+    checking_scan,
+    value_pattern,
+)
+from ipsecconf.language import _keywords as kw
+from ipsecconf.reading._syntax import parse
 
 SCAN = checking_scan()
 _ROWS = [(k, f) for k in kw.KEYWORDS if k.status is kw.Status.CURRENT for f in k.canonical_forms()]
@@ -142,7 +149,7 @@ def test_frequent_keys_are_those_of_the_corpus() -> None:
 
     from conftest import CORPUS, require
 
-    from ipsecconf.syntax import parse_bytes
+    from ipsecconf.reading._syntax import parse_bytes
 
     files = [p for p in require(CORPUS / "files").rglob("*") if p.is_file()]
     seen: Counter[str] = Counter()

@@ -14,7 +14,7 @@ import pytest
 from conftest import GOLDEN, SPEC, check_golden, require
 from spec_cases import load_cases
 
-from ipsecconf.cli import main
+from ipsecconf.cli._main import main
 
 # Lexing, sections, include and version cases.
 READER_CASES = [5, 6, 7, 8, 9, 20, 21, 22, 23, 24, 25, 26, 27, 47, 50, 52]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipsecconf import load, load_text
-from ipsecconf.includes import MAX_DEPTH, expand_braces
+from ipsecconf.reading._includes import MAX_DEPTH, expand_braces
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Tests for the keyword table (ipsecconf.keywords)."""
+"""Tests for the keyword table (ipsecconf.language._keywords)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ipsecconf import keywords as K
-from ipsecconf.keywords import (
+from ipsecconf.language import _keywords as K
+from ipsecconf.language._keywords import (
     KEYWORDS,
     VALUE_TYPES,
     Keyword,
@@ -466,7 +466,7 @@ def test_render_markdown_mentions_every_form() -> None:
 def test_docs_keywords_md_is_up_to_date() -> None:
     doc = REPO / "docs" / "keywords.md"
     assert doc.read_text(encoding="utf-8") == render_markdown(), (
-        "regenerate: PYTHONPATH=src python -m ipsecconf.keywords > docs/keywords.md"
+        "regenerate: PYTHONPATH=src python -m ipsecconf.language._keywords > docs/keywords.md"
     )
 
 

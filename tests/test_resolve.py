@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipsecconf import load, load_text
-from ipsecconf.diagnostics import Diagnostic, Severity
-from ipsecconf.emit import dump_json
-from ipsecconf.includes import ConfigTree
-from ipsecconf.model import BUILTIN, IMPLICIT_NAMES, Config, Conn
-from ipsecconf.resolve import parse_policy_file, resolve
+from ipsecconf.core._diagnostics import Diagnostic, Severity
+from ipsecconf.model._model import BUILTIN, IMPLICIT_NAMES, Config, Conn
+from ipsecconf.model._resolve import parse_policy_file, resolve
+from ipsecconf.output._emit import dump_json
+from ipsecconf.reading._includes import ConfigTree
 
 NOWHERE = "/nonexistent/ipsecconf-test-policies"
 

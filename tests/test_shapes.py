@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipsecconf import load_text
-from ipsecconf.checks import check_config, check_tree
-from ipsecconf.fastcheck import checking_scan
-from ipsecconf.includes import ConfigTree, load
-from ipsecconf.resolve import StandIn, resolve_shaped
+from ipsecconf.checks._checks import check_config, check_tree
+from ipsecconf.checks._fastcheck import checking_scan
+from ipsecconf.model._resolve import StandIn, resolve_shaped
+from ipsecconf.reading._includes import ConfigTree, load
 
 
 def _always(size: int) -> re.Pattern[str]:

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ipsecconf import parse, parse_bytes
-from ipsecconf.diagnostics import Diagnostic
-from ipsecconf.syntax import Block, Document, Param, _fast_rows, _lex_body, _lex_header
+from ipsecconf.core._diagnostics import Diagnostic
+from ipsecconf.reading._syntax import Block, Document, Param, _fast_rows, _lex_body, _lex_header
 
 # ---------------------------------------------------------------- strategies
 

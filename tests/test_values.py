@@ -1,4 +1,4 @@
-"""Tests for ipsecconf.values: typed value parsers with exact error offsets."""
+"""Tests for ipsecconf.language._values: typed value parsers with exact error offsets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
 
-from ipsecconf import values as V
-from ipsecconf.values import (
+from ipsecconf.language import _values as V
+from ipsecconf.language._values import (
     VALUE_TYPES,
     AlgList,
     Count,
@@ -83,7 +83,7 @@ def b64key(blob: bytes) -> str:
 
 def test_value_types() -> None:
     # One set of type names, the keyword table's; the parsers cover exactly it.
-    from ipsecconf import keywords
+    from ipsecconf.language import _keywords as keywords
 
     assert VALUE_TYPES is keywords.VALUE_TYPES
     for t in VALUE_TYPES:

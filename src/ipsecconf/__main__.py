@@ -1,3 +1,3 @@
-from .cli import run
+from ipsecconf.cli._main import run
 
 run()

@@ -1,7 +1,7 @@
 """Reading a configuration and everything it includes (RULINGS R2-R5, R9).
 
 ``load(path)`` parses the main file and each included file into its own
-lossless :class:`~ipsecconf.syntax.Document`, and splices them into the list of
+lossless :class:`~ipsecconf.reading._syntax.Document`, and splices them into the list of
 logical sections that the include lines describe.
 """
 
@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from . import lexer as lx
-from .diagnostics import Diagnostic, Severity, diag, register, sort_key
-from .source import Source
-from .syntax import Block, Document, Header, parse_bytes
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
+from ipsecconf.core._source import Source
+from ipsecconf.reading import _lexer as lx
+from ipsecconf.reading._syntax import Block, Document, Header, parse_bytes
 
 __all__ = ["Section", "ConfigTree", "load", "load_text", "expand_braces", "MAX_DEPTH"]
 

@@ -20,9 +20,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
-from . import keywords as kw
-from . import values as vals
-from .diagnostics import Diagnostic, Severity
+from ipsecconf.core._diagnostics import Diagnostic, Severity
+from ipsecconf.language import _keywords as kw
+from ipsecconf.language import _values as vals
 
 __all__ = [
     "Origin",

@@ -12,16 +12,16 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import keywords as kw
-from .diagnostics import Diagnostic, Severity, diag, register, sort_key
-from .includes import ConfigTree
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
+from ipsecconf.language import _keywords as kw
+from ipsecconf.reading._includes import ConfigTree
 
 if TYPE_CHECKING:
-    from .model import Config
-from .source import Span
-from .syntax import Block
+    from ipsecconf.model._model import Config
+from ipsecconf.core._source import Span
+from ipsecconf.reading._syntax import Block
 
-__all__ = ["check_config", "check_tree", "check_sections", "filter_diagnostics", "disabled_lines"]
+__all__ = ["check", "check_config", "check_tree", "check_sections", "filter_diagnostics", "disabled_lines"]
 
 E, W = Severity.ERROR, Severity.WARNING
 KC, VC = "keyword", "value"
@@ -149,7 +149,9 @@ def _name_info(name: str, section: str) -> _NameInfo:
 
 
 def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
-    from . import values  # imported on first use: clean files never need the parsers (~40 ms)
+    from ipsecconf.language import (
+        _values as values,  # imported on first use: clean files never need the parsers (~40 ms)
+    )
 
     k = info.keyword
     assert k is not None and info.vtype is not None
@@ -251,8 +253,8 @@ def check_config(tree: ConfigTree, *, policy_dir: str | None = None) -> tuple[Co
     The reader's findings, every parameter against the keyword table and its type,
     the resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
     """
-    from .conncheck import check_conns
-    from .resolve import resolve
+    from ipsecconf.checks._conncheck import check_conns
+    from ipsecconf.model._resolve import resolve
 
     config = resolve(tree, policy_dir=policy_dir)
     # The resolver's diagnostics already include the reader's.
@@ -268,13 +270,18 @@ def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagn
     checked once per shape where that gives each the same findings
     (``resolve.resolve_shaped``); test_shapes compares the two on generated, benchmark and corpus trees.
     """
-    from .conncheck import ConnChecker
-    from .resolve import resolve_shaped
+    from ipsecconf.checks._conncheck import ConnChecker
+    from ipsecconf.model._resolve import resolve_shaped
 
     checker = ConnChecker(tree.sources)
     config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir)
     found = list(config.diagnostics) + check_sections(tree) + checker.run(config, items)
     return sorted(dict.fromkeys(found), key=sort_key)
+
+
+def check(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
+    """The checking entry point of the library: every finding for ``tree``, sorted by place."""
+    return check_tree(tree, policy_dir=policy_dir)
 
 
 # ---------------------------------------------------------------- selection

@@ -5,7 +5,7 @@ it reads). The work is linear in the size of the configuration:
 
 * sections are indexed by name once (plus a lower-case index for hints, R8);
 * each section is compiled once: names looked up, duplicates found (R11),
-  values parsed through a memo, own :class:`~ipsecconf.model.Value` objects built;
+  values parsed through a memo, own :class:`~ipsecconf.model._model.Value` objects built;
 * a value inherited through also= is built once per (line, chain) and shared
   by every conn that inherits it that way;
 * diagnostics about a shared line are reported once.
@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from . import keywords as kw
-from . import values as vals
-from .diagnostics import Diagnostic, Severity, diag, register, sort_key
-from .includes import ConfigTree, load_text
-from .model import (
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
+from ipsecconf.core._source import Source, Span
+from ipsecconf.language import _keywords as kw
+from ipsecconf.language import _values as vals
+from ipsecconf.model._model import (
     END_FIELDS,
     IMPLICIT_NAMES,
     Config,
@@ -41,8 +41,8 @@ from .model import (
     Origin,
     Value,
 )
-from .source import Source, Span
-from .syntax import Block
+from ipsecconf.reading._includes import ConfigTree, load_text
+from ipsecconf.reading._syntax import Block
 
 __all__ = [
     "resolve",

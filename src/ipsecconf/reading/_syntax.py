@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import lexer as lx
-from .diagnostics import Diagnostic, diag
-from .source import Source, Span, decode
+from ipsecconf.core._diagnostics import Diagnostic, diag
+from ipsecconf.core._source import Source, Span, decode
+from ipsecconf.reading import _lexer as lx
 
 __all__ = [
     "Line",

@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Final
 
-from .keywords import VALUE_TYPES
+from ipsecconf.language._keywords import VALUE_TYPES
 
 __all__ = [
     "ValueSyntaxError",

@@ -1,7 +1,7 @@
 """The checking scanner: well-formed conns of common keywords, proved clean and given a shape.
 
 A conn body that the shaped scan accepts gets no diagnostic from the
-per-parameter checks in :mod:`ipsecconf.checks`: every line is blank, a
+per-parameter checks in :mod:`ipsecconf.checks._checks`: every line is blank, a
 comment, or one of the common conn keywords below in its canonical spelling,
 at most once, with a value in a conservative subset of its type's syntax that
 parses without warnings. Anything else (a rare keyword, an IPv6 address, an
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import keywords as kw
-from .lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_scan
+from ipsecconf.language import _keywords as kw
+from ipsecconf.reading._lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_scan
 
 __all__ = [
     "value_pattern",

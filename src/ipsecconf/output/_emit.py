@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from .model import BUILTIN, Config, Conn, Origin, Value, slot_order
+from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
 __all__ = ["JSON_FORMAT", "dump_text", "dump_json", "show", "quote"]
 

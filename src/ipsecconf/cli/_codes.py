@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .diagnostics import Rule, registry
+from ipsecconf.core._diagnostics import Rule, registry
 
 __all__ = ["all_rules", "render_markdown", "to_json", "JSON_FORMAT"]
 
@@ -24,7 +24,13 @@ _CATEGORIES = {
 
 def all_rules() -> Mapping[str, Rule]:
     # Importing each stage registers its codes.
-    from . import checks, cli, conncheck, includes, lexer, resolve, syntax  # noqa: F401
+    from ipsecconf.checks import _checks as checks  # noqa: F401
+    from ipsecconf.checks import _conncheck as conncheck  # noqa: F401
+    from ipsecconf.cli import _verb_check  # noqa: F401
+    from ipsecconf.model import _resolve as resolve  # noqa: F401
+    from ipsecconf.reading import _includes as includes  # noqa: F401
+    from ipsecconf.reading import _lexer as lexer  # noqa: F401
+    from ipsecconf.reading import _syntax as syntax  # noqa: F401
 
     return registry()
 

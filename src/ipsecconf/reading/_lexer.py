@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .diagnostics import Severity, register
+from ipsecconf.core._diagnostics import Severity, register
 
 __all__ = [
     "BODY_RE",

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from .source import Source, Span
+from ipsecconf.core._source import Source, Span
 
 __all__ = [
     "Severity",

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from . import values as vals
-from .diagnostics import Diagnostic, Severity, diag, register
-from .model import Config, Conn, Value
-from .resolve import StandIn
-from .source import Source, Span
-from .syntax import Param, _lex_line
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
+from ipsecconf.core._source import Source, Span
+from ipsecconf.language import _values as vals
+from ipsecconf.model._model import Config, Conn, Value
+from ipsecconf.model._resolve import StandIn
+from ipsecconf.reading._syntax import Param, _lex_line
 
 __all__ = ["check_conns", "ConnChecker"]
 

@@ -1,0 +1,96 @@
+"""The verb registry: each verb declares its arguments and a ``run``; options shared by verbs live here once.
+
+A verb module builds a :class:`Verb` and lists it in :data:`ipsecconf.cli._main.VERB_MODULES`.
+Verb modules stay light to import: the heavy stages are imported inside ``run`` so that
+``ipsecconf --version`` and ``--help`` pay only for argparse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Console",
+    "Verb",
+    "add_format_option",
+    "add_reading_options",
+    "codes_option",
+    "use_color",
+]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_CONFIG = "/etc/ipsec.conf"
+DEFAULT_POLICY_DIR = "/etc/ipsec.d/policies"
+
+
+@dataclass
+class Console:
+    """Where a verb writes: results to ``out``, diagnostics beside text output to ``err``."""
+
+    out: TextIO
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Console], int]
+
+
+def add_reading_options(p: argparse.ArgumentParser, *, files: str = "one") -> None:
+    """The options every verb that reads a config takes, defined once.
+
+    ``files`` is ``"one"`` (an optional FILE) or ``"many"`` (FILE...); both default to
+    /etc/ipsec.conf, as ``ipsec addconn`` does.
+    """
+    if files == "many":
+        p.add_argument("files", nargs="*", metavar="FILE", help=f"config files (default {DEFAULT_CONFIG})")
+    else:
+        p.add_argument(
+            "file",
+            nargs="?",
+            default=DEFAULT_CONFIG,
+            metavar="FILE",
+            help=f"the config file (default {DEFAULT_CONFIG})",
+        )
+    p.add_argument("--rootdir", metavar="DIR", help="look up absolute include paths under DIR")
+    p.add_argument(
+        "--policy-dir",
+        metavar="DIR",
+        help=f"policy-group files (default {DEFAULT_POLICY_DIR}, under --rootdir when that is given)",
+    )
+
+
+def add_format_option(p: argparse.ArgumentParser, *choices: str) -> None:
+    formats = choices or ("text", "json")
+    p.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help=f"output format ({', '.join(formats)}; default {formats[0]}); JSON names its format version",
+    )
+
+
+def codes_option(values: list[str]) -> list[str]:
+    """``--select A,B --select C`` -> ``["A", "B", "C"]``."""
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def use_color(stream: TextIO, choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()

@@ -1,0 +1,122 @@
+"""``ipsecconf check``: every problem in one or more configs, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ipsecconf.cli._registry import (
+    DEFAULT_CONFIG,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    Console,
+    Verb,
+    add_format_option,
+    add_reading_options,
+    codes_option,
+    use_color,
+)
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, render
+from ipsecconf.core._source import Source, Span
+
+if TYPE_CHECKING:
+    from ipsecconf.reading._includes import ConfigTree
+
+CHECK_FORMAT = "ipsecconf.check/1"
+
+UNREADABLE_MAIN = register(
+    "I006", "file-unreadable", Severity.ERROR, "A file named on the command line cannot be read.", "include"
+)
+
+
+def _arguments(c: argparse.ArgumentParser) -> None:
+    add_reading_options(c, files="many")
+    add_format_option(c)
+    c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: only on a terminal, never with NO_COLOR)",
+    )
+    c.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="report only these codes or code prefixes, comma-separated (e.g. S for security)",
+    )
+    c.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="do not report these codes or code prefixes, comma-separated",
+    )
+
+
+def _load_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigTree], list[Diagnostic], bool]:
+    from ipsecconf.checks import _fastcheck as fastcheck
+    from ipsecconf.reading._includes import load
+
+    trees: list[ConfigTree] = []
+    extra: list[Diagnostic] = []
+    io_error = False
+    for f in files:
+        try:
+            trees.append(load(f, rootdir=rootdir, scan=fastcheck.ScanChooser()))
+        except OSError as exc:
+            io_error = True
+            reason = exc.strerror or str(exc)
+            extra.append(
+                diag(
+                    UNREADABLE_MAIN,
+                    f"cannot read {f}: {reason}",
+                    Span(f, 0, 0, 0),
+                    "check the path and permissions",
+                )
+            )
+    return trees, extra, io_error
+
+
+def _run(args: argparse.Namespace, con: Console) -> int:
+    from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.model._resolve import policy_dir_for
+    from ipsecconf.output._emit import write_json
+
+    out = con.out
+    files: list[str] = args.files or [DEFAULT_CONFIG]
+    loaded, extra, io_error = _load_files(files, args.rootdir)
+    diags: list[Diagnostic] = list(extra)
+    sources: dict[str, Source] = {}
+    read: list[str] = []
+    for t in loaded:
+        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+        diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))
+        sources.update(t.sources)
+        read.extend(f for f in t.files if f not in read)
+    if args.format == "json":
+        write_json({"format": CHECK_FORMAT, "files": read, "diagnostics": [d.to_json() for d in diags]}, out)
+    else:
+        color = use_color(out, args.color)
+        for d in diags:
+            if d.span is not None and d.span.line == 0:
+                out.write(f"{d.span.file}: {d.severity}[{d.code}] {d.message}\n")
+                continue
+            out.write(render(d, sources, color) + "\n")
+        errors = sum(1 for d in diags if d.severity is Severity.ERROR)
+        warnings = sum(1 for d in diags if d.severity is Severity.WARNING)
+        if diags:
+            out.write(f"{errors} error(s), {warnings} warning(s) in {len(read)} file(s)\n")
+    if io_error:
+        return EXIT_USAGE
+    if any(d.severity is Severity.ERROR for d in diags):
+        return EXIT_FINDINGS
+    if args.strict and any(d.severity is Severity.WARNING for d in diags):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+VERB = Verb("check", "check configuration files and report every problem", _arguments, _run)

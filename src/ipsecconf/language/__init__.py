@@ -1,0 +1,1 @@
+"""The language: the keyword table and the typed value parsers."""
