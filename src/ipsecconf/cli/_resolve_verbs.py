@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ipsecconf.cli._reading import load_checked, report
 from ipsecconf.cli._registry import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -24,7 +24,6 @@ from ipsecconf.cli._registry import (
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
-    from ipsecconf.reading._includes import ConfigTree
 
 
 def _dump_arguments(d: argparse.ArgumentParser) -> None:
@@ -39,29 +38,6 @@ def _show_arguments(s: argparse.ArgumentParser) -> None:
     add_reading_options(s)
 
 
-def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config] | None:
-    from ipsecconf.checks import _fastcheck as fastcheck
-    from ipsecconf.checks._checks import check_config, filter_diagnostics
-    from ipsecconf.model._resolve import policy_dir_for
-    from ipsecconf.reading._includes import load
-
-    try:
-        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
-        return None
-    # What `check` reports too: a dump must not silently drop what it could not use.
-    config, found = check_config(tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
-    return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
-
-
-def _report(tree: ConfigTree, config: Config, con: Console) -> None:
-    from ipsecconf.core._diagnostics import render
-
-    for d in config.diagnostics:
-        con.err.write(render(d, tree.sources) + "\n")
-
-
 def _code(config: Config) -> int:
     from ipsecconf.core._diagnostics import Severity
 
@@ -71,7 +47,7 @@ def _code(config: Config) -> int:
 def _dump(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.output._emit import dump_json, dump_text, write_json
 
-    got = _load(args, con)
+    got = load_checked(args, con)
     if got is None:
         return EXIT_USAGE
     tree, config = got
@@ -79,14 +55,14 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
         write_json(dump_json(config, defaults=args.defaults), con.out)
     else:
         con.out.write(dump_text(config, defaults=args.defaults, implicit=args.implicit))
-        _report(tree, config, con)
+        report(tree, config, con)
     return _code(config)
 
 
 def _show(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.output._emit import show
 
-    got = _load(args, con)
+    got = load_checked(args, con)
     if got is None:
         return EXIT_USAGE
     tree, config = got
@@ -102,7 +78,7 @@ def _show(args: argparse.Namespace, con: Console) -> int:
         con.err.write(msg + "\n")
         return EXIT_FINDINGS
     con.out.write(show(config, args.conn))
-    _report(tree, config, con)
+    report(tree, config, con)
     return _code(config)
 
 

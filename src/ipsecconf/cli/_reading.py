@@ -1,0 +1,44 @@
+"""Reading a config for a verb: the one way every verb loads, resolves and checks its input."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ipsecconf.cli._registry import Console
+
+if TYPE_CHECKING:
+    from ipsecconf.model._model import Config
+    from ipsecconf.reading._includes import ConfigTree
+
+__all__ = ["load_checked", "report"]
+
+
+def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config] | None:
+    """Read ``args.file`` with the reading options, resolve and check it.
+
+    None (after one line on ``con.err``) when the file cannot be read. The config carries
+    every finding ``check`` reports, filtered by ``# ipsecconf: disable=`` comments.
+    """
+    from ipsecconf.checks import _fastcheck as fastcheck
+    from ipsecconf.checks._checks import check_config, filter_diagnostics
+    from ipsecconf.model._resolve import policy_dir_for
+    from ipsecconf.reading._includes import load
+
+    try:
+        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
+    except OSError as exc:
+        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+        return None
+    # What `check` reports too: a dump must not silently drop what it could not use.
+    config, found = check_config(tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+    return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
+
+
+def report(tree: ConfigTree, config: Config, con: Console) -> None:
+    """Every finding of ``config`` on ``con.err``, rendered with its source line."""
+    from ipsecconf.core._diagnostics import render
+
+    for d in config.diagnostics:
+        con.err.write(render(d, tree.sources) + "\n")
