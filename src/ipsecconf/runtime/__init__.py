@@ -1,0 +1,31 @@
+"""The runtime model: what pluto decides on a given host (R26-R29).
+
+``effective`` (which end is local), ``plan`` (what start-up does), ``Matcher``
+(which eroute and conn a packet meets) and ``respond`` (which conn answers a
+peer), all from the resolved model and a :class:`HostState`.
+"""
+
+from ipsecconf.runtime._effective import EffectiveSet, EndState, Effective, effective, effective_set
+from ipsecconf.runtime._host import HostState, HostStateError
+from ipsecconf.runtime._match import MATCH_FORMAT, Candidate, Matcher, MatchResult, Packet
+from ipsecconf.runtime._plan import PLAN_FORMAT, Eroute, Plan, Step, plan
+
+__all__ = [
+    "MATCH_FORMAT",
+    "Candidate",
+    "Matcher",
+    "MatchResult",
+    "Packet",
+    "PLAN_FORMAT",
+    "Effective",
+    "EffectiveSet",
+    "EndState",
+    "Eroute",
+    "HostState",
+    "HostStateError",
+    "Plan",
+    "Step",
+    "effective",
+    "effective_set",
+    "plan",
+]
