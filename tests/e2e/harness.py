@@ -97,6 +97,8 @@ def net() -> Iterator[Net]:
             _ip("-n", ns, "link", "set", prefix + dev, "up")
             _ip("-n", ns, "link", "set", "lo", "up")
             _ip("-n", ns, "addr", "add", f"{client}/24", "dev", "lo")
+        # A second client address on A, in the upper half of its network (the leftsubnets case).
+        _ip("-n", n.a, "addr", "add", "10.1.0.129/32", "dev", "lo")
         yield n
     finally:
         for ns in (n.a, n.b):
