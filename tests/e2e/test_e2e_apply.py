@@ -281,9 +281,7 @@ def test_auto_route_installs_trap_policies(pair: Pair) -> None:
     assert st["ike_sas"] == []
     if os.environ.get("IPSECCONF_E2E_TABLE"):
         with open(os.environ["IPSECCONF_E2E_TABLE"], "a", encoding="utf-8") as fh:
-            fh.write(
-                "| auto=route | none (trap policy installed) | none | not asserted (no acquire in libipsec) |\n"
-            )
+            fh.write("| auto=route | none (trap policy installed) | none | not asserted (no acquire) |\n")
 
 
 def test_ignore_and_named_conns(pair: Pair) -> None:
