@@ -72,13 +72,6 @@ UNLOAD_FAILED = register(
     "charon refused to unload a conn or a secret that an earlier apply loaded.",
     _AC,
 )
-REFUSED = register(
-    "A005",
-    "apply-refused",
-    Severity.ERROR,
-    "apply sends nothing when the config or the secrets have errors.",
-    _AC,
-)
 
 
 class TreeLike(Protocol):

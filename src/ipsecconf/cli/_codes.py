@@ -19,11 +19,13 @@ _CATEGORIES = {
     "policy": "Policy-group files (`G`)",
     "cross": "Cross-parameter rules on resolved conns (`X`)",
     "security": "Security lints (`S`)",
+    "apply": "Applying to strongSwan over VICI (`A`)",
 }
 
 
 def all_rules() -> Mapping[str, Rule]:
     # Importing each stage registers its codes.
+    from ipsecconf.apply import _apply as apply_codes  # noqa: F401
     from ipsecconf.checks import _checks as checks  # noqa: F401
     from ipsecconf.checks import _conncheck as conncheck  # noqa: F401
     from ipsecconf.cli import _verb_check  # noqa: F401
