@@ -165,6 +165,11 @@ class ApplyResult:
     dry_run: bool
 
     @property
+    def sent(self) -> int:
+        """How many requests that change charon were sent (none on a dry run)."""
+        return 0 if self.dry_run else len(self.messages)
+
+    @property
     def failed(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
