@@ -22,7 +22,12 @@ from ipsecconf.cli._registry import (
     add_reading_options,
 )
 
-_TARGETS = {"libreswan": "libreswan4", "libreswan4": "libreswan4", "libreswan5": "libreswan5"}
+_TARGETS = {
+    "libreswan": "libreswan4",
+    "libreswan4": "libreswan4",
+    "libreswan5": "libreswan5",
+    "swanctl": "swanctl",
+}
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -86,7 +91,30 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         return EXIT_FINDINGS
 
     text: str | None = None
-    if True:
+    if target == "swanctl":
+        from ipsecconf.convert._swanctl import KeyExtraMissing, swanctl_tree, write_swanctl
+        from ipsecconf.reading import load_secrets
+
+        secrets = None
+        if args.secrets:
+            try:
+                secrets = load_secrets(args.secrets, rootdir=args.rootdir)
+            except OSError as exc:
+                con.err.write(f"ipsecconf: cannot read {args.secrets}: {exc.strerror or exc}\n")
+                return EXIT_USAGE
+            for d in secrets.diagnostics:
+                con.err.write(render(d) + "\n")
+        try:
+            tree_out = swanctl_tree(config, interfaces=interfaces, secrets=secrets, rootdir=args.rootdir)
+            diags = tree_out.diagnostics
+            write_swanctl(tree_out, args.output)
+        except KeyExtraMissing as exc:
+            con.err.write(f"ipsecconf: {exc}\n")
+            return EXIT_USAGE
+        except OSError as exc:
+            con.err.write(f"ipsecconf: cannot write {args.output}: {exc.strerror or exc}\n")
+            return EXIT_USAGE
+    else:
         from ipsecconf.convert._libreswan import to_libreswan
 
         result = to_libreswan(tree, config, target=target, flatten=args.flatten)

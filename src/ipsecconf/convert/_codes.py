@@ -22,7 +22,9 @@ LOST = register(
 CHANGED = register(
     "C003", "convert-changed", W, "A value the target spells or means differently was rewritten.", CAT
 )
-INLINED = register("C004", "convert-inlined", INFO, "Included files were written into the one output file.", CAT)
+INLINED = register(
+    "C004", "convert-inlined", INFO, "Included files were written into the one output file.", CAT
+)
 ORIENTED = register(
     "C005",
     "convert-orientation",
