@@ -19,6 +19,7 @@ _CATEGORIES = {
     "policy": "Policy-group files (`G`)",
     "cross": "Cross-parameter rules on resolved conns (`X`)",
     "security": "Security lints (`S`)",
+    "convert": "Conversion to libreswan and swanctl (`C`)",
     "apply": "Applying to strongSwan over VICI (`A`)",
 }
 
@@ -29,6 +30,7 @@ def all_rules() -> Mapping[str, Rule]:
     from ipsecconf.checks import _checks as checks  # noqa: F401
     from ipsecconf.checks import _conncheck as conncheck  # noqa: F401
     from ipsecconf.cli import _verb_check  # noqa: F401
+    from ipsecconf.convert import _codes as convert_codes  # noqa: F401
     from ipsecconf.model import _resolve as resolve  # noqa: F401
     from ipsecconf.reading import _includes as includes  # noqa: F401
     from ipsecconf.reading import _lexer as lexer  # noqa: F401
