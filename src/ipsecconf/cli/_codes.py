@@ -19,6 +19,7 @@ _CATEGORIES = {
     "policy": "Policy-group files (`G`)",
     "cross": "Cross-parameter rules on resolved conns (`X`)",
     "security": "Security lints (`S`)",
+    "runtime": "The runtime model on a given host: orientation, start-up plan, routes (`O`)",
 }
 
 
@@ -31,6 +32,7 @@ def all_rules() -> Mapping[str, Rule]:
     from ipsecconf.reading import _includes as includes  # noqa: F401
     from ipsecconf.reading import _lexer as lexer  # noqa: F401
     from ipsecconf.reading import _syntax as syntax  # noqa: F401
+    from ipsecconf.runtime import _plan as runtime_plan  # noqa: F401
 
     return registry()
 

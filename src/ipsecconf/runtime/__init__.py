@@ -5,7 +5,7 @@
 peer), all from the resolved model and a :class:`HostState`.
 """
 
-from ipsecconf.runtime._effective import EffectiveSet, EndState, Effective, effective, effective_set
+from ipsecconf.runtime._effective import Effective, EffectiveSet, EndState, effective, effective_set
 from ipsecconf.runtime._host import HostState, HostStateError
 from ipsecconf.runtime._match import MATCH_FORMAT, Candidate, Matcher, MatchResult, Packet
 from ipsecconf.runtime._plan import PLAN_FORMAT, Eroute, Plan, Step, plan

@@ -136,7 +136,7 @@ def _match_id(a: str | None, b: str | None) -> int | None:
         if len(pa) != len(pb):
             return None
         wild = 0
-        for (xa, va), (xb, vb) in zip(pa, pb):
+        for (xa, va), (xb, vb) in zip(pa, pb, strict=True):
             if xa != xb:
                 return None
             if vb == "*":
@@ -230,14 +230,18 @@ class _Responder:
         if self.aggr:
             need = {self.auth, "AGGRESSIVE"} - {None}
             d = next(
-                (x for x in self.anyl if not x.e.never_negotiate and need <= x.e.policy and x.e.kind != "group"),
+                (
+                    x
+                    for x in self.anyl
+                    if not x.e.never_negotiate and need <= x.e.policy and x.e.kind != "group"
+                ),
                 None,
             )
             if d is None or "AGGRESSIVE" not in d.e.policy:
                 pol = "+".join(p for p in (self.auth, "AGGRESSIVE") if p)
                 return None, (
-                    f"{pfx}initial Aggressive Mode message from {n.peer} but no (wildcard) connection has been "
-                    f"configured with policy={pol}"
+                    f"{pfx}initial Aggressive Mode message from {n.peer} but no (wildcard) connection "
+                    f"has been configured with policy={pol}"
                 )
             return (self.instantiate(d) if d.e.kind == "template" else d), None
         start = next(
@@ -251,7 +255,8 @@ class _Responder:
         if start is None:
             pol = f" with policy={self.auth}" if self.auth else ""
             return None, (
-                f"{pfx}initial Main Mode message received on {n.local}:500 but no connection has been authorized{pol}"
+                f"{pfx}initial Main Mode message received on {n.local}:500 "
+                f"but no connection has been authorized{pol}"
             )
         best = self.anyl[start]
         for d in self.anyl[start:]:
@@ -264,7 +269,11 @@ class _Responder:
             if self.peer in d.that.client and not best.that.client.subnet_of(d.that.client):  # type: ignore[arg-type]
                 best = d
         if best.e.kind != "template":
-            return None, f'{pfx}initial Main Mode message received on {n.local}:500 but "{best.name}" forbids connection'
+            return (
+                None,
+                f"{pfx}initial Main Mode message received on {n.local}:500 "
+                f'but "{best.name}" forbids connection',
+            )
         inst = self.instantiate(best)
         self.log.append(f"responding to Main Mode from unknown peer {n.peer}")
         return inst, None
@@ -351,9 +360,11 @@ class _Responder:
             if not (our.subnet_of(d.this.client) and peer.subnet_of(d.that.client)):  # type: ignore[arg-type]
                 continue
             routed = d.name in self.routed
-            prio = _PRIO_WEIGHT * (self.plan.prio.get(d.name, d.e.prio) + routed) + _WILD_WEIGHT * (
-                MAX_WILDCARDS - w
-            ) + 8
+            prio = (
+                _PRIO_WEIGHT * (self.plan.prio.get(d.name, d.e.prio) + routed)
+                + _WILD_WEIGHT * (MAX_WILDCARDS - w)
+                + 8
+            )
             if prio > best_prio:
                 best, best_prio = d, prio
         if best is None or not best.e.oppo or best.e.never_negotiate:
@@ -390,11 +401,13 @@ class _Responder:
             ours = "" if our == _host_net(self.local) else f"{our.with_prefixlen}==="
             theirs = "" if peer == _host_net(self.peer) else f"==={peer.with_prefixlen}"
             desc = (
-                f"{ours}{self.local}<{t.id or self.local}>[+S=C]...{self.peer}<{o.id or self.peer}>[+S=C]{theirs}"
+                f"{ours}{self.local}<{t.id or self.local}>[+S=C]..."
+                f"{self.peer}<{o.id or self.peer}>[+S=C]{theirs}"
             )
             return (
                 None,
-                f"{c.label()} #1: cannot respond to IPsec SA request because no connection is known for {desc}",
+                f"{c.label()} #1: cannot respond to IPsec SA request "
+                f"because no connection is known for {desc}",
                 "no conn's selectors equal the proposal's (subnets must be equal, not merely inside)",
             )
         if p is c or p.template is not None or p.e.kind in ("permanent", "instance"):
@@ -411,7 +424,9 @@ class _Responder:
         return inst, None, f'quick mode: road-warrior template "{p.name}" by {how}, instantiated'
 
 
-def respond(config: Config, host: HostState, negotiation: Negotiation, *, with_plan: Plan | None = None) -> Response:
+def respond(
+    config: Config, host: HostState, negotiation: Negotiation, *, with_plan: Plan | None = None
+) -> Response:
     """Which conn answers ``negotiation`` on ``host`` after start-up (R29)."""
     p = with_plan if with_plan is not None else plan(config, host)
     r = _Responder(p, negotiation)
@@ -431,7 +446,15 @@ def respond(config: Config, host: HostState, negotiation: Negotiation, *, with_p
                 f"no IKEv2 connection for {n.local}...{n.peer}",
                 "2.6.27 answers IKEv2 only on the specific host pair (no %any responder, 4.5)",
             )
-        return Response(c.name, None, None, c.name, None, None, "IKEv2: the first conn of the host pair with ikev2 allowed")
+        return Response(
+            c.name,
+            None,
+            None,
+            c.name,
+            None,
+            None,
+            "IKEv2: the first conn of the host pair with ikev2 allowed",
+        )
     c, err = r.phase1()
     if c is None:
         return Response(None, None, None, None, None, err, "phase 1 found no conn", tuple(r.log))
