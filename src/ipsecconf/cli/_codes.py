@@ -21,6 +21,7 @@ _CATEGORIES = {
     "security": "Security lints (`S`)",
     "convert": "Conversion to libreswan and swanctl (`C`)",
     "apply": "Applying to strongSwan over VICI (`A`)",
+    "runtime": "The runtime model on a given host: orientation, start-up plan, routes (`O`)",
 }
 
 
@@ -35,6 +36,7 @@ def all_rules() -> Mapping[str, Rule]:
     from ipsecconf.reading import _includes as includes  # noqa: F401
     from ipsecconf.reading import _lexer as lexer  # noqa: F401
     from ipsecconf.reading import _syntax as syntax  # noqa: F401
+    from ipsecconf.runtime import _plan as runtime_plan  # noqa: F401
 
     return registry()
 

@@ -5,10 +5,11 @@
 peer), all from the resolved model and a :class:`HostState`.
 """
 
-from ipsecconf.runtime._effective import EffectiveSet, EndState, Effective, effective, effective_set
+from ipsecconf.runtime._effective import Effective, EffectiveSet, EndState, effective, effective_set
 from ipsecconf.runtime._host import HostState, HostStateError
 from ipsecconf.runtime._match import MATCH_FORMAT, Candidate, Matcher, MatchResult, Packet
 from ipsecconf.runtime._plan import PLAN_FORMAT, Eroute, Plan, Step, plan
+from ipsecconf.runtime._respond import RESPOND_FORMAT, Negotiation, Response, respond
 
 __all__ = [
     "MATCH_FORMAT",
@@ -17,6 +18,10 @@ __all__ = [
     "MatchResult",
     "Packet",
     "PLAN_FORMAT",
+    "RESPOND_FORMAT",
+    "Negotiation",
+    "Response",
+    "respond",
     "Effective",
     "EffectiveSet",
     "EndState",

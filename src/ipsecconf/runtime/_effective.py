@@ -34,28 +34,53 @@ IPAddr = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_WILDCARDS = 15
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W = Severity.ERROR, Severity.WARNING
 CAT = "runtime"
 NO_INTERFACE = register(
-    "O001", "no-local-end", W, "A conn to be added has no end at a local interface address (unoriented).", CAT, "R26"
+    "O001",
+    "no-local-end",
+    W,
+    "A conn to be added has no end at a local interface address (unoriented).",
+    CAT,
+    "R26",
 )
 BOTH_LOCAL = register(
-    "O002", "both-ends-on-one-interface", E, "Both ends of a conn are the address of one local interface.", CAT, "R26"
+    "O002",
+    "both-ends-on-one-interface",
+    E,
+    "Both ends of a conn are the address of one local interface.",
+    CAT,
+    "R26",
 )
 TWO_IFACES = register(
-    "O003", "ends-on-two-interfaces", E, "The two ends of a conn are addresses of two local interfaces.", CAT, "R26"
+    "O003",
+    "ends-on-two-interfaces",
+    E,
+    "The two ends of a conn are addresses of two local interfaces.",
+    CAT,
+    "R26",
 )
 UNKNOWN_IFACE = register(
-    "O004", "unknown-interface", W, "A %iface end names an interface the host does not have (or is down).", CAT, "R26"
+    "O004",
+    "unknown-interface",
+    W,
+    "A %iface end names an interface the host does not have (or is down).",
+    CAT,
+    "R26",
 )
 UNRESOLVED = register(
-    "O005", "unresolved-host-name", W, "A host name end that --resolve does not map to an address.", CAT, "R26"
+    "O005",
+    "unresolved-host-name",
+    W,
+    "A host name end that --resolve does not map to an address.",
+    CAT,
+    "R26",
 )
 NAME_VS_WILDCARD = register(
     "O006",
     "host-name-with-wildcard-peer",
     W,
-    "A host name end paired with a wildcard peer: 2.6.27 refuses to add it even when the name resolves (Q17).",
+    "A host name end paired with a wildcard peer: 2.6.27 refuses to add it even when it resolves (Q17).",
     CAT,
     "R26",
 )
@@ -63,10 +88,20 @@ NO_DEFAULT_ROUTE = register(
     "O007", "no-default-route", W, "%defaultroute is used but the host has no default route.", CAT, "R26"
 )
 BOTH_WILDCARD = register(
-    "O008", "no-host-address", E, "Neither end has a host address, so pluto refuses to add the conn.", CAT, "R26"
+    "O008",
+    "no-host-address",
+    E,
+    "Neither end has a host address, so pluto refuses to add the conn.",
+    CAT,
+    "R26",
 )
 NOT_LOADED = register(
-    "O009", "conn-not-loaded", W, "A conn with a value that does not parse is not added, routed or started.", CAT, "R27"
+    "O009",
+    "conn-not-loaded",
+    W,
+    "A conn with a value that does not parse is not added, routed or started.",
+    CAT,
+    "R27",
 )
 NO_HOST_END = register(
     "O010", "conn-without-host", W, "A conn without left= or right= is never added.", CAT, "R27"
@@ -88,7 +123,12 @@ GROUP_TAKEN = register(
     "R23",
 )
 SHARED_ADDRESS = register(
-    "O013", "interfaces-share-address", W, "Two interfaces have the same address; pluto keeps one.", CAT, "R26"
+    "O013",
+    "interfaces-share-address",
+    W,
+    "Two interfaces have the same address; pluto keeps one.",
+    CAT,
+    "R26",
 )
 
 # Host keyword magic words, lower-case (matched case-insensitively, 1.1).
@@ -101,7 +141,9 @@ _MAGIC = {
     "%oppogroup": "oppogroup",
     "%group": "group",
 }
-_WILDCARD_TYPES = frozenset({"any", "oppo", "oppogroup", "group", "iface-unknown", "defaultroute-none", "name-none"})
+_WILDCARD_TYPES = frozenset(
+    {"any", "oppo", "oppogroup", "group", "iface-unknown", "defaultroute-none", "name-none"}
+)
 
 
 @dataclass(frozen=True)
@@ -591,12 +633,7 @@ class _Builder:
                 )
             return result(False, f"no {missing}= (R-P3)")
         av = c.get("auto", defaults=False)
-        if (
-            auto != "ignore"
-            and c.name in self.appended
-            and av is not None
-            and av.origin.chain == "%default"
-        ):
+        if auto != "ignore" and c.name in self.appended and av is not None and av.origin.chain == "%default":
             self.diags.append(
                 diag(
                     DEFAULT_AUTO,
@@ -630,7 +667,10 @@ class _Builder:
                     "give one end a local address (or --resolve / --interface for names)",
                 )
             )
-            refused = "022 connection must specify host IP address for our side\n037 attempt to load incomplete connection"
+            refused = (
+                "022 connection must specify host IP address for our side\n"
+                "037 attempt to load incomplete connection"
+            )
             return result(False, refused, rejected=refused)
         this, that = left, right
         if this.wildcard or this.client_wildcard or this.port_wildcard or this.id_wildcards:

@@ -7,6 +7,7 @@ Every runtime answer depends on it. It comes from options (``--interface``,
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import socket
 from collections.abc import Iterable, Mapping
@@ -97,14 +98,14 @@ class HostState:
         ``netns`` reads a named network namespace instead of the current one.
         """
         try:
-            from pyroute2 import IPRoute, NetNS
+            pyroute2: Any = importlib.import_module("pyroute2")
         except ImportError as exc:
             raise HostStateError(
                 "reading interfaces from the kernel needs pyroute2: install the 'netlink' extra "
                 "(pip install 'ipsecconf[netlink]') or give --interface/--default-route"
             ) from exc
         try:
-            ipr: Any = NetNS(netns) if netns else IPRoute()
+            ipr: Any = pyroute2.NetNS(netns) if netns else pyroute2.IPRoute()
         except OSError as exc:
             raise HostStateError(f"cannot open netlink: {exc.strerror or exc}") from exc
         try:

@@ -31,7 +31,13 @@ class Packet:
     dport: int = 0
 
     def to_json(self) -> dict[str, object]:
-        return {"src": self.src, "dst": self.dst, "proto": self.proto, "sport": self.sport, "dport": self.dport}
+        return {
+            "src": self.src,
+            "dst": self.dst,
+            "proto": self.proto,
+            "sport": self.sport,
+            "dport": self.dport,
+        }
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,8 @@ class PrefixIndex(Generic[T]):
     """(source network, destination network) -> items; walked longest source, then longest destination."""
 
     def __init__(self, items: Iterable[tuple[object, object, T]]) -> None:
-        # family bits -> source levels (longest first) -> masked src -> destination levels -> masked dst -> items
+        # family bits -> source levels (longest first) -> masked src
+        #   -> destination levels (longest first) -> masked dst -> items
         self.fams: dict[int, list[_Level[list[_Level[list[T]]]]]] = {}
         for src, dst, item in items:
             bits = src.max_prefixlen  # type: ignore[attr-defined]
@@ -182,7 +189,9 @@ class Matcher:
             for c in routed
         )
 
-    def _kernel(self, p: Packet, bits: int, s: int, d: int, explain: bool) -> tuple[Eroute | None, list[Eroute]]:
+    def _kernel(
+        self, p: Packet, bits: int, s: int, d: int, explain: bool
+    ) -> tuple[Eroute | None, list[Eroute]]:
         best: Eroute | None = None
         seen: list[Eroute] = []
         for found in self.eroutes.walk(bits, s, d):
@@ -232,9 +241,16 @@ class Matcher:
         cands = tuple(_candidate(r, best, packet) for r in seen) if explain else ()
         if best is None:
             return MatchResult(
-                packet, None, "none", None, False, None, "no eroute covers the packet: it is sent in the clear", cands
+                packet,
+                None,
+                "none",
+                None,
+                False,
+                None,
+                "no eroute covers the packet: it is sent in the clear",
+                cands,
             )
-        what = f"eroute {best.src.with_prefixlen} -> {best.dst.with_prefixlen} of \"{best.owner}\""
+        what = f'eroute {best.src.with_prefixlen} -> {best.dst.with_prefixlen} of "{best.owner}"'
         if best.action != "trap":
             return MatchResult(
                 packet,
@@ -249,7 +265,10 @@ class Matcher:
         c = self._pluto(packet, bits, s, d)
         flow = f"{packet.src}:{packet.sport} -> {packet.dst}:{packet.dport} proto={packet.proto}"
         if c is None or c.never_negotiate:
-            msg = f"Can not opportunistically initiate for {packet.src} to {packet.dst}: no routed template covers this pair"
+            msg = (
+                f"Can not opportunistically initiate for {packet.src} to {packet.dst}: "
+                "no routed template covers this pair"
+            )
             return MatchResult(
                 packet, best.owner, "trap", None, False, "pass", f"{what} traps; {msg}", cands, msg
             )
@@ -262,13 +281,17 @@ class Matcher:
                 None,
                 False,
                 None,
-                f"{what} traps; pluto picks the template \"{c.name}\" and {msg}",
+                f'{what} traps; pluto picks the template "{c.name}" and {msg}',
                 cands,
                 f"029 {msg}",
             )
         oppo = c.kind == "template" and c.oppo
         how = "an opportunistic instance of" if oppo else "conn"
-        differs = "" if c.name == best.owner else f" (not the eroute's owner: pluto ranks by priority {c.prio_text})"
+        differs = (
+            ""
+            if c.name == best.owner
+            else f" (not the eroute's owner: pluto ranks by priority {c.prio_text})"
+        )
         return MatchResult(
             packet,
             best.owner,
@@ -276,7 +299,7 @@ class Matcher:
             c.name,
             oppo,
             c.failure_shunt if oppo else None,
-            f"{what} traps; pluto initiates {how} \"{c.name}\"{differs}",
+            f'{what} traps; pluto initiates {how} "{c.name}"{differs}',
             cands,
         )
 

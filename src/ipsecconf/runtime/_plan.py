@@ -55,7 +55,12 @@ NOT_ROUTED = register(
     "R27",
 )
 
-_KIND_NAMES = {"permanent": "CK_PERMANENT", "template": "CK_TEMPLATE", "instance": "CK_INSTANCE", "group": "CK_GROUP"}
+_KIND_NAMES = {
+    "permanent": "CK_PERMANENT",
+    "template": "CK_TEMPLATE",
+    "instance": "CK_INSTANCE",
+    "group": "CK_GROUP",
+}
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ class _Router:
     def __init__(self, es: EffectiveSet) -> None:
         self.es = es
         self.conns = es.conns
-        self.eroutes: list[list[object]] = []  # [owner, src, dst, proto, sport, dport, action]
+        self.eroutes: list[Eroute] = []
         self.owner_of: dict[str, int] = {}  # conn -> index of the eroute it owns
         self.up: dict[str, Effective] = {}  # routed conns (RT_ROUTED_PROSPECTIVE), in route order
         self.policy_next: dict[str, str] = {}
@@ -180,10 +185,10 @@ class _Router:
             self.mru.remove(name)
         self.mru.insert(0, name)
 
-    def eroute_of(self, c: Effective) -> list[object]:
+    def eroute_of(self, c: Effective, order: int) -> Eroute:
         t, o = c.this_end, c.that_end
         assert t and o
-        return [c.name, t.client, o.client, t.protocol, t.port, o.port, c.shunt]
+        return Eroute(c.name, t.client, o.client, t.protocol, t.port, o.port, c.shunt, order)
 
     def route(self, c: Effective) -> str:
         """could_route + route_and_eroute for one conn or instance (3.1)."""
@@ -206,11 +211,12 @@ class _Router:
         t, o = c.this_end, c.that_end
         assert t and o
         if c.kind == "template" and not o.has_client and not c.oppo:
-            return (
-                f"025 {q}: cannot route template policy of {c.policy_text}\n025 {q}: could not route"
-            )
-        for name, r in self.up.items():
-            if _same(c, r, selector=False) and (r.interface != c.interface or r.this_end.nexthop != t.nexthop):  # type: ignore[union-attr]
+            return f"025 {q}: cannot route template policy of {c.policy_text}\n025 {q}: could not route"
+        for name, other in self.up.items():
+            assert other.this_end is not None
+            if _same(c, other, selector=False) and (
+                other.interface != c.interface or other.this_end.nexthop != t.nexthop
+            ):
                 return f'003 {q}: cannot route -- route already in use for "{name}"\n025 {q}: could not route'
         ero = next((r for r in self.up.values() if _same(c, r, selector=True)), None)
         note = "ok"
@@ -221,13 +227,12 @@ class _Router:
                 self.policy_next[inside.name] = outside.name
                 self.prio[inside.name] = self.prio.get(outside.name, outside.prio) + 1
                 note = (
-                    f"003 {q}: conflict on eroute (), switching eroute to {inside.name} and linking {outside.name}"
+                    f"003 {q}: conflict on eroute (), "
+                    f"switching eroute to {inside.name} and linking {outside.name}"
                 )
                 idx = self.owner_of.pop(ero.name)
                 del self.up[ero.name]
-                row = self.eroute_of(inside)
-                self.eroutes[idx][0] = inside.name
-                self.eroutes[idx][6] = row[6]
+                self.eroutes[idx] = self.eroute_of(inside, idx)  # the same selector, a new owner
                 self.owner_of[inside.name] = idx
                 if inside is c:
                     self.up[c.name] = c
@@ -250,7 +255,7 @@ class _Router:
                 self.up[c.name] = c
                 return note
         self.owner_of[c.name] = len(self.eroutes)
-        self.eroutes.append(self.eroute_of(c))
+        self.eroutes.append(self.eroute_of(c, len(self.eroutes)))
         self.up[c.name] = c
         return note
 
@@ -365,16 +370,13 @@ def plan(config: Config, host: HostState) -> Plan:
                     UNROUTABLE_TEMPLATE,
                     f"conn '{name}': {_strip(res)}",
                     span,
-                    f"a conn with a wildcard peer cannot be routed without {'left' if e.this == 'right' else 'right'}"
-                    "subnet=; use auto=add",
+                    "a conn with a wildcard peer cannot be routed without "
+                    f"{'left' if e.this == 'right' else 'right'}subnet=; use auto=add",
                 )
             )
         elif res != "ok" and not res.startswith("ok") and "identify ourselves" not in res:
             rt.diags.append(diag(NOT_ROUTED, f"conn '{name}': {_strip(res)}", span, None))
-    eroutes = tuple(
-        Eroute(str(r[0]), r[1], r[2], int(r[3]), int(r[4]), int(r[5]), str(r[6]), i)  # type: ignore[arg-type]
-        for i, r in enumerate(rt.eroutes)
-    )
+    eroutes = tuple(rt.eroutes)
     routed = tuple(n for n in rt.mru if n in rt.up)
     prio = {n: rt.prio.get(n, e.prio) for n, e in conns.items()}
     return Plan(
@@ -416,7 +418,10 @@ def _initiate(e: Effective) -> str:
 def _strip(res: str) -> str:
     """A whack message without its 3-digit prefix and the trailing 'could not route' line."""
     first = res.split("\n", 1)[0]
-    return first[4:] if first[:3].isdigit() else first
+    first = first[4:] if first[:3].isdigit() else first
+    if first.startswith('"') and '": ' in first:
+        first = first.split('": ', 1)[1]
+    return first
 
 
 def _conflict_hint(res: str) -> str:
