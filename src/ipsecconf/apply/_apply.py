@@ -175,8 +175,11 @@ class ApplyResult:
 
 
 def _key_message(key: Any) -> dict[str, Any]:
+    """A load-key body from a private_keys item: a body already, PEM, or (file name, PEM)."""
     if isinstance(key, Mapping):
         return dict(key)
+    if isinstance(key, tuple):
+        key = key[-1]
     data = key.decode() if isinstance(key, bytes) else str(key)
     kind = "rsa" if "BEGIN RSA PRIVATE KEY" in data else "any"
     return {"type": kind, "data": data}
@@ -203,11 +206,44 @@ def key_id(message: Mapping[str, Any]) -> str | None:
     return hashlib.sha1(der).hexdigest()
 
 
+def _printable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, Mapping):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
 def _masked(command: str, body: Mapping[str, Any]) -> dict[str, Any]:
     shown = dict(body)
     if command in ("load-shared", "load-key") and "data" in shown:
         shown["data"] = MASK
-    return shown
+    printable: dict[str, Any] = _printable(shown)
+    return printable
+
+
+# Auth-section settings that swanctl.conf gives as file names and VICI takes as the data.
+_FILE_LISTS = ("pubkeys", "certs", "cacerts")
+
+
+def vici_body(body: Mapping[str, Any], files: Mapping[str, bytes]) -> dict[str, Any]:
+    """The load-conn body as charon takes it: plain dicts and lists, and the public keys and
+    certificates that the tree names by file (as swanctl.conf does) inlined, as swanctl does
+    when it loads that file. Nothing else changes: the mapping is convert's."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if isinstance(value, Mapping):
+            out[key] = vici_body(value, files)
+        elif isinstance(value, list | tuple):
+            if key in _FILE_LISTS:
+                out[key] = [files.get(v, v) if isinstance(v, str) else v for v in value]
+            else:
+                out[key] = list(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _span(origin: str | None) -> Span | None:
@@ -262,14 +298,19 @@ def apply_tree(
     select: Sequence[str] = (),
     prune: bool = False,
     dry_run: bool = False,
+    keep: Iterable[str] = (),
+    ignored: Iterable[tuple[str, str | None]] = (),
 ) -> ApplyResult:
     """Load ``tree`` into ``daemon``; with ``dry_run`` only plan (``daemon`` may then be None).
 
     ``auto`` maps a conn name to its ``auto=`` value: ``ignore`` conns are not loaded, and
     ``start`` conns whose children do not start themselves are initiated. ``select`` limits
-    the conns loaded to those names (an instance ``NAME/...`` goes with ``NAME``).
+    the conns loaded to those names (an instance ``NAME/...`` goes with ``NAME``). ``--prune``
+    unloads what an earlier apply loaded unless the tree or ``keep`` has its name; ``ignored``
+    (name, origin) pairs are reported as ``ignored``.
     """
     auto = auto or {}
+    files: dict[str, bytes] = {**getattr(tree, "pubkeys", {}), **getattr(tree, "certs", {})}
     present = read_present(daemon) if daemon is not None else Present()
     shared = [dict(s) for s in tree.shared]
     keys = [_key_message(k) for k in tree.private_keys]
@@ -332,9 +373,10 @@ def apply_tree(
     def selected(name: str) -> bool:
         return not select or any(name == s or name.startswith(s + "/") for s in select)
 
-    results: list[ConnResult] = []
-    loadable: set[str] = set()
-    for name, conn_body in tree.connections.items():
+    results: list[ConnResult] = [ConnResult(name, "ignored", origin) for name, origin in ignored]
+    loadable: set[str] = set(keep)
+    for name, given in tree.connections.items():
+        conn_body = vici_body(given, files)
         origin = tree.origins.get(name)
         if auto.get(name) == "ignore":
             if selected(name):

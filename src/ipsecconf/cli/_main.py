@@ -27,6 +27,7 @@ VERB_MODULES = (
     "ipsecconf.cli._verb_respond",
     "ipsecconf.cli._verb_info",
     "ipsecconf.cli._verb_convert",
+    "ipsecconf.cli._verb_apply",
     "ipsecconf.cli._verb_status",
 )
 

@@ -10,6 +10,7 @@ files written under ``private/`` and the ``secrets`` section, never in a message
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -216,7 +217,15 @@ def _addr(end: End) -> list[str]:
 
 def _id(end: End) -> str | None:
     v = end.id
-    if v is None or v.text.startswith("%"):
+    if v is None:
+        # Openswan's leftid= defaults to left='s address; charon's would be %any when responding,
+        # which finds no PSK for the pair and accepts any peer id.
+        host = end.host.text if end.host is not None else ""
+        try:
+            return str(ipaddress.ip_address(host))
+        except ValueError:
+            return None
+    if v.text.startswith("%"):
         return None
     text = v.text
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
