@@ -36,9 +36,11 @@ class RsaPair:
     pubkey: str  # leftrsasigkey=0s... (RFC 3110)
     secret_block: str  # ': RSA { Modulus: 0x... }'
     private_hex: str  # a piece of the private exponent, for the canary
+    private_pem: bytes  # the same key as PEM, for the canary only
 
 
 def rsa_key() -> RsaPair:
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -74,7 +76,10 @@ def rsa_key() -> RsaPair:
             "\t}",
         ]
     )
-    return RsaPair(pub, block, raw(pn.d).hex()[8:40])
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return RsaPair(pub, block, raw(pn.d).hex()[8:40], pem)
 
 
 def conf(body: str, auto: str) -> str:
@@ -334,3 +339,45 @@ def test_unreachable_charon_is_one_line(pair: Pair) -> None:
     assert got.returncode == 2
     assert got.stderr.strip().count("\n") == 0 and "not running" in got.stderr
     assert Path(cfile).exists()
+
+
+def test_secrets_canary(pair: Pair) -> None:
+    """No PSK and no piece of a private key in any output, in text or JSON, on any path."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    ka, kb = rsa_key(), rsa_key()
+    body = _rsa_body("insist", ka, kb) + "\tauto=start\n" + IKEV2_PSK.replace("conn net", "conn psk")
+    secrets = ka.secret_block + "\n" + PSK_SECRETS
+    cfile, sfile = write(pair, "a", conf(body, "start"), secrets)
+    uri = pair.a.uri
+    runs = [
+        ("apply", cfile, "--secrets", sfile, "--vici", uri, "--dry-run"),
+        ("apply", cfile, "--secrets", sfile, "--vici", uri, "--dry-run", "--format", "json"),
+        ("apply", cfile, "--secrets", sfile, "--vici", "unix:///nonexistent/charon.vici"),
+        ("apply", cfile, "--secrets", sfile, "--vici", uri),
+        ("apply", cfile, "--secrets", sfile, "--vici", uri, "--format", "json"),
+        ("status", "--vici", uri),
+        ("status", "--vici", uri, "--format", "json"),
+        ("check", cfile, "--secrets", sfile),
+    ]
+    # A secrets file with an error: the refusal path shows findings, never the secret's line.
+    broken = Path(sfile).with_name("broken.secrets")
+    broken.write_text(f'{HOST_A} {HOST_B} : PSK "{PSK}\n' + ka.secret_block + "\n")
+    runs.append(("apply", cfile, "--secrets", str(broken), "--vici", uri))
+    outputs = []
+    for argv in runs:
+        got = pair.ipsecconf("a", *argv)
+        outputs.append(f"$ {' '.join(argv)}\n{got.stdout}{got.stderr}")
+    text = "\n".join(outputs) + pair.a.log()
+    assert "--dry-run" in text and "load-key" in text and "***" in text  # the runs did run
+    assert PSK not in text
+    assert PSK.encode().hex() not in text
+    needles = [ka.private_hex]
+    key = serialization.load_pem_private_key(ka.private_pem, password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    for fmt in (serialization.PrivateFormat.TraditionalOpenSSL, serialization.PrivateFormat.PKCS8):
+        pem = key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
+        needles += [line for line in pem.splitlines()[1:-1] if len(line) >= 32]
+    for needle in needles:
+        assert needle not in text, "a piece of the private key leaked"
