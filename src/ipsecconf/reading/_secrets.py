@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import glob
 import ipaddress
 import os
@@ -898,6 +899,7 @@ def load_secrets(path: str, rootdir: str | None = None) -> SecretsFile:
     return reader.finish()
 
 
+@functools.lru_cache(maxsize=65536)  # find_secret runs once per conn over every entry
 def normalize_id(text: str) -> str:
     """A canonical form of an index or ID, so that equal IDs compare equal.
 
