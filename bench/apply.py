@@ -29,6 +29,8 @@ SANDBOX = ROOT.parent / "shared" / "tools" / "charon-sandbox.sh"
 def write_tree(d: Path, n: int) -> None:
     conf = [
         "# hub of a hub-and-spoke network, written by bench/apply.py",
+        "version 2",
+        "",
         "config setup",
         "\tprotostack=netkey",
         "",

@@ -304,25 +304,30 @@ def test_ignore_and_named_conns(pair: Pair) -> None:
     assert actions(result) == {"net": "unchanged", "off": "ignored"}
 
 
-def _down(pair: Pair, conn: str) -> None:
+def _down(case: str, pair: Pair, conn: str) -> None:
     time.sleep(1.5)  # a good tunnel is up in ~0.1 s here; a refused one is refused as fast
     assert not ike_up(pair.a.uri, conn, ["net"])
     st = conn_status(pair, "a", conn)
     assert st["loaded"] and st["state"] != "up", st
     assert pair.ping(1) == 0
+    table = os.environ.get("IPSECCONF_E2E_TABLE")
+    if table:
+        ike = ", ".join(f"{sa['version']} {sa['state']}" for sa in st["ike_sas"]) or "none"
+        with open(table, "a", encoding="utf-8") as fh:
+            fh.write(f"| {case} (negative) | {ike} | none (status: {st['state']}) | 0, ping fails |\n")
 
 
 def test_mismatched_psk(pair: Pair) -> None:
     apply(pair, "b", conf(IKEV2_PSK, "add"), f'{HOST_A} {HOST_B} : PSK "{OTHER_PSK}"\n')
     apply(pair, "a", conf(IKEV2_PSK, "start"), PSK_SECRETS)
-    _down(pair, "net")
+    _down("mismatched PSK", pair, "net")
     assert PSK not in pair.a.log() + pair.b.log()
 
 
 def test_mismatched_proposals(pair: Pair) -> None:
     apply(pair, "b", conf(IKEV2_PSK + "\tesp=3des-md5\n", "add"), PSK_SECRETS)
     apply(pair, "a", conf(IKEV2_PSK + "\tesp=aes128-sha1\n", "start"), PSK_SECRETS)
-    _down(pair, "net")
+    _down("mismatched proposals", pair, "net")
 
 
 def test_mismatched_subnets(pair: Pair) -> None:
@@ -330,7 +335,7 @@ def test_mismatched_subnets(pair: Pair) -> None:
     other = conf(IKEV2_PSK, "add").replace("rightsubnet=10.2.0.0/24", "rightsubnet=10.9.0.0/24")
     apply(pair, "b", other, PSK_SECRETS)
     apply(pair, "a", conf(IKEV2_PSK, "start"), PSK_SECRETS)
-    _down(pair, "net")
+    _down("mismatched subnets", pair, "net")
 
 
 def test_unreachable_charon_is_one_line(pair: Pair) -> None:
