@@ -139,9 +139,9 @@ def esp_proposals(c: Conn, ike: list[str]) -> tuple[str, list[str]]:
             groups = [_GROUP.get(explicit, explicit)]
         else:
             for text in ike:
-                g = text.rsplit("-", 1)[-1]
-                if g.startswith("modp") and g not in groups:
-                    groups.append(g)
+                for g in text.split("-"):
+                    if g.startswith(("modp", "ecp", "curve")) and g not in groups:
+                        groups.append(g)
     out: list[str] = []
     for p in expand_proposals(alg):
         text = "-".join([_proposal(p, group=False)] + groups)
@@ -196,6 +196,11 @@ def private_pem(k: Any) -> bytes:
 
 
 # ------------------------------------------------------------------ conns
+
+
+def swanctl_name(name: str) -> str:
+    """A conn or instance name as a swanctl.conf section name: '.' and '/' are separators there."""
+    return name.replace(".", "_").replace("/", "-")
 
 
 def _span(v: Value | None, c: Conn) -> Span:
@@ -475,12 +480,17 @@ class _Builder:
         children: dict[str, Any] = {}
         if instances:
             for inst in instances:
-                children[inst.name.replace("/", "-")] = self.child(inst, inst.end(side), inst.end(other), ike)
+                children[swanctl_name(inst.name)] = self.child(inst, inst.end(side), inst.end(other), ike)
         else:
-            children[c.name] = self.child(c, local, remote, ike)
+            children[swanctl_name(c.name)] = self.child(c, local, remote, ike)
         body["children"] = children
-        self.connections[c.name] = body
-        self.origins[c.name] = f"{c.origin.file}:{c.origin.line}"
+        name = swanctl_name(c.name)
+        if name != c.name:
+            self.note(
+                codes.CHANGED, c, f"written as connection {name}: swanctl.conf reads '.' as a separator"
+            )
+        self.connections[name] = body
+        self.origins[name] = f"{c.origin.file}:{c.origin.line}"
 
 
 def swanctl_tree(
