@@ -219,6 +219,10 @@ def _addr(end: End) -> list[str]:
     return []  # %defaultroute, %opportunistic, %group: any address
 
 
+def _first(addrs: list[str]) -> str | None:
+    return addrs[0] if addrs and addrs[0] != "%any" else None
+
+
 def _id(end: End) -> str | None:
     v = end.id
     if v is None or v.text.startswith("%"):
@@ -381,7 +385,7 @@ class _Builder:
                 c.get("authby"),
             )
             return
-        owners = [i for i in (_id(local) or (local.host.text if local.host else None), _id(remote)) if i]
+        owners = [i for i in (_id(local) or _first(_addr(local)), _id(remote) or _first(_addr(remote))) if i]
         for entry in self.shared:
             if entry["data"] == s.psk and entry["owners"] == owners:
                 return
