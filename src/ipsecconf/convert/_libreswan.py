@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipsecconf.convert import _codes as codes
-from ipsecconf.convert._table import translate
+from ipsecconf.convert._table import Problem, row_for, translate
 from ipsecconf.core._diagnostics import Diagnostic, diag, sort_key
 from ipsecconf.core._source import Span
 from ipsecconf.language import _keywords as kw
@@ -45,18 +45,37 @@ class _Writer:
         self.target = target
         self.out: list[str] = []
         self.diags: list[Diagnostic] = []
+        self._needs: dict[str, bool] = {}
+        self._memo: dict[tuple[object, ...], tuple[list[str], list[Problem]]] = {}
         self.wanted: set[str] = set()  # also= targets, to write the implicit ones libreswan lacks
 
     def problem(self, where: str, code: str, message: str, span: Span | None) -> None:
         self.diags.append(diag(code, f"{where}: {message}", span, _HINTS.get(code)))
 
+    def needs_value(self, slot: str) -> bool:
+        """Only translated rows read the typed value; the others need the text alone."""
+        got = self._needs.get(slot)
+        if got is None:
+            m = kw.lookup(slot)
+            row = row_for(m.keyword.name) if m is not None else None
+            got = row is not None and row.fate(self.target).kind == "translated"
+            self._needs[slot] = got
+        return got
+
     def param(
         self, section: str, slot: str, raw: str, parsed: object, where: str, span: Span | None
     ) -> list[str]:
-        lines, problems = translate(self.target, section, slot, raw, parsed)
+        # Values repeat across conns: one translation per (slot, text, parsed kind).
+        key = (section, slot, raw, type(parsed).__name__, getattr(parsed, "kind", None))
+        got = self._memo.get(key)
+        if got is None:
+            lines, problems = translate(self.target, section, slot, raw, parsed)
+            got = ([f"\t{name}={_quote(value)}" for name, value in lines], problems)
+            self._memo[key] = got
+        text, problems = got
         for code, msg in problems:
             self.problem(where, code, msg, span)
-        return [f"\t{name}={_quote(value)}" for name, value in lines]
+        return list(text)
 
     def version_default(self) -> list[str]:
         """Openswan negotiates IKEv1 unless ikev2= says otherwise; libreswan defaults to IKEv2."""
@@ -102,36 +121,53 @@ def _merge_lists(lines: list[str]) -> list[str]:
     return out
 
 
+def _rows(b: Block) -> list[tuple[str | None, str, Span | None]]:
+    """(name or None for a comment, value or comment text, span) in order; lexed lines only
+    where the block has a comment, the reader's fast rows otherwise (a 100k-conn file)."""
+    text = b.doc.source.text
+    if text.find("#", b.body_start, b.end) < 0:
+        f = b.doc.filename
+        return [(name, value, Span(f, line, 1, 0)) for name, value, _q, line in b.param_rows()]
+    out: list[tuple[str | None, str, Span | None]] = []
+    for ln in b.lines:
+        if isinstance(ln, Comment):
+            out.append((None, ln.content.rstrip(), None))
+        elif isinstance(ln, Param):
+            out.append((ln.name, ln.value, ln.name_span))
+    return out
+
+
 def _section_lines(w: _Writer, sec: Block, conn: Conn | None) -> list[str]:
     section = "config" if sec.kind == "config" else "conn"
     where = "config setup" if section == "config" else f"conn {sec.name}"
     body: list[str] = []
     seen: set[str] = set()
     for b in sec.blocks():
-        for ln in b.lines:
-            if isinstance(ln, Comment):
-                body.append(ln.content.rstrip())
+        for name, value, span in _rows(b):
+            if name is None:
+                body.append(value)
                 continue
-            if not isinstance(ln, Param):
-                continue
-            m = kw.lookup(ln.name)
-            slot = m.canonical if m is not None else ln.name
+            m = kw.lookup(name)
+            slot = m.canonical if m is not None else name
             if slot == "also":  # every also= line counts
-                body.append(f"\talso={ln.value}")
-                w.wanted.update(ln.value.split())
+                body.append(f"\talso={value}")
+                w.wanted.update(value.split())
                 continue
-            if slot in seen or ln.value == "":  # R11: the first one counts; R1: empty is the default
+            if slot in seen or value == "":  # R11: the first one counts; R1: empty is the default
                 continue
             seen.add(slot)
             if slot == "alsoflip":
-                body += _flipped(w, conn, where, ln.name_span)
+                body += _flipped(w, conn, where, span)
+                continue
+            if not w.needs_value(slot):
+                body += w.param(section, slot, value, None, where, span)
                 continue
             resolved = conn.get(slot, defaults=False) if conn is not None else w.config.setup.get(slot)
-            body += w.param(section, slot, ln.value, _parsed(slot, ln.value, resolved), where, ln.name_span)
+            body += w.param(section, slot, value, _parsed(slot, value, resolved), where, span)
     return _merge_lists(body)
 
 
-def _flipped(w: _Writer, conn: Conn | None, where: str, span: Span) -> list[str]:
+def _flipped(w: _Writer, conn: Conn | None, where: str, span: Span | None) -> list[str]:
     if conn is None:
         return []
     out = [f"\t# {conn.alsoflip_chain and 'alsoflip=' + ' '.join(conn.alsoflip_chain)} written out"]

@@ -10,7 +10,6 @@ files written under ``private/`` and the ``secrets`` section, never in a message
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -140,9 +139,9 @@ def esp_proposals(c: Conn, ike: list[str]) -> tuple[str, list[str]]:
             groups = [_GROUP.get(explicit, explicit)]
         else:
             for text in ike:
-                g = text.rsplit("-", 1)[-1]
-                if g.startswith("modp") and g not in groups:
-                    groups.append(g)
+                for g in text.split("-"):
+                    if g.startswith(("modp", "ecp", "curve")) and g not in groups:
+                        groups.append(g)
     out: list[str] = []
     for p in expand_proposals(alg):
         text = "-".join([_proposal(p, group=False)] + groups)
@@ -199,6 +198,11 @@ def private_pem(k: Any) -> bytes:
 # ------------------------------------------------------------------ conns
 
 
+def swanctl_name(name: str) -> str:
+    """A conn or instance name as a swanctl.conf section name: '.' and '/' are separators there."""
+    return name.replace(".", "_").replace("/", "-")
+
+
 def _span(v: Value | None, c: Conn) -> Span:
     o = v.origin if v is not None else c.origin
     return Span(o.file, o.line, 1, 0)
@@ -215,17 +219,13 @@ def _addr(end: End) -> list[str]:
     return []  # %defaultroute, %opportunistic, %group: any address
 
 
+def _first(addrs: list[str]) -> str | None:
+    return addrs[0] if addrs and addrs[0] != "%any" else None
+
+
 def _id(end: End) -> str | None:
     v = end.id
-    if v is None:
-        # Openswan's leftid= defaults to left='s address; charon's would be %any when responding,
-        # which finds no PSK for the pair and accepts any peer id.
-        host = end.host.text if end.host is not None else ""
-        try:
-            return str(ipaddress.ip_address(host))
-        except ValueError:
-            return None
-    if v.text.startswith("%"):
+    if v is None or v.text.startswith("%"):
         return None
     text = v.text
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
@@ -385,7 +385,7 @@ class _Builder:
                 c.get("authby"),
             )
             return
-        owners = [i for i in (_id(local) or (local.host.text if local.host else None), _id(remote)) if i]
+        owners = [i for i in (_id(local) or _first(_addr(local)), _id(remote) or _first(_addr(remote))) if i]
         for entry in self.shared:
             if entry["data"] == s.psk and entry["owners"] == owners:
                 return
@@ -484,12 +484,17 @@ class _Builder:
         children: dict[str, Any] = {}
         if instances:
             for inst in instances:
-                children[inst.name.replace("/", "-")] = self.child(inst, inst.end(side), inst.end(other), ike)
+                children[swanctl_name(inst.name)] = self.child(inst, inst.end(side), inst.end(other), ike)
         else:
-            children[c.name] = self.child(c, local, remote, ike)
+            children[swanctl_name(c.name)] = self.child(c, local, remote, ike)
         body["children"] = children
-        self.connections[c.name] = body
-        self.origins[c.name] = f"{c.origin.file}:{c.origin.line}"
+        name = swanctl_name(c.name)
+        if name != c.name:
+            self.note(
+                codes.CHANGED, c, f"written as connection {name}: swanctl.conf reads '.' as a separator"
+            )
+        self.connections[name] = body
+        self.origins[name] = f"{c.origin.file}:{c.origin.line}"
 
 
 def swanctl_tree(
