@@ -357,10 +357,8 @@ def test_corpus_converts_and_libreswan_agrees(tmp_path: Path) -> None:
 
 
 def test_sections_that_carry_over_unchanged_are_copied() -> None:
-    text = (
-        SAMPLE
-        + "conn east\n\tleft=192.0.2.9 # keep me\n\tright=%any #\n\tauto=add\nconn north\n\tleft=192.0.2.8 # kept\n\tright=%any\n\tauto=add\n"
-    )
+    text = SAMPLE + "conn east\n\tleft=192.0.2.9 # keep me\n\tright=%any #\n\tauto=add\n"
+    text += "conn north\n\tleft=192.0.2.8 # kept\n\tright=%any\n\tauto=add\n"
     tree, config = _config(text)
     out = to_libreswan(tree, config).text  # type: ignore[arg-type]
     assert "conn north\n\tleft=192.0.2.8 # kept\n\tright=%any\n\tauto=add\n" in out
