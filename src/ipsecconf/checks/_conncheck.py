@@ -519,7 +519,7 @@ def _fams(v: Value) -> list[bool]:
         return []
     raw = v.raw
     # Every IPv6 text holds a ':' and no IPv4 text does: a single numeric value needs no walk.
-    if (raw[:1].isdigit() or ":" in raw) and "," not in raw and " " not in raw and "{" not in raw:
+    if raw[:1].isdigit() and "," not in raw and " " not in raw:
         return [":" in raw]
     return list(_families(v.parsed))
 
