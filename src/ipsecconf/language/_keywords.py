@@ -1639,6 +1639,9 @@ def render_markdown() -> str:
             spell = " / ".join(_code(f) for f in kw.canonical_forms())
             repl = _replacement_cell(kw.replacement)
             lines.append(f"| {spell} | {kw.status.value} | {repl} | {_cell(kw.message)} |")
+        if kw.retired is not None:
+            spell = " / ".join(_code(f) for f in kw.canonical_forms())
+            lines.append(f"| {spell} | obsolete from {kw.retired} |  | {_cell(kw.retired_message)} |")
         for a in kw.alias_status:
             spell = " / ".join(_code(v[0]) for v in kw._variants() if v[2] == a.alias)
             repl = _replacement_cell(a.replacement)
