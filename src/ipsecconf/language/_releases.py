@@ -9,6 +9,13 @@ the releases themselves and the behaviour changes that are not one keyword or va
 A :class:`Release` is the *target*: the release whose language a config is read in.
 Everything defaults to 2.6.27 (the man page), so callers that never name a target
 keep the man page's behaviour.
+
+Two additions the note lists change nothing a config can say: ``xauthby``'s
+file/pam/alwaysok and the yes/no/force table's force/insist belong to enum tables
+that no 2.6 keyword uses. ``nm_configured`` losing its ``yes`` spelling changes
+nothing either: it is a boolean here already (R19). The derived nexthop and
+``sourceip/32`` client that readwriteconf prints from 2.6.3x are derived values,
+not written ones (normalisation N08), so they are not in the model.
 """
 
 from __future__ import annotations
