@@ -20,7 +20,6 @@ inherited like any other parameter (R17).
 from __future__ import annotations
 
 import difflib
-import gc
 import ipaddress
 import os
 import re
@@ -1087,14 +1086,8 @@ def resolve(
     ``policy_dir``: where policy-group files are looked up (default /etc/ipsec.d/policies).
     ``local_addresses``: this host's addresses; when given, conns are oriented (semantics 10).
     """
-    enabled = gc.isenabled()
-    # Millions of small objects, none of them cyclic: collector passes would only cost time.
-    gc.disable()
-    try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses).run()[0]
-    finally:
-        if enabled:
-            gc.enable()
+    # The library leaves the garbage collector alone (process-wide state); the CLI turns it off.
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses).run()[0]
 
 
 def resolve_shaped(
@@ -1105,10 +1098,4 @@ def resolve_shaped(
     The config holds only the conns that were built; the list gives every conn
     in order, built or a :class:`StandIn` (see ``_Resolver.run``).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None).run(accept)
-    finally:
-        if enabled:
-            gc.enable()
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None).run(accept)
