@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
+from ipsecconf.core._redact import scrub
 from ipsecconf.language import _keywords as kw
 from ipsecconf.reading._includes import ConfigTree
 
@@ -260,7 +261,7 @@ def check_config(tree: ConfigTree, *, policy_dir: str | None = None) -> tuple[Co
     # The resolver's diagnostics already include the reader's.
     found = list(config.diagnostics) + check_sections(tree) + check_conns(config, tree.sources)
     # One finding can be reached twice (e.g. a section read through two includes).
-    return config, sorted(dict.fromkeys(found), key=sort_key)
+    return config, scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
 def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
@@ -276,7 +277,7 @@ def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagn
     checker = ConnChecker(tree.sources)
     config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir)
     found = list(config.diagnostics) + check_sections(tree) + checker.run(config, items)
-    return sorted(dict.fromkeys(found), key=sort_key)
+    return scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
 def check(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:

@@ -147,10 +147,20 @@ def render(
     loc = f"{sp.file}:{sp.line}:{sp.column}: " if sp else ""
     if color and loc:
         loc = f"{_BOLD}{loc}{_RESET}"
-    lines = [f"{loc}{sev}[{d.code}] {_visible(d.message)}"]
     src = sources.get(sp.file) if (sp and sources) else None
-    if sp is not None and src is not None and not d.redact:
-        text = src.line_text(sp.line)
+    text = src.line_text(sp.line) if (sp is not None and src is not None) else ""
+    message, hint = d.message, d.hint
+    if text and secret_value(text) is not None:
+        # The renderer does not trust its caller to have scrubbed the finding (secrets).
+        d = scrub((d,), sources or {})[0]
+        message, hint = d.message, d.hint
+    lines = [f"{loc}{sev}[{d.code}] {_visible(message)}"]
+    if d.redact:
+        # Only the keyword of a secret-bearing line is shown, never its value.
+        masked = mask_line(text)
+        if text and masked != text:
+            lines.append(f"    {_visible(masked)}")
+    elif sp is not None and src is not None:
         if text or sp.column == 1:
             prefix = text[: sp.column - 1]
             # Keep tabs so the caret lines up under the offending text.
@@ -162,9 +172,12 @@ def render(
                 caret = f"{_GREEN}{caret}{_RESET}"
             lines.append(f"    {_visible(text)}")
             lines.append(f"    {pad}{caret}")
-    if d.hint:
-        lines.append(f"  hint: {_visible(d.hint)}")
+    if hint:
+        lines.append(f"  hint: {_visible(hint)}")
     return "\n".join(lines)
+
+
+from ipsecconf.core._redact import mask_line, scrub, secret_value  # noqa: E402 - it imports Diagnostic
 
 
 def count(diags: Iterable[Diagnostic], severity: Severity) -> int:

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
-__all__ = ["JSON_FORMAT", "dump_text", "dump_json", "show", "quote"]
+__all__ = ["JSON_FORMAT", "SHOW_FORMAT", "dump_text", "dump_json", "show", "show_json", "quote"]
 
 JSON_FORMAT = "ipsecconf.resolved/1"
 
@@ -184,6 +184,43 @@ def show(config: Config, conn_name: str) -> str:
     if kids:
         lines.append(f"  instances: {' '.join(kids)}")
     return "\n".join(lines) + "\n"
+
+
+SHOW_FORMAT = "ipsecconf.show/1"
+
+
+def show_json(config: Config, conn_name: str) -> dict[str, object]:
+    """What :func:`show` explains, as JSON-ready data."""
+    c = config.conn(conn_name)
+    if c is None:
+        raise KeyError(conn_name)
+    builtin = BUILTIN["conn"]
+    values: dict[str, object] = {}
+    for k, v in c.items(False):
+        row: dict[str, object] = {"value": v.text, "written": v.raw, "from": _from(v.origin)}
+        dv = config.defaults.get(k)
+        if dv is not None and dv is not v and not c.implicit:
+            row["overrides_default"] = {"value": dv.text, "from": _from(dv.origin)}
+        bv = builtin.get(k)
+        if bv is not None:
+            row["overrides_builtin"] = bv.text
+        values[k] = row
+    return {
+        "format": SHOW_FORMAT,
+        "conn": c.name,
+        "kind": c.kind,
+        "parent": c.parent,
+        "defined": f"{c.origin.file}:{c.origin.line}",
+        "implicit": c.implicit,
+        "also": list(c.also_chain),
+        "alsoflip": list(c.alsoflip_chain),
+        "oriented": c.oriented,
+        "values": values,
+        "ignored": [{"keyword": v.keyword, "value": v.text, "from": _from(v.origin)} for v in c.shadowed],
+        "builtin_defaults": {k: v.text for k, v in builtin.items() if k not in values},
+        "instances": [i.name for i in config.instances if i.parent == c.name],
+        "diagnostics": [d.to_json() for d in config.diagnostics],
+    }
 
 
 def write_json(obj: object, out: TextIO) -> None:
