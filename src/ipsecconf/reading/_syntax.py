@@ -672,7 +672,8 @@ def parse_bytes(data: bytes, filename: str = "<string>", scan: re.Pattern[str] |
                 lx.NOT_UTF8,
                 "file is not valid UTF-8",
                 doc.source.span(bad_at, 1),
-                "save the file as UTF-8; the bytes are kept unchanged",
+                "save the file as UTF-8; the file's bytes are kept unchanged (a dump writes them back), "
+                "and messages and JSON output show each undecodable byte as \\xNN",
             )
         )
     return doc
