@@ -134,6 +134,24 @@ def _visible(text: str) -> str:
     return "".join(out)
 
 
+_WINDOW = 160  # characters of a long source line shown around the column
+_BEFORE = 60
+
+
+def _window(text: str, column: int) -> tuple[str, int]:
+    """A long line cut to a window around ``column`` (the line and the column in it).
+
+    Rendering costs the same for every finding whatever the length of its line, so many
+    findings on one long line cost linear time, not findings x line length.
+    """
+    if len(text) <= _WINDOW:
+        return text, column
+    lo = max(0, min(column - 1 - _BEFORE, len(text) - _WINDOW))
+    hi = lo + _WINDOW
+    head = "..." if lo else ""
+    return head + text[lo:hi] + ("..." if hi < len(text) else ""), column - lo + len(head)
+
+
 def render(
     d: Diagnostic,
     sources: Mapping[str, Source] | None = None,
@@ -162,10 +180,11 @@ def render(
             lines.append(f"    {_visible(masked)}")
     elif sp is not None and src is not None:
         if text or sp.column == 1:
-            prefix = text[: sp.column - 1]
+            text, col = _window(text, sp.column)
+            prefix = text[: col - 1]
             # Keep tabs so the caret lines up under the offending text.
             pad = "".join("\t" if c == "\t" else " " for c in _visible(prefix))
-            avail = max(1, len(text) - (sp.column - 1))
+            avail = max(1, len(text) - (col - 1))
             width = max(1, min(sp.length or 1, avail))
             caret = "^" + "~" * (width - 1)
             if color:
