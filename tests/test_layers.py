@@ -128,7 +128,9 @@ def test_library_leaves_process_state_alone(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(gc, "disable", forbidden)
     conf = tmp_path / "ipsec.conf"
-    conf.write_text("version 2\nconn %default\n\tkeyingtries=3\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
+    conf.write_text(
+        "version 2\nconn %default\n\tkeyingtries=3\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.3\n"
+    )
     tree = ipsecconf.load(str(conf))
     ipsecconf.check(tree)
     assert ipsecconf.resolve(tree).conn("a") is not None

@@ -180,9 +180,7 @@ def _name_info(name: str, section: str, target: Release = DEFAULT_TARGET) -> _Na
                 CASE, f"'{name}' is written '{m.canonical}' in the man page", f"write {m.canonical}=", "name"
             )
         )
-    return _NameInfo(
-        tuple(probs), k.type, kw.choices_for(m, target), k, k.sensitive, kw.choices_for(m, LAST)
-    )
+    return _NameInfo(tuple(probs), k.type, kw.choices_for(m, target), k, k.sensitive, kw.choices_for(m, LAST))
 
 
 def _later_form(info: _NameInfo, value: str) -> _Problem | None:
@@ -201,7 +199,12 @@ def _later_form(info: _NameInfo, value: str) -> _Problem | None:
     else:
         since, what = k.value_since(value), f"{k.name}={value} was"
     return _Problem(
-        LATER_VALUE, f"{what} added in Openswan {since}", f"use --target {since} or later", "value", 0, len(value)
+        LATER_VALUE,
+        f"{what} added in Openswan {since}",
+        f"use --target {since} or later",
+        "value",
+        0,
+        len(value),
     )
 
 

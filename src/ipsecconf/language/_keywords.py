@@ -178,9 +178,9 @@ class Keyword:
         for v, r in self.values_since:
             if v not in self.values or r <= self.since:
                 raise ValueError(f"{self.name}: bad release for value {v!r}")
-        for a, r in self.aliases_since:
-            if a not in self.aliases or r <= self.since:
-                raise ValueError(f"{self.name}: bad release for alias {a!r}")
+        for alias, r in self.aliases_since:
+            if alias not in self.aliases or r <= self.since:
+                raise ValueError(f"{self.name}: bad release for alias {alias!r}")
         if (self.retired is None) != (not self.retired_message):
             raise ValueError(f"{self.name}: a retired keyword needs a message")
 

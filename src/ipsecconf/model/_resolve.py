@@ -299,7 +299,7 @@ class _Resolver:
         target: Release = DEFAULT_TARGET,
     ) -> None:
         self.tree = tree
-        self.target = target
+        self.release = target
         self.policy_dir = policy_dir
         self.local = _local_set(local_addresses)
         self.diags: list[Diagnostic] = []
@@ -341,10 +341,10 @@ class _Resolver:
                 m is not None
                 and m.keyword.section == section
                 and m.status is not kw.Status.UNSUPPORTED
-                and m.since <= self.target
+                and m.since <= self.release
             ):
                 k = m.keyword
-                out = _Name(m.canonical, _flip_slot(m), k, kw.choices_for(m, self.target))
+                out = _Name(m.canonical, _flip_slot(m), k, kw.choices_for(m, self.release))
         self.names[section][name] = out
         return out
 
