@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, require
+from conftest import CORPUS, ROOT, examples, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,7 +105,7 @@ def _config(draw: st.DrawFn) -> str:
     return "\n".join(out) + "\n"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(_config())
 def test_shapes_report_what_full_resolution_reports(text: str) -> None:
     _both(lambda scan: load_text(text, "t.conf", scan=scan))
@@ -219,7 +219,7 @@ def _two_files(draw: st.DrawFn) -> tuple[str, str]:
     return main, extra
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_two_files())
 def test_shapes_with_an_include(files: tuple[str, str]) -> None:
     main, extra = files

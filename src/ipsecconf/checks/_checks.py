@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
+from ipsecconf.core._redact import scrub
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language._releases import DEFAULT_TARGET, DNS_HOSTS, LAST, Release, as_release
 from ipsecconf.reading._includes import ConfigTree
@@ -346,7 +347,7 @@ def check_config(
         + check_conns(config, tree.sources, target=target)
     )
     # One finding can be reached twice (e.g. a section read through two includes).
-    return config, sorted(dict.fromkeys(found), key=sort_key)
+    return config, scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
 def check_tree(
@@ -365,7 +366,7 @@ def check_tree(
     checker = ConnChecker(tree.sources, target=target)
     config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir, target=target)
     found = list(config.diagnostics) + check_sections(tree, target=target) + checker.run(config, items)
-    return sorted(dict.fromkeys(found), key=sort_key)
+    return scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
 def check(

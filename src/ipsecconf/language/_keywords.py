@@ -178,9 +178,9 @@ class Keyword:
         for v, r in self.values_since:
             if v not in self.values or r <= self.since:
                 raise ValueError(f"{self.name}: bad release for value {v!r}")
-        for name, r in self.aliases_since:
-            if name not in self.aliases or r <= self.since:
-                raise ValueError(f"{self.name}: bad release for alias {name!r}")
+        for alias, r in self.aliases_since:
+            if alias not in self.aliases or r <= self.since:
+                raise ValueError(f"{self.name}: bad release for alias {alias!r}")
         if (self.retired is None) != (not self.retired_message):
             raise ValueError(f"{self.name}: a retired keyword needs a message")
 
@@ -1516,6 +1516,7 @@ def _suggest_pool() -> tuple[tuple[str, Keyword, bool], ...]:
 _POOL = _suggest_pool()
 _POOL_NAMES = [p[0] for p in _POOL]
 _POOL_INFO = {p[0]: p for p in _POOL}
+_UNSUPPORTED_NAMES = sorted(m.written for m in _FORMS.values() if m.status is Status.UNSUPPORTED)
 
 
 def suggest(name: str, section: str | None = None, limit: int = 5) -> list[str]:
@@ -1539,6 +1540,11 @@ def suggest(name: str, section: str | None = None, limit: int = 5) -> list[str]:
     for spelling in sorted(close, key=rank):  # stable: keeps difflib's order within a rank
         if spelling not in out and spelling != low:
             out.append(spelling)
+    if not out:
+        # A misspelt unsupported keyword (espencky=) is named, so the user learns what it
+        # is, and that it is unsupported, from the finding on the corrected spelling.
+        near = difflib.get_close_matches(low, _UNSUPPORTED_NAMES, n=limit, cutoff=0.75)
+        out = [n for n in near if n != low]
     return out[:limit]
 
 

@@ -1844,8 +1844,8 @@ def parse_with_warnings(
     """Parse ``text`` as ``type_name``; return the value and any warnings.
 
     ``choices``: the spellings for enum/list; ``("ah",)`` selects AH syntax for
-    phase2alg; ``("%dns",)`` lets a host be ``%dns/NAME[/HINT]`` (R25, 2.6.47).
-    ``family``: the conn's connaddrfamily ("ipv4"/"ipv6"), or None to infer it from the text.
+    phase2alg; ``("%dns",)`` lets a host be ``%dns/NAME[/HINT]`` (R25, 2.6.47). ``family``: the
+    conn's connaddrfamily ("ipv4"/"ipv6"), or None to infer it from the text.
     Raises :class:`ValueSyntaxError`.
     """
     parser = _PARSERS.get(type_name)

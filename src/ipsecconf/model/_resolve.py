@@ -20,7 +20,6 @@ inherited like any other parameter (R17).
 from __future__ import annotations
 
 import difflib
-import gc
 import ipaddress
 import os
 import re
@@ -1104,15 +1103,9 @@ def resolve(
     ``target``: the Openswan release whose language the config is read in (R25): keywords
     and value forms of later releases are left out, as unknown ones are.
     """
+    # The library leaves the garbage collector alone (process-wide state); the CLI turns it off.
     rel = as_release(target)
-    enabled = gc.isenabled()
-    # Millions of small objects, none of them cyclic: collector passes would only cost time.
-    gc.disable()
-    try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses, rel).run()[0]
-    finally:
-        if enabled:
-            gc.enable()
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses, rel).run()[0]
 
 
 def resolve_shaped(
@@ -1128,10 +1121,4 @@ def resolve_shaped(
     in order, built or a :class:`StandIn` (see ``_Resolver.run``).
     """
     rel = as_release(target)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept)
-    finally:
-        if enabled:
-            gc.enable()
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept)
