@@ -87,8 +87,9 @@ def test_docs_convert_md_is_up_to_date() -> None:
     ("slot", "raw", "target", "lines", "codes"),
     [
         ("aggrmode", "yes", "libreswan4", [("aggressive", "yes")], []),
-        ("salifetime", "1h", "libreswan4", [("salifetime", "3600s")], []),
-        ("salifetime", "1h", "libreswan5", [("ipsec-lifetime", "3600s")], []),
+        ("salifetime", "1h", "libreswan4", [("salifetime", "1h")], []),
+        ("salifetime", "1h", "libreswan5", [("ipsec-lifetime", "1h")], []),
+        ("rekeymargin", "90", "libreswan4", [("rekeymargin", "90s")], []),
         ("forceencaps", "yes", "libreswan4", [("encapsulation", "yes")], []),
         ("ikev2", "permit", "libreswan4", [("ikev2", "no")], []),
         ("ikev2", "insist", "libreswan5", [("keyexchange", "ikev2")], []),
@@ -181,7 +182,7 @@ def test_structure_is_kept() -> None:
     tree, config = _config(SAMPLE)
     res = to_libreswan(tree, config)  # type: ignore[arg-type]
     text = res.text
-    assert "conn %default\n\tsalifetime=3600s" in text
+    assert "conn %default\n\tsalifetime=1h" in text
     assert "conn west\n\talso=base\n\t# the peer\n\tright=198.51.100.7" in text
     assert "\taggressive=yes" in text and "aggrmode" not in text
     assert "nat_traversal" not in text
@@ -195,7 +196,7 @@ def test_flatten_writes_whole_conns() -> None:
     text = to_libreswan(tree, config, flatten=True).text  # type: ignore[arg-type]
     assert "also=" not in text and "%default" not in text
     west = text[text.index("conn west") :]
-    assert "\tleft=192.0.2.1" in west and "\tsalifetime=3600s" in west and "\tikev2=no" in west
+    assert "\tleft=192.0.2.1" in west and "\tsalifetime=1h" in west and "\tikev2=no" in west
 
 
 def test_alsoflip_is_written_out() -> None:
@@ -265,8 +266,8 @@ def _printed(lc: LsConn, key: str) -> str | None:
 
 def _norm(key: str, value: str, ours: bool = False) -> str:
     if key in _MS and ours:
-        seconds = value[:-1] if value.endswith("s") else value
-        return str(int(seconds) * 1000)
+        d = vals.parse("duration", value)
+        return str(d.seconds * 1000) if isinstance(d, vals.Duration) else value
     if key.endswith("protoport"):
         proto, sep, port = value.partition("/")
         return _PROTO.get(proto.lower(), proto) + sep + ("0" if port == "%any" else port)
@@ -353,3 +354,13 @@ def test_corpus_converts_and_libreswan_agrees(tmp_path: Path) -> None:
         agreed += n - len(diffs)
     print(f"\nlibreswan 4.10 on {len(files)} of {total} files: {agreed}/{keys} keys agree")
     assert problems == []
+
+
+def test_sections_that_carry_over_unchanged_are_copied() -> None:
+    text = SAMPLE + "conn east\n\tleft=192.0.2.9 # keep me\n\tright=%any #\n\tauto=add\n"
+    text += "conn north\n\tleft=192.0.2.8 # kept\n\tright=%any\n\tauto=add\n"
+    tree, config = _config(text)
+    out = to_libreswan(tree, config).text  # type: ignore[arg-type]
+    assert "conn north\n\tleft=192.0.2.8 # kept\n\tright=%any\n\tauto=add\n" in out
+    # libreswan rejects a line ending in a bare '#': that section is written line by line
+    assert "conn east\n\tleft=192.0.2.9\n\tright=%any\n\tauto=add\n" in out

@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     if host_given(args):
         host = host_from_args(args)
     for t in loaded:
-        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
         if host is not None:
             found += runtime_findings(t, host, policy_dir=host.policy_dir)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))

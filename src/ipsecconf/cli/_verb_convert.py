@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 
-from ipsecconf.cli._reading import load_checked, report
 from ipsecconf.cli._registry import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -81,12 +80,26 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         if not (target == "swanctl" and os.path.isdir(args.output) and not os.listdir(args.output)):
             con.err.write(f"ipsecconf: {args.output} exists; use --force to overwrite it\n")
             return EXIT_USAGE
-    got = load_checked(args, con)
-    if got is None:
+    from ipsecconf.checks import _fastcheck as fastcheck
+    from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.model._resolve import policy_dir_for, resolve
+    from ipsecconf.reading._includes import load
+
+    try:
+        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
+    except OSError as exc:
+        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return EXIT_USAGE
-    tree, config = got
-    if config.errors():
-        report(tree, config, con)
+    # What `check` finds, the fast way; the model is built after, as the target needs it.
+    policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
+    errors = [
+        d
+        for d in filter_diagnostics(check_tree(tree, policy_dir=policy_dir), tree)
+        if d.severity is Severity.ERROR
+    ]
+    if errors:
+        for d in errors:
+            con.err.write(render(d, tree.sources) + "\n")
         con.err.write(f"ipsecconf: {args.file} has errors; fix them before converting\n")
         return EXIT_FINDINGS
 
@@ -105,6 +118,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             for d in secrets.diagnostics:
                 con.err.write(render(d) + "\n")
         try:
+            config = resolve(tree, policy_dir=policy_dir)
             tree_out = swanctl_tree(config, interfaces=interfaces, secrets=secrets, rootdir=args.rootdir)
             diags = tree_out.diagnostics
             write_swanctl(tree_out, args.output)
@@ -115,8 +129,9 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             con.err.write(f"ipsecconf: cannot write {args.output}: {exc.strerror or exc}\n")
             return EXIT_USAGE
     else:
-        from ipsecconf.convert._libreswan import to_libreswan
+        from ipsecconf.convert._libreswan import libreswan_model, to_libreswan
 
+        config = libreswan_model(tree, policy_dir=policy_dir, flatten=args.flatten)
         result = to_libreswan(tree, config, target=target, flatten=args.flatten)
         diags = result.diagnostics
         text = result.text

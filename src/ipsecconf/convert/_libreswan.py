@@ -11,6 +11,7 @@ whole instead, with no %default and no also=.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ipsecconf.convert import _codes as codes
@@ -20,10 +21,11 @@ from ipsecconf.core._source import Span
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.model._model import Config, Conn, Value
+from ipsecconf.model._resolve import resolve, resolve_shaped
 from ipsecconf.reading._includes import ConfigTree
-from ipsecconf.reading._syntax import Block, Comment, Param
+from ipsecconf.reading._syntax import Block
 
-__all__ = ["LibreswanResult", "to_libreswan"]
+__all__ = ["LibreswanResult", "libreswan_model", "to_libreswan"]
 
 _HINTS = {
     codes.DROPPED: "nothing to do unless you relied on it",
@@ -46,6 +48,8 @@ class _Writer:
         self.out: list[str] = []
         self.diags: list[Diagnostic] = []
         self._needs: dict[str, bool] = {}
+        self._same: dict[str, bool] = {}
+        self._unchanged: dict[tuple[str, str], bool] = {}
         self._memo: dict[tuple[object, ...], tuple[list[str], list[Problem]]] = {}
         self.wanted: set[str] = set()  # also= targets, to write the implicit ones libreswan lacks
 
@@ -58,13 +62,37 @@ class _Writer:
         if got is None:
             m = kw.lookup(slot)
             row = row_for(m.keyword.name) if m is not None else None
-            got = row is not None and row.fate(self.target).kind == "translated"
+            kind = row.fate(self.target).kind if row is not None else ""
+            got = kind == "translated"
             self._needs[slot] = got
+            # Written as they are: no translation call per conn for left=, leftsubnet=, ...
+            self._same[slot] = kind == "same" and m is not None and m.canonical == slot
+        return got
+
+    def unchanged(self, name: str, value: str) -> bool:
+        """Does ``name=value`` in a conn carry over exactly as written?"""
+        same = self._same.get(name)
+        if same is None:
+            self.needs_value(name)
+            same = self._same.get(name, False)
+        if same:
+            return True
+        key = (name, value)
+        got = self._unchanged.get(key)
+        if got is None:
+            m = kw.lookup(name)
+            got = False
+            if m is not None and m.canonical == name and m.keyword.section == "conn":
+                lines, problems = translate(self.target, "conn", name, value, _parsed(name, value, None))
+                got = not problems and lines == [(name, value)]
+            self._unchanged[key] = got
         return got
 
     def param(
         self, section: str, slot: str, raw: str, parsed: object, where: str, span: Span | None
     ) -> list[str]:
+        if self._same.get(slot, False):
+            return [f"\t{slot}={_quote(raw)}"]
         # Values repeat across conns: one translation per (slot, text, parsed kind).
         key = (section, slot, raw, type(parsed).__name__, getattr(parsed, "kind", None))
         got = self._memo.get(key)
@@ -96,7 +124,7 @@ class _Writer:
 
 
 def _quote(value: str) -> str:
-    if value == "" or any(ch in value for ch in " \t#") and not value.startswith('"'):
+    if not value or (("#" in value or " " in value or "\t" in value) and value[0] != '"'):
         return f'"{value}"'
     return value
 
@@ -122,22 +150,64 @@ def _merge_lists(lines: list[str]) -> list[str]:
 
 
 def _rows(b: Block) -> list[tuple[str | None, str, Span | None]]:
-    """(name or None for a comment, value or comment text, span) in order; lexed lines only
-    where the block has a comment, the reader's fast rows otherwise (a 100k-conn file)."""
+    """(name, or None for a whole-line comment; value or comment text; span) in line order.
+
+    From the reader's fast rows plus a scan for comment lines: lexing every line costs more
+    than the whole conversion on a 100k-conn file.
+    """
     text = b.doc.source.text
-    if text.find("#", b.body_start, b.end) < 0:
-        f = b.doc.filename
-        return [(name, value, Span(f, line, 1, 0)) for name, value, _q, line in b.param_rows()]
-    out: list[tuple[str | None, str, Span | None]] = []
-    for ln in b.lines:
-        if isinstance(ln, Comment):
-            out.append((None, ln.content.rstrip(), None))
-        elif isinstance(ln, Param):
-            out.append((ln.name, ln.value, ln.name_span))
-    return out
+    body = text[b.body_start : b.end].split("\n")
+    first = b.line + 1
+    f = b.doc.filename
+    out: list[tuple[int, str | None, str, Span | None]] = []
+    for name, value, _q, line in b.param_rows():
+        raw = body[line - first] if 0 <= line - first < len(body) else ""
+        col = len(raw) - len(raw.lstrip(" \t")) + 1
+        out.append((line, name, value, Span(f, line, col, 0, len(name))))
+    if text.find("#", b.body_start, b.end) >= 0:
+        for i, raw in enumerate(body):
+            if raw.lstrip(" \t").startswith("#"):
+                out.append((first + i, None, raw.rstrip(), None))
+        out.sort(key=lambda r: r[0])
+    return [(name, value, span) for _, name, value, span in out]
+
+
+# A parameter line ending in a bare '#': libreswan 4.10 rejects it ("syntax error [#]").
+_EMPTY_TRAILING = re.compile(r"^[ \t]*[^#\s][^\n]*#[ \t]*$", re.M)
+
+
+def _verbatim(w: _Writer, sec: Block) -> str | None:
+    """The section's body as written, when every line of it carries over unchanged.
+
+    That is: one block, each parameter a keyword libreswan spells the same (or also=), set
+    once and not empty. Most conns of a large file are like this; copying them is what keeps
+    a 100k-conn conversion close to the time of ``check``.
+    """
+    if sec.spliced or sec.kind != "conn":
+        return None
+    seen: set[str] = set()
+    also: list[str] = []
+    for name, value, _q, _line in sec.param_rows():
+        if name == "also":
+            also.append(value)
+            continue
+        if not value or name in seen:
+            return None
+        seen.add(name)
+        if not w.unchanged(name, value):
+            return None
+    text = sec.doc.source.text[sec.body_start : sec.end].rstrip()
+    if "\r" in text or ("#" in text and _EMPTY_TRAILING.search(text)):
+        return None
+    for value in also:
+        w.wanted.update(value.split())
+    return text
 
 
 def _section_lines(w: _Writer, sec: Block, conn: Conn | None) -> list[str]:
+    fast = _verbatim(w, sec)
+    if fast is not None:
+        return [fast] if fast else []
     section = "config" if sec.kind == "config" else "conn"
     where = "config setup" if section == "config" else f"conn {sec.name}"
     body: list[str] = []
@@ -248,6 +318,18 @@ def _flat(w: _Writer) -> None:
     for c in w.config.conns:
         if not c.implicit:
             w.whole_conn(c)
+
+
+def libreswan_model(tree: ConfigTree, *, policy_dir: str | None = None, flatten: bool = False) -> Config:
+    """The model :func:`to_libreswan` needs: conns of one shape share a resolution, except where
+    the writer reads a conn's own values (alsoflip=, sourceip=); ``flatten`` needs every conn."""
+    if flatten:
+        return resolve(tree, policy_dir=policy_dir)
+
+    def own_values_unread(c: Conn) -> bool:
+        return not c.alsoflip_chain and c.left.sourceip is None and c.right.sourceip is None
+
+    return resolve_shaped(tree, own_values_unread, policy_dir=policy_dir)[0]
 
 
 def to_libreswan(

@@ -248,8 +248,9 @@ def _t_plutodebug(
 def _t_duration(
     target: str, name: str, raw: str, parsed: object
 ) -> tuple[list[tuple[str, str]], list[Problem]]:
-    if isinstance(parsed, vals.Duration):
-        return [(name, f"{parsed.seconds}s")], []
+    # libreswan reads the same units (s, m, h, d); only other spellings are rewritten.
+    if isinstance(parsed, vals.Duration) and raw != parsed.text:
+        return [(name, parsed.text)], []
     return [(name, raw)], []
 
 
@@ -451,11 +452,11 @@ _LIBRESWAN: dict[str, dict[str, Fate]] = {
     "pfsgroup": _both(_drop("removed: put the group after ';' in esp=")),
     "aggrmode": _both(_renamed("aggressive")),
     "salifetime": {
-        "libreswan4": _tr(_t_duration, "salifetime", "seconds written with a unit"),
-        "libreswan5": _tr(_t_duration, "ipsec-lifetime", "seconds written with a unit"),
+        "libreswan4": _tr(_t_duration, "salifetime", "the same units"),
+        "libreswan5": _tr(_t_duration, "ipsec-lifetime", "the same units"),
     },
-    "rekeymargin": _both(_tr(_t_duration, "rekeymargin", "seconds written with a unit")),
-    "ikelifetime": _both(_tr(_t_duration, "ikelifetime", "seconds written with a unit")),
+    "rekeymargin": _both(_tr(_t_duration, "rekeymargin", "the same units")),
+    "ikelifetime": _both(_tr(_t_duration, "ikelifetime", "the same units")),
     "keyingtries": _both(_tr(_t_count, "keyingtries", "%forever is written 0")),
     "disablearrivalcheck": _both(_drop("removed")),
     "keyexchange": _both(_drop("keyexchange=ike only said IKE; ikev2= chooses the version")),
