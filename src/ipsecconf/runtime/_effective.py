@@ -620,6 +620,17 @@ class _Builder:
                     )
                 )
             return result(False, f"did not load: {bad.keyword}={bad.raw} does not parse (R-P1)", loaded=False)
+        av = c.get("auto", defaults=False)
+        if auto != "ignore" and c.name in self.appended and av is not None and av.origin.chain == "%default":
+            self.diags.append(
+                diag(
+                    DEFAULT_AUTO,
+                    f"conn '{name}' is appended with also= by other conns, but conn %default gives it "
+                    f"auto={auto}, so it is {auto}ed on its own too (Q6)",
+                    hdr,
+                    "set auto=ignore in this section, or set auto= in the conns themselves",
+                )
+            )
         if lt in ("none", "bad") or rt in ("none", "bad"):
             missing = "left" if lt in ("none", "bad") else "right"
             if auto != "ignore":
@@ -632,17 +643,6 @@ class _Builder:
                     )
                 )
             return result(False, f"no {missing}= (R-P3)")
-        av = c.get("auto", defaults=False)
-        if auto != "ignore" and c.name in self.appended and av is not None and av.origin.chain == "%default":
-            self.diags.append(
-                diag(
-                    DEFAULT_AUTO,
-                    f"conn '{name}' is appended with also= by other conns, but conn %default gives it "
-                    f"auto={auto}, so it is {auto}ed on its own too (Q6)",
-                    hdr,
-                    "set auto=ignore in this section, or set auto= in the conns themselves",
-                )
-            )
         left = self.build_end(c, "left", lt, la, ra, fam)
         right = self.build_end(c, "right", rt, ra, la, fam)
         # 0.1 step 1, R26/Q17: names are resolved first; only two wildcards are refused.
