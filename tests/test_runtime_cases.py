@@ -1,4 +1,4 @@
-"""Every worked case of shared/spec/runtime-cases-examples.json (R26-R29; `_ruled` values where a ruling differs)."""
+"""Every worked case of runtime-cases-examples.json (R26-R29; `_ruled` values where a ruling differs)."""
 
 from __future__ import annotations
 
