@@ -305,6 +305,19 @@ class EffectiveSet:
     hp_order: tuple[str, ...]
 
 
+def host_net(a: IPAddr) -> IPNet:
+    """a/32 (or /128), built from the integer: the string round trip costs four times as much."""
+    if a.version == 4:
+        return ipaddress.IPv4Network((int(a), 32))
+    return ipaddress.IPv6Network((int(a), 128))
+
+
+_ZERO4 = ipaddress.IPv4Network("0.0.0.0/0")
+_ZERO6 = ipaddress.IPv6Network("::/0")
+_ANY4 = ipaddress.IPv4Address(0)
+_ANY6 = ipaddress.IPv6Address(0)
+
+
 def _zero(net: IPNet) -> str:
     return "::" if net.version == 6 else "0.0.0.0"
 
@@ -329,9 +342,17 @@ def _subnet_of(v: Value | None) -> vals.Subnet | None:
     return v.parsed if v is not None and isinstance(v.parsed, vals.Subnet) else None
 
 
+def _values(c: Conn) -> Iterator[Value]:
+    for end in (c.left, c.right):
+        yield from end.__dict__.values()  # the set fields only (End.of)
+    yield from c.values.values()
+
+
 def _load_problem(c: Conn) -> Value | None:
     """The first value pluto's loader would refuse (R-P1), else None."""
-    for _slot, v in c.items():
+    for v in _values(c):
+        if v is None:
+            continue
         if v.parsed is not None or v.keyword.lower().startswith("x-"):
             continue
         if v.keyword in ("left", "right") and _host_of(v) is not None:
@@ -348,6 +369,7 @@ class _Builder:
         self.host = host
         self.diags: list[Diagnostic] = []
         self.oe = config.oe
+        self.policy_memo: dict[tuple[object, ...], tuple[frozenset[str], str, str | None]] = {}
         fam4 = [(n, ipaddress.ip_address(a)) for n, a in host.interfaces]
         self.ifaces = self._pluto_ifaces(fam4)
         dr = host.default_route
@@ -444,7 +466,7 @@ class _Builder:
         self, c: Conn, side: str, htype: str, addr: IPAddr | None, peer: IPAddr | None, family: int
     ) -> EndState:
         end = c.end(side)
-        zero_net: IPNet = ipaddress.ip_network("::/0" if family == 6 else "0.0.0.0/0")
+        zero_net: IPNet = _ZERO6 if family == 6 else _ZERO4
         sub = _subnet_of(end.subnet)
         client_wild = False
         if sub is not None and sub.network is not None:
@@ -454,12 +476,12 @@ class _Builder:
         else:
             src = _host_of(end.sourceip)
             if src is not None and src.address is not None:
-                client, has_client = ipaddress.ip_network(src.address), True
+                client, has_client = host_net(src.address), True
             elif htype == "defaultroute-none":
                 client, has_client = zero_net, False  # default_end returns early (0.1 step 3)
             else:
-                a = addr if addr is not None else ipaddress.ip_address("::" if family == 6 else "0.0.0.0")
-                client, has_client = ipaddress.ip_network(a), False
+                a = addr if addr is not None else (_ANY6 if family == 6 else _ANY4)
+                client, has_client = host_net(a), False
         # nexthop: explicit, %defaultroute, R-O1, Q3, else direct (the peer)
         hop: IPAddr | None = None
         nh = end.nexthop
@@ -517,8 +539,40 @@ class _Builder:
 
     # ------------------------------------------------------------ one conn
 
+    _POLICY_KEYS = (
+        "authby",
+        "type",
+        "phase2",
+        "pfs",
+        "compress",
+        "disablearrivalcheck",
+        "rekey",
+        "aggrmode",
+        "overlapip",
+        "modecfgpull",
+        "ikev2",
+        "failureshunt",
+    )
+
     def policy(self, c: Conn, lt: str, rt: str) -> tuple[frozenset[str], str, str | None]:
-        """(policy bits, shunt, failure shunt) of a conn (semantics 5)."""
+        """(policy bits, shunt, failure shunt) of a conn (semantics 5), memoised on the values' identity."""
+        own = c.values.get  # conn-level values are set here or take the shared built-in default
+        ld, rd = c.left.__dict__.get, c.right.__dict__.get
+        key = (
+            lt,
+            rt,
+            *[id(own(k)) for k in self._POLICY_KEYS],
+            id(ld("xauthserver")),
+            id(ld("xauthclient")),
+            id(rd("xauthserver")),
+            id(rd("xauthclient")),
+        )
+        got = self.policy_memo.get(key)
+        if got is None:
+            got = self.policy_memo[key] = self._policy(c, lt, rt)
+        return got
+
+    def _policy(self, c: Conn, lt: str, rt: str) -> tuple[frozenset[str], str, str | None]:
         p: set[str] = set()
         authby = c.text("authby") or "rsasig"
         if "secret" in authby:
@@ -810,7 +864,7 @@ class _Builder:
 
 
 def _zero_net(net: IPNet) -> IPNet:
-    return ipaddress.ip_network("::/0" if net.version == 6 else "0.0.0.0/0")
+    return _ZERO6 if net.version == 6 else _ZERO4
 
 
 def _prio(this: IPNet, that: IPNet) -> int:
