@@ -666,3 +666,16 @@ def test_host_state_validates() -> None:
         host((("eth0", "not-an-address"),))
     with pytest.raises(ValueError):
         host(ETH0, stack="mast")
+
+
+def test_ignored_conns_are_not_added_but_still_oriented(tmp_path: Path) -> None:
+    text = (
+        H
+        + conn("i", left="192.0.2.2", right="198.51.100.7")
+        + conn("g", left="192.0.2.2", right="%group", type="passthrough", auto="ignore")
+    )
+    h = host(policies={"g": "10.7.0.0/16\n"}, tmp=tmp_path)
+    p = plan(config(text, h.policy_dir), h)
+    i = p.conns["i"]
+    assert not i.added and i.oriented and i.this == "left" and i.reason.startswith("auto=ignore")
+    assert p.addall == () and p.effective.groups_loaded == () and p.effective.instances == ()

@@ -764,7 +764,8 @@ class _Builder:
         oriented = chosen is not None and fail is None
         if fail is not None:
             code = BOTH_LOCAL if fail.startswith("both") else TWO_IFACES
-            self.diags.append(diag(code, f"conn '{name}': {fail}", hdr, "only one end may be this host"))
+            if auto != "ignore":
+                self.diags.append(diag(code, f"conn '{name}': {fail}", hdr, "only one end may be this host"))
             reason = fail
         elif not oriented:
             reason = "neither end is an address of a local interface"
@@ -784,8 +785,9 @@ class _Builder:
             reason = f"{this.side}={this.host_text} is {chosen[1]} on {chosen[0]}"
         prio = _prio(this.client, that.client)  # R-O2: from the oriented ends
         return result(
-            True,
-            reason,
+            # Start-up never adds an auto=ignore conn; its orientation is what `ipsec auto --add` would give.
+            auto != "ignore",
+            reason if auto != "ignore" else f"auto=ignore: not added at start-up; if added: {reason}",
             oriented=oriented,
             this=this.side if oriented else None,
             interface=chosen[0] if oriented and chosen else None,
