@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
@@ -116,6 +117,28 @@ class Plan:
     @property
     def conns(self) -> Mapping[str, Effective]:
         return self.effective.conns
+
+    @cached_property
+    def routed_set(self) -> frozenset[str]:
+        return frozenset(self.routed)
+
+    @cached_property
+    def host_pairs(self) -> Mapping[tuple[object, object], tuple[Effective, ...]]:
+        """pluto's host-pair lists: (this host, that host or None for %any) -> conns in list order (1.4, 2.6).
+
+        Only conns added at start-up and oriented, and the group instances, each right after its group.
+        """
+        conns = self.effective.conns
+        sent = set(self.addall)
+        out: dict[tuple[object, object], list[Effective]] = {}
+        for name in self.effective.hp_order:
+            e = conns.get(name)
+            if e is None or not e.added or not e.oriented or e.this_end is None or e.that_end is None:
+                continue
+            if e.source != "group-instance" and name not in sent:
+                continue
+            out.setdefault((e.this_end.host, e.that_end.host), []).append(e)
+        return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
     def to_json(self) -> dict[str, object]:
         conns: dict[str, object] = {}

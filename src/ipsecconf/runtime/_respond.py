@@ -166,23 +166,10 @@ class _Responder:
         self.peer = ipaddress.ip_address(n.peer)
         self.auth = _AUTH.get(n.auth or "", None)
         self.aggr = n.mode == "aggressive"
-        self.routed = set(p.routed)
-        conns = p.effective.conns
-        sent = set(p.addall)
-        order = [conns[x] for x in p.effective.hp_order if x in conns]
-        self.specific: list[_C] = []
-        self.anyl: list[_C] = []
-        for e in order:
-            if not e.added or not e.oriented:
-                continue
-            if e.source != "group-instance" and e.name not in sent:
-                continue
-            if e.this_end is None or e.that_end is None or e.this_end.host != self.local:
-                continue
-            if e.that_end.host is None:
-                self.anyl.append(_C(e))
-            elif e.that_end.host == self.peer:
-                self.specific.append(_C(e))
+        self.routed = p.routed_set
+        pairs = p.host_pairs
+        self.specific: list[_C] = [_C(e) for e in pairs.get((self.local, self.peer), ())]
+        self.anyl: list[_C] = [_C(e) for e in pairs.get((self.local, None), ())]
 
     # ---------------------------------------------------------------- instances (4.7)
 
