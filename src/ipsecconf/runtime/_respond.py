@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ipsecconf.model._model import Config
-from ipsecconf.runtime._effective import MAX_WILDCARDS, Effective, EndState
+from ipsecconf.runtime._effective import MAX_WILDCARDS, Effective, EndState, host_net
 from ipsecconf.runtime._host import HostState
 from ipsecconf.runtime._plan import Plan, plan
 
@@ -153,7 +153,12 @@ def _match_id(a: str | None, b: str | None) -> int | None:
 
 
 def _host_net(a: IPAddr) -> IPNet:
-    return ipaddress.ip_network(a)
+    return host_net(a)
+
+
+def _inside(a: IPNet, b: IPNet) -> bool:
+    """a is b or inside it; never across families."""
+    return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
 
 
 class _Responder:
@@ -253,7 +258,7 @@ class _Responder:
                 best = d
                 self.log.append(f'"{d.name}" is the first road-warrior template on ({n.local}, %any)')
                 break
-            if self.peer in d.that.client and not best.that.client.subnet_of(d.that.client):  # type: ignore[arg-type]
+            if _inside(_host_net(self.peer), d.that.client) and not _inside(best.that.client, d.that.client):
                 best = d
         if best.e.kind != "template":
             return (
@@ -321,7 +326,7 @@ class _Responder:
                 continue
             if o.has_client:
                 if o.client_wildcard:
-                    if not peer.subnet_of(o.client):  # type: ignore[arg-type]
+                    if not _inside(peer, o.client):
                         continue
                 elif o.client != peer:
                     continue
@@ -344,7 +349,7 @@ class _Responder:
             w = _match_id(c.that.id, d.that.id)
             if w is None:
                 continue
-            if not (our.subnet_of(d.this.client) and peer.subnet_of(d.that.client)):  # type: ignore[arg-type]
+            if not (_inside(our, d.this.client) and _inside(peer, d.that.client)):
                 continue
             routed = d.name in self.routed
             prio = (
@@ -444,7 +449,10 @@ def respond(
         )
     c, err = r.phase1()
     if c is None:
-        return Response(None, None, None, None, None, err, "phase 1 found no conn", tuple(r.log))
+        why = "phase 1 found no conn"
+        if n.local not in {a for _n, a in host.interfaces}:
+            why += f"; {n.local} is not an address of the host's interfaces, so no conn is oriented to it"
+        return Response(None, None, None, None, None, err, why, tuple(r.log))
     first = c
     reason: list[str] = []
     if r.auth is not None and r.auth not in c.e.policy:
