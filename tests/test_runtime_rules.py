@@ -679,3 +679,23 @@ def test_ignored_conns_are_not_added_but_still_oriented(tmp_path: Path) -> None:
     i = p.conns["i"]
     assert not i.added and i.oriented and i.this == "left" and i.reason.startswith("auto=ignore")
     assert p.addall == () and p.effective.groups_loaded == () and p.effective.instances == ()
+
+
+def test_corpus_sample_never_raises() -> None:
+    from conftest import CORPUS
+
+    from ipsecconf.model._resolve import resolve
+    from ipsecconf.reading._includes import load
+
+    files = sorted((CORPUS / "files").rglob("*.conf"))[::10]
+    if not files:
+        pytest.skip(f"{CORPUS} is not available")
+    h = host((("eth0", "192.0.2.2"), ("lo", "127.0.0.1")), DR)
+    for f in files:
+        cfg = resolve(load(str(f)))
+        p = plan(cfg, h)
+        m = Matcher(p)
+        for r in p.eroutes[:3]:
+            m.match(Packet(str(r.src.network_address), str(r.dst.network_address)))
+        respond(cfg, h, Negotiation("192.0.2.2", "203.0.113.5"), with_plan=p)
+        assert set(p.to_json()["conns"]) == set(p.conns)  # type: ignore[arg-type]
