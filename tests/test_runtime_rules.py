@@ -699,3 +699,12 @@ def test_corpus_sample_never_raises() -> None:
             m.match(Packet(str(r.src.network_address), str(r.dst.network_address)))
         respond(cfg, h, Negotiation("192.0.2.2", "203.0.113.5"), with_plan=p)
         assert set(p.to_json()["conns"]) == set(p.conns)  # type: ignore[arg-type]
+
+
+def test_phase1_never_starts_from_a_group_conn(tmp_path: Path) -> None:
+    text = "version 2\nconfig setup\n\toe=yes\n" + conn("packetdefault", left="%defaultroute", auto="ignore")
+    h = host(default_route=DR, policies={"private": "127.0.0.0/8\n"}, tmp=tmp_path)
+    r = respond(config(text, h.policy_dir), h, neg(our_net=None, auth="rsasig"))
+    assert (
+        r.phase1 == "private#127.0.0.0/8" and r.phase1_instance == '"private#127.0.0.0/8"[1] ...127.0.0.1===?'
+    )

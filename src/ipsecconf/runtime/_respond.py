@@ -215,7 +215,7 @@ class _Responder:
     def phase1(self) -> tuple[_C | None, str | None]:
         n = self.n
         pfx = f"packet from {n.peer}:500: "
-        c = next((x for x in self.specific if not x.e.never_negotiate), None)
+        c = next((x for x in self.specific if not x.e.never_negotiate and x.e.kind != "group"), None)
         if c is not None:
             self.log.append(f'the host pair ({n.local}, {n.peer}) lists "{c.name}" first')
             return c, None
@@ -240,7 +240,9 @@ class _Responder:
             (
                 i
                 for i, x in enumerate(self.anyl)
-                if not x.e.never_negotiate and (self.auth is None or self.auth in x.e.policy)
+                if x.e.kind != "group"  # find_host_connection skips groups
+                and not x.e.never_negotiate
+                and (self.auth is None or self.auth in x.e.policy)
             ),
             None,
         )
