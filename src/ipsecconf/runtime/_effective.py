@@ -8,11 +8,14 @@ is added and oriented, and the priority from the oriented masks (R-O2).
 
 from __future__ import annotations
 
+import functools
+import gc
 import ipaddress
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import ParamSpec, TypeVar
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.core._source import Span
@@ -28,8 +31,12 @@ __all__ = [
     "effective",
     "effective_set",
     "MAX_WILDCARDS",
+    "host_net",
+    "no_gc",
 ]
 
+P = ParamSpec("P")
+R = TypeVar("R")
 IPAddr = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_WILDCARDS = 15
@@ -305,6 +312,19 @@ class EffectiveSet:
     hp_order: tuple[str, ...]
 
 
+def host_net(a: IPAddr) -> IPNet:
+    """a/32 (or /128), built from the integer: the string round trip costs four times as much."""
+    if a.version == 4:
+        return ipaddress.IPv4Network((int(a), 32))
+    return ipaddress.IPv6Network((int(a), 128))
+
+
+_ZERO4 = ipaddress.IPv4Network("0.0.0.0/0")
+_ZERO6 = ipaddress.IPv6Network("::/0")
+_ANY4 = ipaddress.IPv4Address(0)
+_ANY6 = ipaddress.IPv6Address(0)
+
+
 def _zero(net: IPNet) -> str:
     return "::" if net.version == 6 else "0.0.0.0"
 
@@ -329,9 +349,17 @@ def _subnet_of(v: Value | None) -> vals.Subnet | None:
     return v.parsed if v is not None and isinstance(v.parsed, vals.Subnet) else None
 
 
+def _values(c: Conn) -> Iterator[Value]:
+    for end in (c.left, c.right):
+        yield from end.__dict__.values()  # the set fields only (End.of)
+    yield from c.values.values()
+
+
 def _load_problem(c: Conn) -> Value | None:
     """The first value pluto's loader would refuse (R-P1), else None."""
-    for _slot, v in c.items():
+    for v in _values(c):
+        if v is None:
+            continue
         if v.parsed is not None or v.keyword.lower().startswith("x-"):
             continue
         if v.keyword in ("left", "right") and _host_of(v) is not None:
@@ -348,6 +376,7 @@ class _Builder:
         self.host = host
         self.diags: list[Diagnostic] = []
         self.oe = config.oe
+        self.policy_memo: dict[tuple[object, ...], tuple[frozenset[str], str, str | None]] = {}
         fam4 = [(n, ipaddress.ip_address(a)) for n, a in host.interfaces]
         self.ifaces = self._pluto_ifaces(fam4)
         dr = host.default_route
@@ -444,7 +473,7 @@ class _Builder:
         self, c: Conn, side: str, htype: str, addr: IPAddr | None, peer: IPAddr | None, family: int
     ) -> EndState:
         end = c.end(side)
-        zero_net: IPNet = ipaddress.ip_network("::/0" if family == 6 else "0.0.0.0/0")
+        zero_net: IPNet = _ZERO6 if family == 6 else _ZERO4
         sub = _subnet_of(end.subnet)
         client_wild = False
         if sub is not None and sub.network is not None:
@@ -454,12 +483,12 @@ class _Builder:
         else:
             src = _host_of(end.sourceip)
             if src is not None and src.address is not None:
-                client, has_client = ipaddress.ip_network(src.address), True
+                client, has_client = host_net(src.address), True
             elif htype == "defaultroute-none":
                 client, has_client = zero_net, False  # default_end returns early (0.1 step 3)
             else:
-                a = addr if addr is not None else ipaddress.ip_address("::" if family == 6 else "0.0.0.0")
-                client, has_client = ipaddress.ip_network(a), False
+                a = addr if addr is not None else (_ANY6 if family == 6 else _ANY4)
+                client, has_client = host_net(a), False
         # nexthop: explicit, %defaultroute, R-O1, Q3, else direct (the peer)
         hop: IPAddr | None = None
         nh = end.nexthop
@@ -517,8 +546,40 @@ class _Builder:
 
     # ------------------------------------------------------------ one conn
 
+    _POLICY_KEYS = (
+        "authby",
+        "type",
+        "phase2",
+        "pfs",
+        "compress",
+        "disablearrivalcheck",
+        "rekey",
+        "aggrmode",
+        "overlapip",
+        "modecfgpull",
+        "ikev2",
+        "failureshunt",
+    )
+
     def policy(self, c: Conn, lt: str, rt: str) -> tuple[frozenset[str], str, str | None]:
-        """(policy bits, shunt, failure shunt) of a conn (semantics 5)."""
+        """(policy bits, shunt, failure shunt) of a conn (semantics 5), memoised on the values' identity."""
+        own = c.values.get  # conn-level values are set here or take the shared built-in default
+        ld, rd = c.left.__dict__.get, c.right.__dict__.get
+        key = (
+            lt,
+            rt,
+            *[id(own(k)) for k in self._POLICY_KEYS],
+            id(ld("xauthserver")),
+            id(ld("xauthclient")),
+            id(rd("xauthserver")),
+            id(rd("xauthclient")),
+        )
+        got = self.policy_memo.get(key)
+        if got is None:
+            got = self.policy_memo[key] = self._policy(c, lt, rt)
+        return got
+
+    def _policy(self, c: Conn, lt: str, rt: str) -> tuple[frozenset[str], str, str | None]:
         p: set[str] = set()
         authby = c.text("authby") or "rsasig"
         if "secret" in authby:
@@ -620,6 +681,17 @@ class _Builder:
                     )
                 )
             return result(False, f"did not load: {bad.keyword}={bad.raw} does not parse (R-P1)", loaded=False)
+        av = c.get("auto", defaults=False)
+        if auto != "ignore" and c.name in self.appended and av is not None and av.origin.chain == "%default":
+            self.diags.append(
+                diag(
+                    DEFAULT_AUTO,
+                    f"conn '{name}' is appended with also= by other conns, but conn %default gives it "
+                    f"auto={auto}, so it is {auto}ed on its own too (Q6)",
+                    hdr,
+                    "set auto=ignore in this section, or set auto= in the conns themselves",
+                )
+            )
         if lt in ("none", "bad") or rt in ("none", "bad"):
             missing = "left" if lt in ("none", "bad") else "right"
             if auto != "ignore":
@@ -632,17 +704,6 @@ class _Builder:
                     )
                 )
             return result(False, f"no {missing}= (R-P3)")
-        av = c.get("auto", defaults=False)
-        if auto != "ignore" and c.name in self.appended and av is not None and av.origin.chain == "%default":
-            self.diags.append(
-                diag(
-                    DEFAULT_AUTO,
-                    f"conn '{name}' is appended with also= by other conns, but conn %default gives it "
-                    f"auto={auto}, so it is {auto}ed on its own too (Q6)",
-                    hdr,
-                    "set auto=ignore in this section, or set auto= in the conns themselves",
-                )
-            )
         left = self.build_end(c, "left", lt, la, ra, fam)
         right = self.build_end(c, "right", rt, ra, la, fam)
         # 0.1 step 1, R26/Q17: names are resolved first; only two wildcards are refused.
@@ -710,7 +771,8 @@ class _Builder:
         oriented = chosen is not None and fail is None
         if fail is not None:
             code = BOTH_LOCAL if fail.startswith("both") else TWO_IFACES
-            self.diags.append(diag(code, f"conn '{name}': {fail}", hdr, "only one end may be this host"))
+            if auto != "ignore":
+                self.diags.append(diag(code, f"conn '{name}': {fail}", hdr, "only one end may be this host"))
             reason = fail
         elif not oriented:
             reason = "neither end is an address of a local interface"
@@ -730,8 +792,9 @@ class _Builder:
             reason = f"{this.side}={this.host_text} is {chosen[1]} on {chosen[0]}"
         prio = _prio(this.client, that.client)  # R-O2: from the oriented ends
         return result(
-            True,
-            reason,
+            # Start-up never adds an auto=ignore conn; its orientation is what `ipsec auto --add` would give.
+            auto != "ignore",
+            reason if auto != "ignore" else f"auto=ignore: not added at start-up; if added: {reason}",
             oriented=oriented,
             this=this.side if oriented else None,
             interface=chosen[0] if oriented and chosen else None,
@@ -810,7 +873,7 @@ class _Builder:
 
 
 def _zero_net(net: IPNet) -> IPNet:
-    return ipaddress.ip_network("::/0" if net.version == 6 else "0.0.0.0/0")
+    return _ZERO6 if net.version == 6 else _ZERO4
 
 
 def _prio(this: IPNet, that: IPNet) -> int:
@@ -837,7 +900,26 @@ def _expanded(config: Config) -> Iterator[tuple[Conn, str, str]]:
             yield inst, inst.name, c.name
 
 
+def no_gc(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with the cyclic collector off: it builds many small acyclic objects next to a big
+    model, and collector passes over the model would cost more than the work (as in resolve)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
+@no_gc
 def effective_set(config: Config, host: HostState) -> EffectiveSet:
+    """Every conn's effective view, the group files read and the findings, in pluto's order."""
     b = _Builder(config, host)
     out: dict[str, Effective] = {}
     subs = {i.parent for i in config.instances if i.kind == "subnet-instance"}

@@ -60,6 +60,8 @@ class HostState:
             ipaddress.ip_address(self.default_route[0])
             if self.default_route[1] is not None:
                 ipaddress.ip_address(self.default_route[1])
+        for addr in (*self.names.values(), *self.peers.values()):
+            ipaddress.ip_address(addr)
         # Names compare case-insensitively, as the resolver does.
         object.__setattr__(self, "names", MappingProxyType({k.lower(): v for k, v in self.names.items()}))
         object.__setattr__(self, "peers", MappingProxyType(dict(self.peers)))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.model._model import Config
-from ipsecconf.runtime._effective import Effective, EffectiveSet, effective_set
+from ipsecconf.runtime._effective import Effective, EffectiveSet, effective_set, no_gc
 from ipsecconf.runtime._host import HostState
 
 __all__ = ["Eroute", "Step", "Plan", "plan", "PLAN_FORMAT"]
@@ -117,6 +118,28 @@ class Plan:
     def conns(self) -> Mapping[str, Effective]:
         return self.effective.conns
 
+    @cached_property
+    def routed_set(self) -> frozenset[str]:
+        return frozenset(self.routed)
+
+    @cached_property
+    def host_pairs(self) -> Mapping[tuple[object, object], tuple[Effective, ...]]:
+        """pluto's host-pair lists: (this host, that host or None for %any) -> conns in list order (1.4, 2.6).
+
+        Only conns added at start-up and oriented, and the group instances, each right after its group.
+        """
+        conns = self.effective.conns
+        sent = set(self.addall)
+        out: dict[tuple[object, object], list[Effective]] = {}
+        for name in self.effective.hp_order:
+            e = conns.get(name)
+            if e is None or not e.added or not e.oriented or e.this_end is None or e.that_end is None:
+                continue
+            if e.source != "group-instance" and name not in sent:
+                continue
+            out.setdefault((e.this_end.host, e.that_end.host), []).append(e)
+        return MappingProxyType({k: tuple(v) for k, v in out.items()})
+
     def to_json(self) -> dict[str, object]:
         conns: dict[str, object] = {}
         for name, e in self.effective.conns.items():
@@ -175,15 +198,31 @@ class _Router:
         self.up: dict[str, Effective] = {}  # routed conns (RT_ROUTED_PROSPECTIVE), in route order
         self.policy_next: dict[str, str] = {}
         self.prio: dict[str, int] = {}
-        self.mru: list[str] = []
+        self.mru: dict[str, int] = {}  # conn -> when it was last named (3.3: most recent first)
+        self.clock = 0
+        # (that client, that proto, that port, this host) -> routed conns: route_owner's key (3.1 rule 5)
+        self.by_route: dict[tuple[object, ...], list[Effective]] = {}
         self.diags: list[Diagnostic] = []
         self.routes: dict[str, str] = {}
         self.grouted: set[str] = set()
 
     def touch(self, name: str) -> None:
-        if name in self.mru:
-            self.mru.remove(name)
-        self.mru.insert(0, name)
+        self.clock += 1
+        self.mru[name] = self.clock
+
+    @staticmethod
+    def route_key(c: Effective) -> tuple[object, ...]:
+        t, o = c.this_end, c.that_end
+        assert t and o
+        return (o.client, o.protocol, o.port, t.host)
+
+    def set_up(self, c: Effective) -> None:
+        self.up[c.name] = c
+        self.by_route.setdefault(self.route_key(c), []).append(c)
+
+    def set_down(self, c: Effective) -> None:
+        del self.up[c.name]
+        self.by_route[self.route_key(c)].remove(c)
 
     def eroute_of(self, c: Effective, order: int) -> Eroute:
         t, o = c.this_end, c.that_end
@@ -212,13 +251,15 @@ class _Router:
         assert t and o
         if c.kind == "template" and not o.has_client and not c.oppo:
             return f"025 {q}: cannot route template policy of {c.policy_text}\n025 {q}: could not route"
-        for name, other in self.up.items():
+        same_route = self.by_route.get(self.route_key(c), ())
+        for other in same_route:
             assert other.this_end is not None
-            if _same(c, other, selector=False) and (
-                other.interface != c.interface or other.this_end.nexthop != t.nexthop
-            ):
-                return f'003 {q}: cannot route -- route already in use for "{name}"\n025 {q}: could not route'
-        ero = next((r for r in self.up.values() if _same(c, r, selector=True)), None)
+            if other.interface != c.interface or other.this_end.nexthop != t.nexthop:
+                return (
+                    f'003 {q}: cannot route -- route already in use for "{other.name}"\n'
+                    f"025 {q}: could not route"
+                )
+        ero = next((r for r in same_route if _same(c, r, selector=True)), None)
         note = "ok"
         if ero is not None:
             kinds = {ero.kind, c.kind}
@@ -231,11 +272,11 @@ class _Router:
                     f"switching eroute to {inside.name} and linking {outside.name}"
                 )
                 idx = self.owner_of.pop(ero.name)
-                del self.up[ero.name]
+                self.set_down(ero)
                 self.eroutes[idx] = self.eroute_of(inside, idx)  # the same selector, a new owner
                 self.owner_of[inside.name] = idx
                 if inside is c:
-                    self.up[c.name] = c
+                    self.set_up(c)
                 return note
             # Q11: follow each entry's own successor along the policy_next chain.
             walk: str | None = ero.name
@@ -252,14 +293,15 @@ class _Router:
                     f"025 {q}: could not route"
                 )
             if found or "OVERLAPIP" in c.policy:
-                self.up[c.name] = c
+                self.set_up(c)
                 return note
         self.owner_of[c.name] = len(self.eroutes)
         self.eroutes.append(self.eroute_of(c, len(self.eroutes)))
-        self.up[c.name] = c
+        self.set_up(c)
         return note
 
 
+@no_gc
 def plan(config: Config, host: HostState) -> Plan:
     """The start-up sequence of ``config`` on ``host`` and the eroute table it leaves (R27)."""
     es = effective_set(config, host)
@@ -377,7 +419,7 @@ def plan(config: Config, host: HostState) -> Plan:
         elif res != "ok" and not res.startswith("ok") and "identify ourselves" not in res:
             rt.diags.append(diag(NOT_ROUTED, f"conn '{name}': {_strip(res)}", span, None))
     eroutes = tuple(rt.eroutes)
-    routed = tuple(n for n in rt.mru if n in rt.up)
+    routed = tuple(sorted(rt.up, key=lambda n: -rt.mru.get(n, 0)))
     prio = {n: rt.prio.get(n, e.prio) for n, e in conns.items()}
     return Plan(
         host=host,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ipsecconf.model._model import Config
-from ipsecconf.runtime._effective import MAX_WILDCARDS, Effective, EndState
+from ipsecconf.runtime._effective import MAX_WILDCARDS, Effective, EndState, host_net
 from ipsecconf.runtime._host import HostState
 from ipsecconf.runtime._plan import Plan, plan
 
@@ -153,7 +153,12 @@ def _match_id(a: str | None, b: str | None) -> int | None:
 
 
 def _host_net(a: IPAddr) -> IPNet:
-    return ipaddress.ip_network(a)
+    return host_net(a)
+
+
+def _inside(a: IPNet, b: IPNet) -> bool:
+    """a is b or inside it; never across families."""
+    return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
 
 
 class _Responder:
@@ -166,23 +171,10 @@ class _Responder:
         self.peer = ipaddress.ip_address(n.peer)
         self.auth = _AUTH.get(n.auth or "", None)
         self.aggr = n.mode == "aggressive"
-        self.routed = set(p.routed)
-        conns = p.effective.conns
-        sent = set(p.addall)
-        order = [conns[x] for x in p.effective.hp_order if x in conns]
-        self.specific: list[_C] = []
-        self.anyl: list[_C] = []
-        for e in order:
-            if not e.added or not e.oriented:
-                continue
-            if e.source != "group-instance" and e.name not in sent:
-                continue
-            if e.this_end is None or e.that_end is None or e.this_end.host != self.local:
-                continue
-            if e.that_end.host is None:
-                self.anyl.append(_C(e))
-            elif e.that_end.host == self.peer:
-                self.specific.append(_C(e))
+        self.routed = p.routed_set
+        pairs = p.host_pairs
+        self.specific: list[_C] = [_C(e) for e in pairs.get((self.local, self.peer), ())]
+        self.anyl: list[_C] = [_C(e) for e in pairs.get((self.local, None), ())]
 
     # ---------------------------------------------------------------- instances (4.7)
 
@@ -223,7 +215,7 @@ class _Responder:
     def phase1(self) -> tuple[_C | None, str | None]:
         n = self.n
         pfx = f"packet from {n.peer}:500: "
-        c = next((x for x in self.specific if not x.e.never_negotiate), None)
+        c = next((x for x in self.specific if not x.e.never_negotiate and x.e.kind != "group"), None)
         if c is not None:
             self.log.append(f'the host pair ({n.local}, {n.peer}) lists "{c.name}" first')
             return c, None
@@ -248,7 +240,9 @@ class _Responder:
             (
                 i
                 for i, x in enumerate(self.anyl)
-                if not x.e.never_negotiate and (self.auth is None or self.auth in x.e.policy)
+                if x.e.kind != "group"  # find_host_connection skips groups
+                and not x.e.never_negotiate
+                and (self.auth is None or self.auth in x.e.policy)
             ),
             None,
         )
@@ -266,7 +260,7 @@ class _Responder:
                 best = d
                 self.log.append(f'"{d.name}" is the first road-warrior template on ({n.local}, %any)')
                 break
-            if self.peer in d.that.client and not best.that.client.subnet_of(d.that.client):  # type: ignore[arg-type]
+            if _inside(_host_net(self.peer), d.that.client) and not _inside(best.that.client, d.that.client):
                 best = d
         if best.e.kind != "template":
             return (
@@ -334,7 +328,7 @@ class _Responder:
                 continue
             if o.has_client:
                 if o.client_wildcard:
-                    if not peer.subnet_of(o.client):  # type: ignore[arg-type]
+                    if not _inside(peer, o.client):
                         continue
                 elif o.client != peer:
                     continue
@@ -357,7 +351,7 @@ class _Responder:
             w = _match_id(c.that.id, d.that.id)
             if w is None:
                 continue
-            if not (our.subnet_of(d.this.client) and peer.subnet_of(d.that.client)):  # type: ignore[arg-type]
+            if not (_inside(our, d.this.client) and _inside(peer, d.that.client)):
                 continue
             routed = d.name in self.routed
             prio = (
@@ -457,7 +451,10 @@ def respond(
         )
     c, err = r.phase1()
     if c is None:
-        return Response(None, None, None, None, None, err, "phase 1 found no conn", tuple(r.log))
+        why = "phase 1 found no conn"
+        if n.local not in {a for _n, a in host.interfaces}:
+            why += f"; {n.local} is not an address of the host's interfaces, so no conn is oriented to it"
+        return Response(None, None, None, None, None, err, why, tuple(r.log))
     first = c
     reason: list[str] = []
     if r.auth is not None and r.auth not in c.e.policy:
