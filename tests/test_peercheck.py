@@ -331,3 +331,21 @@ def test_cli_text_and_json(tmp_path: Path) -> None:
     b = _write(tmp_path / "east.conf", {"t": EAST})
     assert main(["peer-check", str(a), str(b)], out=io.StringIO(), err=io.StringIO()) == 0
     assert main(["peer-check", str(a), str(b), str(a)], out=io.StringIO(), err=io.StringIO()) == 2
+
+
+def test_keys_compared_as_bytes(tmp_path: Path) -> None:
+    # The same key written 0s (base64) at one end and 0x (hex) at the other agrees.
+    import base64
+
+    hex_key = "0x" + base64.b64decode(KEY_E[2:]).hex()
+    report = _pair(tmp_path, WEST, {**EAST, "leftrsasigkey": hex_key})
+    assert not report.pairs[0].findings
+    report = _pair(tmp_path, WEST, {**EAST, "leftrsasigkey": "0x" + base64.b64decode(KEY_X[2:]).hex()})
+    assert [f.kind for f in report.pairs[0].findings] == ["key"]
+
+
+def test_one_strict_end_warns_who_can_initiate(tmp_path: Path) -> None:
+    # ike= given is strict; the other end offers the defaults, none of which it accepts.
+    report = _pair(tmp_path, {**WEST, "ike": "aes128-sha1;modp2048"}, EAST)
+    (f,) = report.pairs[0].findings
+    assert (f.kind, f.severity) == ("ike", Severity.WARNING) and "only A can initiate" in f.message

@@ -185,6 +185,10 @@ _LOCAL_MAGIC = frozenset({"%any", "%defaultroute", "%any6"})
 _POLICY_MAGIC = frozenset({"%opportunistic", "%group", "%opportunisticgroup"})
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
 @dataclass(frozen=True, slots=True)
 class _End:
     conn: Conn
@@ -192,16 +196,18 @@ class _End:
     host: str | None  # a concrete address (or a host name, lower case); None: filled in at run time
     id: str | None  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
     id_default: bool
-    nets: frozenset[str] | None  # the client subnets; None: the host itself
+    nets: frozenset[Network] | None  # the client subnets; None: the host itself
     virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
+    address: IPAddress | None  # the host as an address, for its own /32 (/128)
 
     @property
-    def effective_nets(self) -> frozenset[str] | None:
+    def effective_nets(self) -> frozenset[Network] | None:
+        """The subnets, or the host's own /32 (/128) when none is set; None: not known offline."""
         if self.nets is not None:
             return self.nets
-        if self.host is None or not self.host[:1].isdigit() and ":" not in self.host:
+        if self.address is None:
             return None
-        return frozenset({f"{self.host}/{128 if ':' in self.host else 32}"})
+        return frozenset({ipaddress.ip_network(self.address)})
 
 
 def _host_of(v: Value | None) -> tuple[str | None, bool]:
@@ -212,7 +218,7 @@ def _host_of(v: Value | None) -> tuple[str | None, bool]:
     if not isinstance(h, vals.Host):
         return None, False
     if h.kind in ("ipv4", "ipv6"):
-        return normalize_id(str(h.address) if h.address is not None else h.text), True
+        return (str(h.address) if h.address is not None else normalize_id(h.text)), True
     if h.kind == "hostname":
         return h.text.lower().rstrip("."), True
     if h.kind == "magic":
@@ -241,12 +247,17 @@ def _end(conn: Conn, side: str, instances: Mapping[str, list[Conn]]) -> _End | N
         else:
             ident = normalize_id(idv.text)
     nets, virtual = _nets(e, conn, side, instances)
-    return _End(conn, side, host, ident, idv is None, nets, virtual)
+    address = None
+    if e.host is not None:
+        h = e.host.parsed
+        if isinstance(h, vals.Host) and h.kind in ("ipv4", "ipv6"):
+            address = h.address
+    return _End(conn, side, host, ident, idv is None, nets, virtual, address)
 
 
 def _nets(
     e: End, conn: Conn, side: str, instances: Mapping[str, list[Conn]]
-) -> tuple[frozenset[str] | None, bool]:
+) -> tuple[frozenset[Network] | None, bool]:
     items: list[vals.Subnet] = []
     if e.subnets is not None and isinstance(e.subnets.parsed, vals.Subnets):
         items = list(e.subnets.parsed.items)
@@ -260,7 +271,7 @@ def _nets(
     if not items:
         return None, False
     virtual = any(s.network is None for s in items)
-    return frozenset(str(s.network) for s in items if s.network is not None), virtual
+    return frozenset(s.network for s in items if s.network is not None), virtual
 
 
 # ------------------------------------------------------------------ one config
@@ -340,6 +351,13 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
                 conflicts += 1
         if ea.id is not None and eb.id is not None and ea.id == eb.id:
             ids += 1
+        if ea.nets is None and eb.nets is None and ea.address is not None and eb.address is not None:
+            # Both are the hosts themselves: equal exactly when the hosts are.
+            if ea.address == eb.address:
+                nets += 2
+            else:
+                apart = True
+            continue
         na, nb = ea.effective_nets, eb.effective_nets
         if na is not None and nb is not None and na == nb and not ea.virtual and not eb.virtual:
             nets += 2
@@ -354,12 +372,10 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
     return (int(same_name), exact, nets, ids)
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
+def _overlap(a: frozenset[Network], b: frozenset[Network]) -> bool:
     if a & b:
         return True
-    na = [ipaddress.ip_network(x) for x in a]
-    nb = [ipaddress.ip_network(x) for x in b]
-    return any(x.version == y.version and x.overlaps(y) for x in na for y in nb)
+    return any(x.version == y.version and x.overlaps(y) for x in a for y in b)
 
 
 def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[Score, bool] | None:
@@ -406,6 +422,21 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
 
 def _header(conn: Conn) -> Where:
     return Where(conn.origin.file, conn.origin.line)
+
+
+class _Pending:
+    """Where a value was written, worked out only when a finding needs it (most pairs agree)."""
+
+    __slots__ = ("conn", "value", "keyword")
+
+    def __init__(self, conn: Conn, value: Value | None, keyword: str) -> None:
+        self.conn, self.value, self.keyword = conn, value, keyword
+
+    def resolve(self) -> Where:
+        return _where(self.conn, self.value, self.keyword)
+
+
+Loc = Where | _Pending
 
 
 def _where(conn: Conn, v: Value | None, keyword: str | None = None) -> Where:
@@ -476,6 +507,7 @@ def peer_check(
     parent_b = {k: p for p, ks in side_b.kids.items() for k in ks}
     parent_a = {k: p for p, ks in side_a.kids.items() for k in ks}
     pairs: list[Pair] = []
+    clean: set[object] = set()  # conn-level value sets already found to agree
     seen: set[frozenset[str]] = set()
     paired_b: set[str] = set()
     paired_a: set[str] = set()
@@ -500,7 +532,7 @@ def peer_check(
         b_ends = side_b.ends[ch.b]
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
-        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b)
+        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, clean)
         pairs.append(Pair(name, ch.b, tuple(found), ch.mirrored))
     # Instances tried one by one and none paired: the conn itself is unpaired.
     unpaired_a: list[str] = []
@@ -572,23 +604,25 @@ class _Checker:
         self,
         kind: str,
         message: str,
-        wa: Where | None,
-        wb: Where | None,
+        wa: Loc | None,
+        wb: Loc | None,
         hint: str | None = None,
         severity: Severity | None = None,
     ) -> None:
         code = CODES[kind]
+        wa = wa.resolve() if isinstance(wa, _Pending) else wa
+        wb = wb.resolve() if isinstance(wb, _Pending) else wb
         self.out.append(Finding(code, severity or _KIND_RULES[kind][1], kind, message, wa, wb, hint))
 
-    def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Where, Where]:
+    def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
-        return va, vb, _where(self.conn_a, va, keyword), _where(self.conn_b, vb, keyword)
+        return va, vb, _Pending(self.conn_a, va, keyword), _Pending(self.conn_b, vb, keyword)
 
-    def end_value(self, i: int, fieldname: str) -> tuple[Value | None, Value | None, Where, Where]:
+    def end_value(self, i: int, fieldname: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         ea, eb = self.a[i], self.b[i]
         va = getattr(ea.conn.end(ea.side), fieldname)
         vb = getattr(eb.conn.end(eb.side), fieldname)
-        return va, vb, _where(ea.conn, va, ea.side + fieldname), _where(eb.conn, vb, eb.side + fieldname)
+        return va, vb, _Pending(ea.conn, va, ea.side + fieldname), _Pending(eb.conn, vb, eb.side + fieldname)
 
     def who(self, i: int) -> str:
         ea, eb = self.a[i], self.b[i]
@@ -603,15 +637,49 @@ def _check_pair(
     b: tuple[_End, _End],
     secrets_a: SecretsFile | None,
     secrets_b: SecretsFile | None,
+    clean: set[object],
 ) -> list[Finding]:
     ck = _Checker(ca, cb, a, b)
     for i in (0, 1):
         _check_end(ck, i)
     _check_auth(ck, secrets_a, secrets_b)
+    # Conns that take their conn-level values from the same lines (%default, also=
+    # fragments) agree or not alike: a pair of such sets found clean is not checked again.
+    key = (
+        tuple(id(ck.conn_a.values.get(k)) for k in _CONN_KEYS),
+        tuple(id(ck.conn_b.values.get(k)) for k in _CONN_KEYS),
+        ca.start_action(ck.conn_a),
+        cb.start_action(ck.conn_b),
+        ck.conn_a is ck.conn_b,
+    )
+    if key in clean:
+        return ck.out
+    before = len(ck.out)
     _check_proposals(ck)
     _check_modes(ck)
     _check_warnings(ck)
+    if len(ck.out) == before:
+        clean.add(key)
     return ck.out
+
+
+# The conn-level keywords the checks below read (authby is checked per pair, with the keys).
+_CONN_KEYS = (
+    "ike",
+    "phase2",
+    "phase2alg",
+    "pfs",
+    "ikev2",
+    "type",
+    "aggrmode",
+    "compress",
+    "modecfgpull",
+    "ikelifetime",
+    "salifetime",
+    "rekey",
+    "dpddelay",
+    "dpdtimeout",
+)
 
 
 def _check_end(ck: _Checker, i: int) -> None:
@@ -660,7 +728,13 @@ def _check_end(ck: _Checker, i: int) -> None:
             wb,
             "protoport is part of the proposal: both peers have to agree (%any matches any port)",
         )
-    for role, kind in (("xauthserver", "xauth"), ("xauthclient", "xauth"), ("modecfgserver", "modecfg")):
+    roles = (
+        ("xauthserver", "xauth"),
+        ("xauthclient", "xauth"),
+        ("modecfgserver", "modecfg"),
+        ("modecfgclient", "modecfg"),
+    )
+    for role, kind in roles:
         va, vb, wa, wb = ck.end_value(i, role)
         ya = va is not None and va.parsed is True
         yb = vb is not None and vb.parsed is True
@@ -691,8 +765,8 @@ def _text(v: Value | None, default: str) -> str:
     return v.text if v is not None else default
 
 
-def _nets_text(nets: frozenset[str]) -> str:
-    return ", ".join(sorted(nets))
+def _nets_text(nets: frozenset[Network]) -> str:
+    return ", ".join(sorted(str(n) for n in nets))
 
 
 def _protoports_agree(a: object | None, b: object | None) -> bool:
@@ -863,8 +937,8 @@ def _directions(
     offer_b: frozenset[Any] | None,
     strict_a: bool,
     strict_b: bool,
-    wa: Where,
-    wb: Where,
+    wa: Loc,
+    wb: Loc,
     show: Callable[[frozenset[Any]], str],
 ) -> None:
     """Each end offers its list; a strict end accepts only its list, another accepts any."""
@@ -945,18 +1019,6 @@ def _check_modes(ck: _Checker) -> None:
             wb,
             "pull at both ends or push at both",
         )
-    for i in (0, 1):
-        va, vb, wa, wb = ck.end_value(i, "modecfgclient")
-        ya = va is not None and va.parsed is True
-        yb = vb is not None and vb.parsed is True
-        if ya != yb:
-            ck.add(
-                "modecfg",
-                f"{ck.who(i)}: A says modecfgclient={'yes' if ya else 'no'}, B says {'yes' if yb else 'no'}",
-                wa,
-                wb,
-                "set the same mode-config roles in both configs",
-            )
 
 
 def _seconds(v: Value | None) -> int | None:

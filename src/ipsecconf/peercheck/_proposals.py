@@ -8,6 +8,8 @@ Two ends can agree on phase 1 (or 2) only if their expanded sets share a member.
 
 from __future__ import annotations
 
+import functools
+
 from ipsecconf.language import _values as vals
 
 __all__ = ["IkeAlg", "EspAlg", "ike_set", "esp_set", "DEFAULT_IKE", "DEFAULT_ESP", "show_ike", "show_esp"]
@@ -40,6 +42,7 @@ DEFAULT_IKE: frozenset[IkeAlg] = frozenset(
 DEFAULT_ESP: frozenset[EspAlg] = frozenset((c, _keylen(c, None), h) for c in _CIPHERS for h in _HASHES)
 
 
+@functools.lru_cache(maxsize=4096)
 def ike_set(parsed: object | None) -> frozenset[IkeAlg] | None:
     """The IKE proposals a side offers and accepts; None when its ike= did not parse."""
     if parsed is None:
@@ -52,6 +55,7 @@ def ike_set(parsed: object | None) -> frozenset[IkeAlg] | None:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def esp_set(parsed: object | None) -> frozenset[EspAlg] | None:
     """The phase 2 proposals a side offers and accepts (the PFS group is compared apart)."""
     if parsed is None:
