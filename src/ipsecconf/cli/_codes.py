@@ -22,6 +22,8 @@ _CATEGORIES = {
     "convert": "Conversion to libreswan and swanctl (`C`)",
     "apply": "Applying to strongSwan over VICI (`A`)",
     "runtime": "The runtime model on a given host: orientation, start-up plan, routes (`O`)",
+    "secrets": "ipsec.secrets (`T`)",
+    "peer-check": "peer-check: the two ends of a tunnel (`P`)",
 }
 
 
@@ -33,8 +35,10 @@ def all_rules() -> Mapping[str, Rule]:
     from ipsecconf.cli import _verb_check  # noqa: F401
     from ipsecconf.convert import _codes as convert_codes  # noqa: F401
     from ipsecconf.model import _resolve as resolve  # noqa: F401
+    from ipsecconf.peercheck import _peercheck as peercheck  # noqa: F401
     from ipsecconf.reading import _includes as includes  # noqa: F401
     from ipsecconf.reading import _lexer as lexer  # noqa: F401
+    from ipsecconf.reading import _secrets as secrets  # noqa: F401
     from ipsecconf.reading import _syntax as syntax  # noqa: F401
     from ipsecconf.runtime import _plan as runtime_plan  # noqa: F401
 

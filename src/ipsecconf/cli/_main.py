@@ -29,6 +29,7 @@ VERB_MODULES = (
     "ipsecconf.cli._verb_convert",
     "ipsecconf.cli._verb_apply",
     "ipsecconf.cli._verb_status",
+    "ipsecconf.cli._verb_peercheck",
 )
 
 
