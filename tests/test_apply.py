@@ -196,3 +196,59 @@ def test_socket_without_permission_is_one_line(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     with pytest.raises(Unreachable, match="no permission"):
         connect("unix:///var/run/charon.vici")
+
+
+CLI_CONF = """version 2
+
+conn base
+\tleft=192.0.2.1
+\tright=192.0.2.2
+\tauthby=secret
+
+conn good
+\talso=base
+\tauto=add
+
+conn other
+\tleft=198.51.100.1
+\tright=198.51.100.2
+\tauthby=secret
+\tkeyingtries=lots
+"""
+
+
+def _cli(tmp_path: Any, conf: str, *extra: str) -> tuple[int, str, str]:
+    import io
+
+    from ipsecconf.cli._main import main
+
+    (tmp_path / "ipsec.conf").write_text(conf)
+    (tmp_path / "ipsec.secrets").write_text(f'192.0.2.1 192.0.2.2 : PSK "{SECRET}"\n')
+    argv = ["apply", str(tmp_path / "ipsec.conf"), *extra, "--secrets", str(tmp_path / "ipsec.secrets")]
+    argv += ["--interface", "eth0=192.0.2.1", "--vici", f"unix://{tmp_path}/none.vici", "--dry-run"]
+    out, err = io.StringIO(), io.StringIO()
+    return main(argv, out=out, err=err), out.getvalue(), err.getvalue()
+
+
+def test_an_error_in_a_conn_not_loaded_does_not_block(tmp_path: Any) -> None:
+    pytest.importorskip("vici")
+    rc, out, err = _cli(tmp_path, CLI_CONF)
+    assert rc == 0, err
+    assert "keyingtries" in err  # shown, but conn other is auto=ignore
+    assert "good: would be loaded" in out and SECRET not in out + err
+
+
+def test_an_error_in_a_loaded_conn_refuses_and_sends_nothing(tmp_path: Any) -> None:
+    bad = CLI_CONF.replace("\tauto=add\n", "\tauto=add\n\tkeyingtries=lots\n")
+    rc, out, err = _cli(tmp_path, bad)
+    assert rc == 1 and "apply refused" in err and out == ""
+    # ...and also when the error is in a section the loaded conn appends with also=.
+    rc, _, err = _cli(
+        tmp_path, CLI_CONF.replace("\tauthby=secret\n\n", "\tauthby=secret\n\tdpddelay=x\n\n", 1)
+    )
+    assert rc == 1 and "apply refused" in err
+
+
+def test_unknown_conn_name_is_a_usage_error(tmp_path: Any) -> None:
+    rc, _, err = _cli(tmp_path, CLI_CONF, "nosuch")
+    assert rc == 2 and "no conn named nosuch" in err

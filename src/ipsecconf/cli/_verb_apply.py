@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ipsecconf.apply import ApplyResult
     from ipsecconf.core._diagnostics import Diagnostic
     from ipsecconf.model._model import Config, Conn
+    from ipsecconf.reading._includes import ConfigTree
 
 APPLY_FORMAT = "ipsecconf.apply/1"
 DEFAULT_SECRETS = "/etc/ipsec.secrets"
@@ -82,6 +83,29 @@ def _errors(diags: Any) -> list[Diagnostic]:
     return [d for d in diags if d.severity is Severity.ERROR]
 
 
+def _blocking(errors: list[Diagnostic], tree: ConfigTree, wanted: Config) -> list[Diagnostic]:
+    """The errors that concern what apply would load: all but those on the lines of a conn
+    section that no loaded conn is, or appends with also=/alsoflip= (a conn for another host,
+    an ignored one). Errors outside conn sections (config setup, %default, includes) count."""
+    involved: set[str] = set()
+    for c in wanted.conns:
+        involved.update((c.name, *c.also_chain, *c.alsoflip_chain))
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for sec in tree.sections:
+        if sec.kind == "conn" and sec.name != "%default" and not sec.spliced:
+            last = sec.doc.source.line_of(max(sec.end - 1, sec.offset))
+            spans.setdefault(sec.doc.source.name, []).append((sec.line, last, sec.name))
+    out = []
+    for d in errors:
+        sp = d.span
+        owner = None
+        if sp is not None:
+            owner = next((n for a, b, n in spans.get(sp.file, ()) if a <= sp.line <= b), None)
+        if owner is None or owner in involved:
+            out.append(d)
+    return out
+
+
 def _secrets_path(args: argparse.Namespace) -> tuple[str, bool]:
     if args.secrets:
         return args.secrets, True
@@ -110,19 +134,22 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     else:
         secrets = SecretsFile((), (), ())
     sources = dict(tree.sources)
-    # Errors and warnings; the informational findings are check's to show.
-    for d in (*config.diagnostics, *secrets.diagnostics):
-        if d.severity is not Severity.INFO:
-            con.err.write(render(d, sources) + "\n")
-    errors = _errors(config.diagnostics) + _errors(secrets.diagnostics)
-    if errors:
-        con.err.write(f"ipsecconf: apply refused: {len(errors)} error(s) in the config; nothing was sent\n")
-        return EXIT_FINDINGS
     known = {c.name for c in config.conns if not c.implicit}
     unknown = [n for n in args.conns if n not in known]
     if unknown:
         con.err.write(f"ipsecconf: no conn named {', '.join(unknown)} in {args.file}\n")
         return EXIT_USAGE
+    wanted, keep, ignored = _split(config, list(args.conns))
+    # Errors and warnings; the informational findings are check's to show.
+    for d in (*config.diagnostics, *secrets.diagnostics):
+        if d.severity is not Severity.INFO:
+            con.err.write(render(d, sources) + "\n")
+    errors = _blocking(_errors(config.diagnostics), tree, wanted) + _errors(secrets.diagnostics)
+    if errors:
+        con.err.write(
+            f"ipsecconf: apply refused: {len(errors)} error(s) in what it would load; nothing was sent\n"
+        )
+        return EXIT_FINDINGS
     try:
         host = host_from_args(args)
     except HostOptionError as exc:
@@ -133,7 +160,6 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.convert._swanctl import KeyExtraMissing
 
     try:
-        wanted, keep, ignored = _split(config, list(args.conns))
         swan = swanctl_tree(wanted, host=host, secrets=secrets, rootdir=args.rootdir)
     except KeyExtraMissing as exc:
         con.err.write(f"ipsecconf: {exc}\n")
