@@ -116,6 +116,20 @@ def test_load_idempotent_reload_prune(pair: Pair) -> None:
         d.close()
     assert "old" not in present.conns and set(present.markers) == {"net"}
 
+    # Pruning a conn that has SAs ends them too: on B, which does not start it, unload-conn alone
+    # would leave them up.
+    gone, _ = run(pair.b.uri, Tree({}, tb2.shared), prune=True)
+    assert actions(gone) == {"net": "unloaded"}
+
+    def no_sa() -> bool:
+        d = connect(pair.b.uri)
+        try:
+            return read_status(d).conn("net") is None
+        finally:
+            d.close()
+
+    assert wait_for(no_sa), pair.b.log()[-2000:]
+
 
 def test_dry_run_sends_nothing_and_masks_secrets(pair: Pair) -> None:
     ta, _ = trees()
