@@ -252,3 +252,15 @@ def test_an_error_in_a_loaded_conn_refuses_and_sends_nothing(tmp_path: Any) -> N
 def test_unknown_conn_name_is_a_usage_error(tmp_path: Any) -> None:
     rc, _, err = _cli(tmp_path, CLI_CONF, "nosuch")
     assert rc == 2 and "no conn named nosuch" in err
+
+
+def test_refusal_in_json(tmp_path: Any) -> None:
+    import json
+
+    bad = CLI_CONF.replace("\tauto=add\n", "\tauto=add\n\tkeyingtries=lots\n")
+    rc, out, _ = _cli(tmp_path, bad, "--format", "json")
+    got = json.loads(out)
+    assert rc == 1 and got["refused"] is True and got["sent"] == 0
+    assert [d["code"] for d in got["diagnostics"]] and all(
+        d["severity"] == "error" for d in got["diagnostics"]
+    )

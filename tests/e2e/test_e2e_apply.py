@@ -304,6 +304,22 @@ def test_ignore_and_named_conns(pair: Pair) -> None:
     assert actions(result) == {"net": "unchanged", "off": "ignored"}
 
 
+def test_prune_unloads_a_conn_the_file_no_longer_has(pair: Pair) -> None:
+    extra = (
+        "conn extra\n\tleft=192.0.2.1\n\tleftsubnet=10.1.1.0/24\n\tright=192.0.2.2\n"
+        "\trightsubnet=10.2.0.0/24\n\tauthby=secret\n\tauto=add\n\n"
+    )
+    first = apply(pair, "b", conf(extra + IKEV2_PSK, "add"), PSK_SECRETS)
+    assert actions(first) == {"extra": "loaded", "net": "loaded"}
+    kept = apply(pair, "b", conf(IKEV2_PSK, "add"), PSK_SECRETS)
+    assert actions(kept) == {"net": "unchanged"}
+    assert conn_status(pair, "b", "extra")["loaded"]
+    cfile, sfile = write(pair, "b", conf(IKEV2_PSK, "add"), PSK_SECRETS)
+    got = pair.ipsecconf("b", "apply", cfile, "--secrets", sfile, "--vici", pair.b.uri, "--prune", check=True)
+    assert "extra: unloaded" in got.stdout and "net: unchanged" in got.stdout
+    assert [c["name"] for c in status_json(pair, "b")["conns"]] == ["net"]
+
+
 def _down(case: str, pair: Pair, conn: str) -> None:
     time.sleep(1.5)  # a good tunnel is up in ~0.1 s here; a refused one is refused as fast
     assert not ike_up(pair.a.uri, conn, ["net"])

@@ -146,10 +146,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             con.err.write(render(d, sources) + "\n")
     errors = _blocking(_errors(config.diagnostics), tree, wanted) + _errors(secrets.diagnostics)
     if errors:
-        con.err.write(
-            f"ipsecconf: apply refused: {len(errors)} error(s) in what it would load; nothing was sent\n"
-        )
-        return EXIT_FINDINGS
+        return _refuse(args, con, errors, f"{len(errors)} error(s) in what it would load")
     try:
         host = host_from_args(args)
     except HostOptionError as exc:
@@ -169,9 +166,19 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             con.err.write(render(d, sources) + "\n")
     bad = _errors(swan.diagnostics)
     if bad:
-        con.err.write(f"ipsecconf: apply refused: {len(bad)} conversion error(s); nothing was sent\n")
-        return EXIT_FINDINGS
+        return _refuse(args, con, bad, f"{len(bad)} conversion error(s)")
     return _send(args, con, swan, (keep, ignored), sources)
+
+
+def _refuse(args: argparse.Namespace, con: Console, errors: list[Diagnostic], why: str) -> int:
+    """Nothing is sent: one line, and with --format json the refusal and its errors on stdout."""
+    from ipsecconf.output._emit import write_json
+
+    con.err.write(f"ipsecconf: apply refused: {why}; nothing was sent\n")
+    if args.format == "json":
+        out = {"format": APPLY_FORMAT, "refused": True, "dry_run": args.dry_run, "sent": 0, "conns": []}
+        write_json({**out, "diagnostics": [d.to_json() for d in errors]}, con.out)
+    return EXIT_FINDINGS
 
 
 def _send(
@@ -235,6 +242,7 @@ def _text(result: ApplyResult) -> str:
 def _to_json(result: ApplyResult) -> dict[str, object]:
     out: dict[str, object] = {
         "format": APPLY_FORMAT,
+        "refused": False,
         "dry_run": result.dry_run,
         "sent": result.sent,
         "conns": [c.to_json() for c in result.conns],
