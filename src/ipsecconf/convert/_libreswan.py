@@ -20,6 +20,7 @@ from ipsecconf.core._diagnostics import Diagnostic, diag, sort_key
 from ipsecconf.core._source import Span
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
+from ipsecconf.language._releases import DEFAULT_TARGET, Release
 from ipsecconf.model._model import Config, Conn, Value
 from ipsecconf.model._resolve import resolve, resolve_shaped
 from ipsecconf.reading._includes import ConfigTree
@@ -320,16 +321,22 @@ def _flat(w: _Writer) -> None:
             w.whole_conn(c)
 
 
-def libreswan_model(tree: ConfigTree, *, policy_dir: str | None = None, flatten: bool = False) -> Config:
+def libreswan_model(
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = None,
+    flatten: bool = False,
+    target: Release | str = DEFAULT_TARGET,
+) -> Config:
     """The model :func:`to_libreswan` needs: conns of one shape share a resolution, except where
     the writer reads a conn's own values (alsoflip=, sourceip=); ``flatten`` needs every conn."""
     if flatten:
-        return resolve(tree, policy_dir=policy_dir)
+        return resolve(tree, policy_dir=policy_dir, target=target)
 
     def own_values_unread(c: Conn) -> bool:
         return not c.alsoflip_chain and c.left.sourceip is None and c.right.sourceip is None
 
-    return resolve_shaped(tree, own_values_unread, policy_dir=policy_dir)[0]
+    return resolve_shaped(tree, own_values_unread, policy_dir=policy_dir, target=target)[0]
 
 
 def to_libreswan(
