@@ -218,7 +218,12 @@ def test_charon_loads_every_converted_corpus_tree(tmp_path: Path) -> None:
                     want = ",".join(body.get(key, ["%any"]))
                     if f"{key}=[{want.replace(',', ' ')}]" not in line:
                         problems.append(f"{f.id} {name}: {key} {want} not in {line[:200]}")
-                for child in body["children"].values():
+                version = {"1": "IKEv1", "2": "IKEv2"}.get(body["version"], "IKEv1/2")
+                if f"version={version} " not in line:
+                    problems.append(f"{f.id} {name}: version {version} not in {line[:200]}")
+                for cname, child in body["children"].items():
+                    if f"{cname} {{mode={child['mode'].upper()} " not in line:
+                        problems.append(f"{f.id} {name}: child {cname} mode {child['mode']} not shown")
                     for key, shown in (("local_ts", "local-ts"), ("remote_ts", "remote-ts")):
                         for ts in child.get(key, ["dynamic"]):
                             if ts.split("[")[0] not in line.split(f"{shown}=[", 1)[-1]:
@@ -227,6 +232,27 @@ def test_charon_loads_every_converted_corpus_tree(tmp_path: Path) -> None:
         subprocess.run([str(SANDBOX), "stop", str(home)], capture_output=True)
     print(f"\ncharon loaded {loaded} of {len(files)} converted trees ({total} Openswan main files)")
     assert problems == []
+
+
+def test_charon_rejects_a_proposal_it_cannot_parse(tmp_path: Path) -> None:
+    """The loads above prove the proposals: charon discards a conn whose proposals are bad."""
+    _need_charon()
+    tree = swanctl_tree(_config(CONF))
+    tree.connections["net"]["proposals"] = ["aes128-bogus99-modp2048"]
+    write_swanctl(tree, str(tmp_path / "t"))
+    home = tmp_path / "charon"
+    uri = subprocess.run(
+        [str(SANDBOX), "start", str(home)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    try:
+        r = subprocess.run(
+            ["swanctl", "--load-all", "--file", str(tmp_path / "t" / "swanctl.conf"), "--uri", uri],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        subprocess.run([str(SANDBOX), "stop", str(home)], capture_output=True)
+    assert "loading connection 'net' failed" in r.stdout + r.stderr
 
 
 def test_render_is_the_dicts() -> None:

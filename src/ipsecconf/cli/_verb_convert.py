@@ -94,7 +94,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
     errors = [
         d
-        for d in filter_diagnostics(check_tree(tree, policy_dir=policy_dir), tree)
+        for d in filter_diagnostics(check_tree(tree, policy_dir=policy_dir, target=args.target), tree)
         if d.severity is Severity.ERROR
     ]
     if errors:
@@ -118,7 +118,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             for d in secrets.diagnostics:
                 con.err.write(render(d) + "\n")
         try:
-            config = resolve(tree, policy_dir=policy_dir)
+            config = resolve(tree, policy_dir=policy_dir, target=args.target)
             tree_out = swanctl_tree(config, interfaces=interfaces, secrets=secrets, rootdir=args.rootdir)
             diags = tree_out.diagnostics
             write_swanctl(tree_out, args.output)
@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     else:
         from ipsecconf.convert._libreswan import libreswan_model, to_libreswan
 
-        config = libreswan_model(tree, policy_dir=policy_dir, flatten=args.flatten)
+        config = libreswan_model(tree, policy_dir=policy_dir, flatten=args.flatten, target=args.target)
         result = to_libreswan(tree, config, target=target, flatten=args.flatten)
         diags = result.diagnostics
         text = result.text

@@ -20,6 +20,7 @@ from ipsecconf.core._diagnostics import Diagnostic, diag, sort_key
 from ipsecconf.core._source import Span
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
+from ipsecconf.language._releases import DEFAULT_TARGET, Release
 from ipsecconf.model._model import Config, Conn, Value
 from ipsecconf.model._resolve import resolve, resolve_shaped
 from ipsecconf.reading._includes import ConfigTree
@@ -50,6 +51,7 @@ class _Writer:
         self._needs: dict[str, bool] = {}
         self._same: dict[str, bool] = {}
         self._unchanged: dict[tuple[str, str], bool] = {}
+        self.shape_ok: dict[int, bool] = {}  # id(reader shape) -> its conns carry over as written
         self._memo: dict[tuple[object, ...], tuple[list[str], list[Problem]]] = {}
         self.wanted: set[str] = set()  # also= targets, to write the implicit ones libreswan lacks
 
@@ -185,23 +187,35 @@ def _verbatim(w: _Writer, sec: Block) -> str | None:
     """
     if sec.spliced or sec.kind != "conn":
         return None
+    # Conns of one reader shape differ only in class keys (addresses, subnets, ids), which
+    # libreswan spells the same: the first of a shape decides for all of them.
+    shape = sec.shape
+    ok = w.shape_ok.get(id(shape)) if shape is not None else None
+    if ok is None:
+        ok = _rows_unchanged(w, sec)
+        if shape is not None:
+            w.shape_ok[id(shape)] = ok
+    if not ok:
+        return None
+    text = sec.doc.source.text[sec.body_start : sec.end].rstrip()
+    if "\r" in text or ("#" in text and _EMPTY_TRAILING.search(text)):
+        return None
+    return text
+
+
+def _rows_unchanged(w: _Writer, sec: Block) -> bool:
     seen: set[str] = set()
     also: list[str] = []
     for name, value, _q, _line in sec.param_rows():
         if name == "also":
             also.append(value)
             continue
-        if not value or name in seen:
-            return None
+        if not value or name in seen or not w.unchanged(name, value):
+            return False
         seen.add(name)
-        if not w.unchanged(name, value):
-            return None
-    text = sec.doc.source.text[sec.body_start : sec.end].rstrip()
-    if "\r" in text or ("#" in text and _EMPTY_TRAILING.search(text)):
-        return None
     for value in also:
         w.wanted.update(value.split())
-    return text
+    return True
 
 
 def _section_lines(w: _Writer, sec: Block, conn: Conn | None) -> list[str]:
@@ -320,16 +334,22 @@ def _flat(w: _Writer) -> None:
             w.whole_conn(c)
 
 
-def libreswan_model(tree: ConfigTree, *, policy_dir: str | None = None, flatten: bool = False) -> Config:
+def libreswan_model(
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = None,
+    flatten: bool = False,
+    target: Release | str = DEFAULT_TARGET,
+) -> Config:
     """The model :func:`to_libreswan` needs: conns of one shape share a resolution, except where
     the writer reads a conn's own values (alsoflip=, sourceip=); ``flatten`` needs every conn."""
     if flatten:
-        return resolve(tree, policy_dir=policy_dir)
+        return resolve(tree, policy_dir=policy_dir, target=target)
 
     def own_values_unread(c: Conn) -> bool:
         return not c.alsoflip_chain and c.left.sourceip is None and c.right.sourceip is None
 
-    return resolve_shaped(tree, own_values_unread, policy_dir=policy_dir)[0]
+    return resolve_shaped(tree, own_values_unread, policy_dir=policy_dir, target=target)[0]
 
 
 def to_libreswan(

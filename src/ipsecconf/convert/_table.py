@@ -405,6 +405,19 @@ _LIBRESWAN: dict[str, dict[str, Fate]] = {
     "manualstart": _both(_drop("manual keying was removed")),
     "nocrsend": _both(_drop("removed: use leftsendcert= per conn")),
     "force_busy": _both(_renamed("ddos-mode", "force_busy=yes becomes ddos-mode=busy")),
+    # keywords of Openswan 2.6.28-2.6.52 (R25 targets)
+    "secctx_attr_value": _both(
+        _drop("removed in 4.0 (see secctx-attr-type); labeled IPsec for IKEv1 went in 5.0")
+    ),
+    "plutostderrlogtime": _both(_renamed("logtime")),
+    "plutofork": _both(_drop("removed: pluto is started by systemd")),
+    "endaddrfamily": _both(_drop("removed: the address family follows the addresses")),
+    "sareftrack": _both(_drop("KLIPS SAref tracking was removed")),
+    "sha2_truncbug": _both(_renamed("sha2-truncbug")),
+    "loopback": _both(_drop("removed (it never worked in Openswan)")),
+    "labeled_ipsec": _both(_unsup("removed: IKEv2 labeled IPsec uses sec-label=")),
+    "policy_label": _both(_renamed("policy-label")),
+    "firstmsgid": _both(_drop("removed")),
     # conn
     "also": _both(_same()),
     "alsoflip": _both(
