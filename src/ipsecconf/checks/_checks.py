@@ -449,10 +449,16 @@ def filter_diagnostics(
     return out
 
 
-def runtime_findings(tree: ConfigTree, host: HostState, *, policy_dir: str | None = None) -> list[Diagnostic]:
+def runtime_findings(
+    tree: ConfigTree,
+    host: HostState,
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+) -> list[Diagnostic]:
     """The runtime findings (O codes) of ``tree`` on ``host``: what ``check --interface`` adds (R26, R27)."""
     from ipsecconf.model._resolve import resolve
     from ipsecconf.runtime import plan
 
-    config = resolve(tree, policy_dir=policy_dir)
+    config = resolve(tree, policy_dir=policy_dir, target=target)
     return sorted(dict.fromkeys(plan(config, host).diagnostics), key=sort_key)

@@ -144,7 +144,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     for t in loaded:
         found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
         if host is not None:
-            found += runtime_findings(t, host, policy_dir=host.policy_dir)
+            found += runtime_findings(t, host, policy_dir=host.policy_dir, target=args.target)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)

@@ -8,14 +8,11 @@ is added and oriented, and the priority from the oriented masks (R-O2).
 
 from __future__ import annotations
 
-import functools
-import gc
 import ipaddress
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import ParamSpec, TypeVar
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.core._source import Span
@@ -32,11 +29,8 @@ __all__ = [
     "effective_set",
     "MAX_WILDCARDS",
     "host_net",
-    "no_gc",
 ]
 
-P = ParamSpec("P")
-R = TypeVar("R")
 IPAddr = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_WILDCARDS = 15
@@ -900,24 +894,6 @@ def _expanded(config: Config) -> Iterator[tuple[Conn, str, str]]:
             yield inst, inst.name, c.name
 
 
-def no_gc(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with the cyclic collector off: it builds many small acyclic objects next to a big
-    model, and collector passes over the model would cost more than the work (as in resolve)."""
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return run
-
-
-@no_gc
 def effective_set(config: Config, host: HostState) -> EffectiveSet:
     """Every conn's effective view, the group files read and the findings, in pluto's order."""
     b = _Builder(config, host)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ipsecconf.runtime._effective import Effective, no_gc
+from ipsecconf.runtime._effective import Effective
 from ipsecconf.runtime._plan import Eroute, Plan
 
 __all__ = ["Packet", "Candidate", "MatchResult", "Matcher", "MATCH_FORMAT"]
@@ -177,7 +177,6 @@ def _specific(r: Eroute, p: Packet) -> int:
 class Matcher:
     """Built once from a :class:`Plan`; ``match`` answers one packet at a time."""
 
-    @no_gc
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.eroutes = PrefixIndex((r.src, r.dst, r) for r in plan.eroutes)

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.model._model import Config
-from ipsecconf.runtime._effective import Effective, EffectiveSet, effective_set, no_gc
+from ipsecconf.runtime._effective import Effective, EffectiveSet, effective_set
 from ipsecconf.runtime._host import HostState
 
 __all__ = ["Eroute", "Step", "Plan", "plan", "PLAN_FORMAT"]
@@ -301,7 +301,6 @@ class _Router:
         return note
 
 
-@no_gc
 def plan(config: Config, host: HostState) -> Plan:
     """The start-up sequence of ``config`` on ``host`` and the eroute table it leaves (R27)."""
     es = effective_set(config, host)
