@@ -304,9 +304,12 @@ def test_single_file_both_ends(tmp_path: Path) -> None:
     report = peer_check(_load(f))
     assert sorted((p.a, p.b) for p in report.pairs) == [("road", "east-rw"), ("west-east", "west-east")]
     assert not report.all_findings()
+    f = _write(tmp_path / "ipsec.conf", {"road": road, "east-rw": {**east, "pfs": "no"}})
+    assert [f.kind for f in peer_check(_load(f)).all_findings()] == ["pfs"]
+    # Ids are part of what makes two conns one tunnel: with another id they are two tunnels.
     f = _write(tmp_path / "ipsec.conf", {"road": road, "east-rw": {**east, "rightid": "@rood"}})
-    kinds = [f.kind for f in peer_check(_load(f)).all_findings()]
-    assert kinds == ["id"]
+    report = peer_check(_load(f))
+    assert report.unpaired_a == ("road", "east-rw") and not report.pairs
 
 
 def test_cli_text_and_json(tmp_path: Path) -> None:

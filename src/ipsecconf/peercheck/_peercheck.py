@@ -349,8 +349,11 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
                 exact += 1
             else:
                 conflicts += 1
-        if ea.id is not None and eb.id is not None and ea.id == eb.id:
-            ids += 1
+        if ea.id is not None and eb.id is not None and "%any" not in (ea.id, eb.id):
+            if ea.id == eb.id:
+                ids += 1
+            else:
+                apart = True
         if ea.nets is None and eb.nets is None and ea.address is not None and eb.address is not None:
             # Both are the hosts themselves: equal exactly when the hosts are.
             if ea.address == eb.address:
@@ -365,8 +368,9 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
             nets += 1
         else:
             apart = True
-    # At least one end must be the same machine. A differing other end, or subnets that do
-    # not overlap, are findings when the names say it is the same conn; else no pair.
+    # At least one end must be the same machine. A differing other end, ids that differ or
+    # subnets that do not overlap are findings when the names say it is the same conn; else
+    # they make it another tunnel.
     if exact == 0 or conflicts > (1 if same_name else 0) or (apart and not same_name):
         return None
     return (int(same_name), exact, nets, ids)
@@ -406,7 +410,10 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
     for cand in other.candidates(ends):
         if cand in skip:
             continue
-        got = _best(ends, other.ends[cand], False)
+        theirs = other.ends[cand]
+        if single and theirs[0].host is not None and theirs[1].host is not None:
+            continue  # in one file, a conn with both hosts concrete is its own pair
+        got = _best(ends, theirs, False)
         if got is None:
             continue
         if not best or got[0] > best[0][0]:
