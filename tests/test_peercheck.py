@@ -352,3 +352,21 @@ def test_one_strict_end_warns_who_can_initiate(tmp_path: Path) -> None:
     report = _pair(tmp_path, {**WEST, "ike": "aes128-sha1;modp2048"}, EAST)
     (f,) = report.pairs[0].findings
     assert (f.kind, f.severity) == ("ike", Severity.WARNING) and "only A can initiate" in f.message
+
+
+def test_corpus_psk_pairs_agree_and_a_changed_key_is_found(tmp_path: Path) -> None:
+    cases = {label: (p, e) for label, p, e in _two_ended()}
+    road, east = cases["psk-pluto-03:road.conf"]
+    secrets = CORPUS / "secrets" / "files"
+    road_s = load_secrets(str(require(secrets / "testing__pluto__psk-pluto-03__road.secrets")))
+    east_file = secrets / "testing__pluto__psk-pluto-03__east.secrets"
+    ca, cb = _config(road), _config(east)
+    report = peer_check(ca, cb, secrets_a=road_s, secrets_b=load_secrets(str(east_file)))
+    authby = {c.name: c.text("authby") or "" for c in ca.conns}
+    psk_pairs = [p for p in report.pairs if "secret" in authby.get(p.a, "")]
+    assert psk_pairs and not [f for p in psk_pairs for f in p.findings if f.kind == "psk"]
+    changed = tmp_path / "east.secrets"
+    changed.write_text(east_file.read_text().replace('"this is the key"', '"this is another key"'))
+    report = peer_check(ca, cb, secrets_a=road_s, secrets_b=load_secrets(str(changed)))
+    kinds = {(p.a, f.kind) for p in report.pairs for f in p.findings if f.severity is Severity.ERROR}
+    assert kinds == {(p.a, "psk") for p in psk_pairs}
