@@ -71,10 +71,29 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_INTERNAL
 
 
+def _never_raise_on_encoding() -> None:
+    """Text output never raises, whatever the locale or the bytes of the input.
+
+    On a UTF-8 stream, undecodable input bytes (kept as surrogates by the reader) go out
+    as the bytes they were, so a dump gives the file's bytes back; on any other encoding,
+    what it cannot encode is written as a backslash escape.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        enc = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        try:
+            reconfigure(errors="surrogateescape" if enc in ("utf-8", "utf8") else "backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a closed or unusual stream
+            pass
+
+
 def run() -> None:
     """Console-script entry point."""
     # A one-shot process holding ~1M small objects: cyclic GC passes only cost time here.
     gc.disable()
+    _never_raise_on_encoding()
     code = main()
     try:
         sys.stdout.flush()

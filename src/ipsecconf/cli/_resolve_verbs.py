@@ -36,6 +36,7 @@ def _dump_arguments(d: argparse.ArgumentParser) -> None:
 def _show_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("conn", metavar="CONN", help="the conn (or instance) to explain")
     add_reading_options(s)
+    add_format_option(s)
 
 
 def _code(config: Config) -> int:
@@ -60,7 +61,7 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
 
 
 def _show(args: argparse.Namespace, con: Console) -> int:
-    from ipsecconf.output._emit import show
+    from ipsecconf.output._emit import show, show_json, write_json
 
     got = load_checked(args, con)
     if got is None:
@@ -77,8 +78,11 @@ def _show(args: argparse.Namespace, con: Console) -> int:
             msg += f"; did you mean {' or '.join(close)}?"
         con.err.write(msg + "\n")
         return EXIT_FINDINGS
-    con.out.write(show(config, args.conn))
-    report(tree, config, con)
+    if args.format == "json":
+        write_json(show_json(config, args.conn), con.out)
+    else:
+        con.out.write(show(config, args.conn))
+        report(tree, config, con)
     return _code(config)
 
 

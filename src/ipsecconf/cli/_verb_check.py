@@ -135,7 +135,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         diags.extend(filter_diagnostics(found, None, codes_option(args.select), codes_option(args.ignore)))
         read.extend(f for f in secret_files if f not in read)
     for t in loaded:
-        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)

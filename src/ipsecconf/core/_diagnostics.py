@@ -134,6 +134,24 @@ def _visible(text: str) -> str:
     return "".join(out)
 
 
+_WINDOW = 160  # characters of a long source line shown around the column
+_BEFORE = 60
+
+
+def _window(text: str, column: int) -> tuple[str, int]:
+    """A long line cut to a window around ``column`` (the line and the column in it).
+
+    Rendering costs the same for every finding whatever the length of its line, so many
+    findings on one long line cost linear time, not findings x line length.
+    """
+    if len(text) <= _WINDOW:
+        return text, column
+    lo = max(0, min(column - 1 - _BEFORE, len(text) - _WINDOW))
+    hi = lo + _WINDOW
+    head = "..." if lo else ""
+    return head + text[lo:hi] + ("..." if hi < len(text) else ""), column - lo + len(head)
+
+
 def render(
     d: Diagnostic,
     sources: Mapping[str, Source] | None = None,
@@ -147,24 +165,38 @@ def render(
     loc = f"{sp.file}:{sp.line}:{sp.column}: " if sp else ""
     if color and loc:
         loc = f"{_BOLD}{loc}{_RESET}"
-    lines = [f"{loc}{sev}[{d.code}] {_visible(d.message)}"]
     src = sources.get(sp.file) if (sp and sources) else None
-    if sp is not None and src is not None and not d.redact:
-        text = src.line_text(sp.line)
+    text = src.line_text(sp.line) if (sp is not None and src is not None) else ""
+    message, hint = d.message, d.hint
+    if text and secret_value(text) is not None:
+        # The renderer does not trust its caller to have scrubbed the finding (secrets).
+        d = scrub((d,), sources or {})[0]
+        message, hint = d.message, d.hint
+    lines = [f"{loc}{sev}[{d.code}] {_visible(message)}"]
+    if d.redact:
+        # Only the keyword of a secret-bearing line is shown, never its value.
+        masked = mask_line(text)
+        if text and masked != text:
+            lines.append(f"    {_visible(masked)}")
+    elif sp is not None and src is not None:
         if text or sp.column == 1:
-            prefix = text[: sp.column - 1]
+            text, col = _window(text, sp.column)
+            prefix = text[: col - 1]
             # Keep tabs so the caret lines up under the offending text.
             pad = "".join("\t" if c == "\t" else " " for c in _visible(prefix))
-            avail = max(1, len(text) - (sp.column - 1))
+            avail = max(1, len(text) - (col - 1))
             width = max(1, min(sp.length or 1, avail))
             caret = "^" + "~" * (width - 1)
             if color:
                 caret = f"{_GREEN}{caret}{_RESET}"
             lines.append(f"    {_visible(text)}")
             lines.append(f"    {pad}{caret}")
-    if d.hint:
-        lines.append(f"  hint: {_visible(d.hint)}")
+    if hint:
+        lines.append(f"  hint: {_visible(hint)}")
     return "\n".join(lines)
+
+
+from ipsecconf.core._redact import mask_line, scrub, secret_value  # noqa: E402 - it imports Diagnostic
 
 
 def count(diags: Iterable[Diagnostic], severity: Severity) -> int:

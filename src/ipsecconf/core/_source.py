@@ -30,12 +30,13 @@ class Span:
 class Source:
     """The text of one file. Line starts are computed on first use only (error paths)."""
 
-    __slots__ = ("name", "text", "_starts")
+    __slots__ = ("name", "text", "_starts", "_last")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
         self._starts: list[int] | None = None
+        self._last: tuple[int, str] = (0, "")  # findings come in line order: one line cached
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -63,9 +64,13 @@ class Source:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending."""
+        if line == self._last[0]:
+            return self._last[1]
         starts = self._line_starts()
         if line < 1 or line > len(starts):
             return ""
         end = self.text.find("\n", starts[line - 1])
         text = self.text[starts[line - 1] : end if end != -1 else len(self.text)]
-        return text[:-1] if text.endswith("\r") else text
+        text = text[:-1] if text.endswith("\r") else text
+        self._last = (line, text)
+        return text

@@ -11,12 +11,13 @@ gives the same bytes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
-__all__ = ["JSON_FORMAT", "dump_text", "dump_json", "show", "quote"]
+__all__ = ["JSON_FORMAT", "SHOW_FORMAT", "dump_text", "dump_json", "show", "show_json", "quote"]
 
 JSON_FORMAT = "ipsecconf.resolved/1"
 
@@ -186,8 +187,85 @@ def show(config: Config, conn_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+SHOW_FORMAT = "ipsecconf.show/1"
+
+
+def show_json(config: Config, conn_name: str) -> dict[str, object]:
+    """What :func:`show` explains, as JSON-ready data."""
+    c = config.conn(conn_name)
+    if c is None:
+        raise KeyError(conn_name)
+    builtin = BUILTIN["conn"]
+    values: dict[str, object] = {}
+    for k, v in c.items(False):
+        row: dict[str, object] = {"value": v.text, "written": v.raw, "from": _from(v.origin)}
+        dv = config.defaults.get(k)
+        if dv is not None and dv is not v and not c.implicit:
+            row["overrides_default"] = {"value": dv.text, "from": _from(dv.origin)}
+        bv = builtin.get(k)
+        if bv is not None:
+            row["overrides_builtin"] = bv.text
+        values[k] = row
+    return {
+        "format": SHOW_FORMAT,
+        "conn": c.name,
+        "kind": c.kind,
+        "parent": c.parent,
+        "defined": f"{c.origin.file}:{c.origin.line}",
+        "implicit": c.implicit,
+        "also": list(c.also_chain),
+        "alsoflip": list(c.alsoflip_chain),
+        "oriented": c.oriented,
+        "values": values,
+        "ignored": [{"keyword": v.keyword, "value": v.text, "from": _from(v.origin)} for v in c.shadowed],
+        "builtin_defaults": {k: v.text for k, v in builtin.items() if k not in values},
+        "instances": [i.name for i in config.instances if i.parent == c.name],
+        "diagnostics": [d.to_json() for d in config.diagnostics],
+    }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _byte_text(m: re.Match[str]) -> str:
+    # Inside a JSON string: an escaped backslash, then xNN (the byte the input had, L040).
+    o = ord(m.group())
+    return f"\\\\x{o - 0xDC00:02x}" if 0xDC80 <= o <= 0xDCFF else f"\\\\u{o:04x}"
+
+
+def _ascii_escape(m: re.Match[str]) -> str:
+    o = ord(m.group())
+    if o < 0x10000:
+        return f"\\u{o:04x}"
+    o -= 0x10000
+    return f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}"
+
+
+def json_text(obj: object, *, ascii_only: bool = False) -> str:
+    """``obj`` as one line of JSON that is always valid UTF-8 (or ASCII with ``ascii_only``).
+
+    Input that was not UTF-8 is kept as surrogates by the reader; JSON cannot carry them,
+    so each undecodable byte is written as the four characters ``\\xNN`` (L040 says so).
+    """
+    s = json.dumps(obj, ensure_ascii=False)
+    if not s.isascii():
+        s = _SURROGATE.sub(_byte_text, s)
+        if ascii_only:
+            s = _NON_ASCII.sub(_ascii_escape, s)
+    return s
+
+
+def _utf8(stream: TextIO) -> bool:
+    enc = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return enc in ("utf-8", "utf8")
+
+
 def write_json(obj: object, out: TextIO) -> None:
     """One line of JSON: the C encoder only runs without indentation, and a 100k-conn dump
-    indented by the pure-Python one takes seconds. Pipe it to ``jq`` to read it."""
-    out.write(json.dumps(obj, ensure_ascii=False))
+    indented by the pure-Python one takes seconds. Pipe it to ``jq`` to read it.
+
+    Valid JSON whatever the input bytes and the stream's encoding: ASCII escapes where the
+    stream cannot encode UTF-8."""
+    out.write(json_text(obj, ascii_only=not _utf8(out)))
     out.write("\n")

@@ -8,6 +8,7 @@ logical sections that the include lines describe.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -18,7 +19,17 @@ from ipsecconf.core._source import Source
 from ipsecconf.reading import _lexer as lx
 from ipsecconf.reading._syntax import Block, Document, Header, parse_bytes
 
-__all__ = ["Section", "ConfigTree", "load", "load_text", "expand_braces", "MAX_DEPTH"]
+__all__ = [
+    "Section",
+    "ConfigTree",
+    "load",
+    "load_text",
+    "expand_braces",
+    "MAX_DEPTH",
+    "MAX_EXPANSIONS",
+    "MAX_FILES",
+    "TooManyExpansions",
+]
 
 E, W = Severity.ERROR, Severity.WARNING
 CAT = "include"
@@ -45,6 +56,35 @@ DANGLING = register(
 )
 
 MAX_DEPTH = 10  # R3: include hops from the main file
+# Bounds on what one include line may cost (issue 9): brace groups multiply, globs list
+# directories, and no path is longer than PATH_MAX.
+MAX_EXPANSIONS = 1024
+MAX_FILES = 10_000
+MAX_PATTERN = 4096
+TOO_MANY_PATTERNS = register(
+    "I050",
+    "include-too-many-patterns",
+    E,
+    f"An include's {{a,b}} groups stand for more than {MAX_EXPANSIONS:,} patterns; none is read.",
+    CAT,
+    "R3",
+)
+PATTERN_TOO_LONG = register(
+    "I051",
+    "include-pattern-too-long",
+    E,
+    f"An include pattern longer than {MAX_PATTERN:,} characters (no path is); it is not read.",
+    CAT,
+    "R3",
+)
+TOO_MANY_FILES = register(
+    "I052",
+    "include-too-many-files",
+    E,
+    f"An include matches more than {MAX_FILES:,} files; only the first {MAX_FILES:,} are read.",
+    CAT,
+    "R3",
+)
 
 
 # A logical section is the Block of its header, with any include blocks whose
@@ -81,29 +121,53 @@ class ConfigTree:
         return self.setup_section
 
 
-def expand_braces(pattern: str) -> list[str]:
-    """Expand ``{a,b}`` alternatives in written order (R3), innermost-first for nesting."""
-    start = pattern.find("{")
-    while start != -1:
-        depth = 0
-        for i in range(start, len(pattern)):
-            c = pattern[i]
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    inner = pattern[start + 1 : i]
-                    parts = _split_top(inner)
-                    if len(parts) > 1:
-                        head, tail = pattern[:start], pattern[i + 1 :]
-                        out: list[str] = []
-                        for p in parts:
-                            out.extend(expand_braces(head + p + tail))
-                        return out
-                    break
-        start = pattern.find("{", start + 1)
-    return [pattern]
+class TooManyExpansions(ValueError):
+    """A brace pattern stands for more patterns than the limit allows."""
+
+
+def _first_group(pattern: str) -> tuple[int, int] | None:
+    """The leftmost ``{...}`` with a top-level comma, as (open, close) offsets; one pass.
+
+    A '}' closes the latest open '{' (unmatched braces are literal), so this finds the same
+    group as scanning from each '{' in turn, without the quadratic rescans.
+    """
+    opens: list[list[int]] = []  # [offset, has a comma at its own level]
+    best: tuple[int, int] | None = None
+    for i, c in enumerate(pattern):
+        if c == "{":
+            opens.append([i, 0])
+        elif c == "," and opens:
+            opens[-1][1] = 1
+        elif c == "}" and opens:
+            at, comma = opens.pop()
+            if comma and (best is None or at < best[0]):
+                best = (at, i)
+    return best
+
+
+def expand_braces(pattern: str, limit: int | None = None) -> list[str]:
+    """Expand ``{a,b}`` alternatives in written order (R3), outermost group first.
+
+    Iterative, so neither nesting nor the number of groups meets Python's recursion
+    limit; with ``limit``, raises :class:`TooManyExpansions` as soon as the pattern
+    stands for more patterns than that (the count grows exponentially with the groups).
+    """
+    out: list[str] = []
+    stack = [pattern]  # last in, first out: children are pushed in reverse to keep the order
+    while stack:
+        p = stack.pop()
+        group = _first_group(p)
+        if group is None:
+            out.append(p)
+            if limit is not None and len(out) > limit:
+                raise TooManyExpansions(pattern)
+            continue
+        start, end = group
+        head, tail = p[:start], p[end + 1 :]
+        stack.extend(head + part + tail for part in reversed(_split_top(p[start + 1 : end])))
+        if limit is not None and len(out) + len(stack) > limit:
+            raise TooManyExpansions(pattern)
+    return out
 
 
 def _split_top(inner: str) -> list[str]:
@@ -122,6 +186,10 @@ def _split_top(inner: str) -> list[str]:
         cur.append(c)
     parts.append("".join(cur))
     return parts
+
+
+def _short(text: str, width: int = 60) -> str:
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
 def _has_magic(pattern: str) -> bool:
@@ -159,7 +227,7 @@ class _Loader:
             # R2: relative to the directory of the including file.
             base = os.path.dirname(including) if not including.startswith("<") else ""
             pattern = os.path.join(base, pattern)
-        return expand_braces(pattern)
+        return expand_braces(pattern, MAX_EXPANSIONS)
 
     def walk(self, doc: Document, chain: list[tuple[str, Header | None]]) -> None:
         nested = len(chain) > 1
@@ -225,15 +293,57 @@ class _Loader:
                 )
             )
 
+    def bounded_patterns(self, block: Block) -> list[str] | None:
+        """The patterns one include line stands for, or None (with a finding) past the bounds."""
+        h = block.header
+        if len(h.arg) > MAX_PATTERN:
+            self.diags.append(
+                diag(
+                    PATTERN_TOO_LONG,
+                    f"include pattern of {len(h.arg):,} characters: no path is longer than {MAX_PATTERN:,}",
+                    h.arg_span,
+                    "shorten the pattern; this include line is not read",
+                )
+            )
+            return None
+        try:
+            return self.resolve(block.doc.filename, h.arg)
+        except TooManyExpansions:
+            self.diags.append(
+                diag(
+                    TOO_MANY_PATTERNS,
+                    f"include pattern {_short(h.arg)} stands for more than {MAX_EXPANSIONS:,} patterns",
+                    h.arg_span,
+                    "each {a,b} group multiplies the patterns: use fewer groups or a glob; "
+                    "this include line is not read",
+                )
+            )
+            return None
+
     def include(self, block: Block, chain: list[tuple[str, Header | None]]) -> None:
         h = block.header
         including = block.doc.filename
         before = self.current
         paths: list[str] = []
         magic = _has_magic(h.arg)
-        for pat in self.resolve(including, h.arg):
+        patterns = self.bounded_patterns(block)
+        if patterns is None:
+            return
+        for pat in patterns:
             if _has_magic(pat):
-                paths.extend(p for p in sorted(glob.glob(pat)) if not os.path.isdir(p))
+                found = list(itertools.islice(glob.iglob(pat), MAX_FILES + 1 - len(paths)))
+                paths.extend(p for p in sorted(found) if not os.path.isdir(p))
+                if len(paths) > MAX_FILES:
+                    del paths[MAX_FILES:]
+                    self.diags.append(
+                        diag(
+                            TOO_MANY_FILES,
+                            f"include pattern {_short(h.arg)} matches more than {MAX_FILES:,} files",
+                            h.arg_span,
+                            f"only the first {MAX_FILES:,} are read: narrow the pattern",
+                        )
+                    )
+                    break
             elif os.path.exists(pat):
                 paths.append(pat)
             elif not magic:
@@ -253,7 +363,7 @@ class _Loader:
                     NO_MATCH,
                     f"include pattern {h.arg!r} matches no file",
                     h.arg_span,
-                    f"looked for {', '.join(self.resolve(including, h.arg))}",
+                    f"looked for {', '.join(patterns)}",
                 )
             )
         here = (including, h)

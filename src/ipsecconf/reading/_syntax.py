@@ -164,7 +164,7 @@ class Block:
 
     __slots__ = (
         "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced", "clean", "shape",
-        "_header", "_lines", "_valid",
+        "_header", "_lines", "_valid", "_by_line",
     )  # fmt: skip
 
     def __init__(
@@ -196,6 +196,7 @@ class Block:
         self._header = header
         self._lines: list[Line] | None = None
         self._valid = valid
+        self._by_line: dict[int, Param] | None = None
 
     @property
     def header(self) -> Header:
@@ -229,10 +230,13 @@ class Block:
 
     def param_node(self, line: int) -> Param | None:
         """The full :class:`Param` node (with exact spans) of the row at ``line``."""
-        for p in self.params():
-            if p.line == line:
-                return p
-        return None
+        by_line = self._by_line
+        if by_line is None:
+            # Built once: findings on many lines of one block cost linear time, not quadratic.
+            by_line = self._by_line = {}
+            for p in self.params():
+                by_line.setdefault(p.line, p)
+        return by_line.get(line)
 
     # -- the logical-section view (after the loader has spliced includes, R4) --
 
@@ -672,7 +676,8 @@ def parse_bytes(data: bytes, filename: str = "<string>", scan: re.Pattern[str] |
                 lx.NOT_UTF8,
                 "file is not valid UTF-8",
                 doc.source.span(bad_at, 1),
-                "save the file as UTF-8; the bytes are kept unchanged",
+                "save the file as UTF-8; the file's bytes are kept unchanged (a dump writes them back), "
+                "and messages and JSON output show each undecodable byte as \\xNN",
             )
         )
     return doc
