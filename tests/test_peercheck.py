@@ -304,9 +304,12 @@ def test_single_file_both_ends(tmp_path: Path) -> None:
     report = peer_check(_load(f))
     assert sorted((p.a, p.b) for p in report.pairs) == [("road", "east-rw"), ("west-east", "west-east")]
     assert not report.all_findings()
+    f = _write(tmp_path / "ipsec.conf", {"road": road, "east-rw": {**east, "pfs": "no"}})
+    assert [f.kind for f in peer_check(_load(f)).all_findings()] == ["pfs"]
+    # Ids are part of what makes two conns one tunnel: with another id they are two tunnels.
     f = _write(tmp_path / "ipsec.conf", {"road": road, "east-rw": {**east, "rightid": "@rood"}})
-    kinds = [f.kind for f in peer_check(_load(f)).all_findings()]
-    assert kinds == ["id"]
+    report = peer_check(_load(f))
+    assert report.unpaired_a == ("road", "east-rw") and not report.pairs
 
 
 def test_cli_text_and_json(tmp_path: Path) -> None:
@@ -349,3 +352,21 @@ def test_one_strict_end_warns_who_can_initiate(tmp_path: Path) -> None:
     report = _pair(tmp_path, {**WEST, "ike": "aes128-sha1;modp2048"}, EAST)
     (f,) = report.pairs[0].findings
     assert (f.kind, f.severity) == ("ike", Severity.WARNING) and "only A can initiate" in f.message
+
+
+def test_corpus_psk_pairs_agree_and_a_changed_key_is_found(tmp_path: Path) -> None:
+    cases = {label: (p, e) for label, p, e in _two_ended()}
+    road, east = cases["psk-pluto-03:road.conf"]
+    secrets = CORPUS / "secrets" / "files"
+    road_s = load_secrets(str(require(secrets / "testing__pluto__psk-pluto-03__road.secrets")))
+    east_file = secrets / "testing__pluto__psk-pluto-03__east.secrets"
+    ca, cb = _config(road), _config(east)
+    report = peer_check(ca, cb, secrets_a=road_s, secrets_b=load_secrets(str(east_file)))
+    authby = {c.name: c.text("authby") or "" for c in ca.conns}
+    psk_pairs = [p for p in report.pairs if "secret" in authby.get(p.a, "")]
+    assert psk_pairs and not [f for p in psk_pairs for f in p.findings if f.kind == "psk"]
+    changed = tmp_path / "east.secrets"
+    changed.write_text(east_file.read_text().replace('"this is the key"', '"this is another key"'))
+    report = peer_check(ca, cb, secrets_a=road_s, secrets_b=load_secrets(str(changed)))
+    kinds = {(p.a, f.kind) for p in report.pairs for f in p.findings if f.severity is Severity.ERROR}
+    assert kinds == {(p.a, "psk") for p in psk_pairs}

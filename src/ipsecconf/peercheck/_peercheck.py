@@ -349,8 +349,11 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
                 exact += 1
             else:
                 conflicts += 1
-        if ea.id is not None and eb.id is not None and ea.id == eb.id:
-            ids += 1
+        if ea.id is not None and eb.id is not None and "%any" not in (ea.id, eb.id):
+            if ea.id == eb.id:
+                ids += 1
+            else:
+                apart = True
         if ea.nets is None and eb.nets is None and ea.address is not None and eb.address is not None:
             # Both are the hosts themselves: equal exactly when the hosts are.
             if ea.address == eb.address:
@@ -365,8 +368,9 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
             nets += 1
         else:
             apart = True
-    # At least one end must be the same machine. A differing other end, or subnets that do
-    # not overlap, are findings when the names say it is the same conn; else no pair.
+    # At least one end must be the same machine. A differing other end, ids that differ or
+    # subnets that do not overlap are findings when the names say it is the same conn; else
+    # they make it another tunnel.
     if exact == 0 or conflicts > (1 if same_name else 0) or (apart and not same_name):
         return None
     return (int(same_name), exact, nets, ids)
@@ -406,7 +410,10 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
     for cand in other.candidates(ends):
         if cand in skip:
             continue
-        got = _best(ends, other.ends[cand], False)
+        theirs = other.ends[cand]
+        if single and theirs[0].host is not None and theirs[1].host is not None:
+            continue  # in one file, a conn with both hosts concrete is its own pair
+        got = _best(ends, theirs, False)
         if got is None:
             continue
         if not best or got[0] > best[0][0]:
@@ -643,11 +650,12 @@ def _check_pair(
     for i in (0, 1):
         _check_end(ck, i)
     _check_auth(ck, secrets_a, secrets_b)
-    # Conns that take their conn-level values from the same lines (%default, also=
-    # fragments) agree or not alike: a pair of such sets found clean is not checked again.
+    # The conn-level verdict depends only on the values' text: a pair of value sets found
+    # clean once (conns sharing %default and also= fragments) is not checked again.
+    va, vb = ck.conn_a.values, ck.conn_b.values
     key = (
-        tuple(id(ck.conn_a.values.get(k)) for k in _CONN_KEYS),
-        tuple(id(ck.conn_b.values.get(k)) for k in _CONN_KEYS),
+        tuple(v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS),
+        tuple(v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS),
         ca.start_action(ck.conn_a),
         cb.start_action(ck.conn_b),
         ck.conn_a is ck.conn_b,
@@ -682,9 +690,16 @@ _CONN_KEYS = (
 )
 
 
+_ROLES = (
+    ("xauthserver", "xauth"),
+    ("xauthclient", "xauth"),
+    ("modecfgserver", "modecfg"),
+    ("modecfgclient", "modecfg"),
+)
+
+
 def _check_end(ck: _Checker, i: int) -> None:
     ea, eb = ck.a[i], ck.b[i]
-    who = ck.who(i)
     if ea.host is not None and eb.host is not None and ea.host != eb.host:
         _, _, wa, wb = ck.end_value(i, "host")
         ck.add(
@@ -700,48 +715,50 @@ def _check_end(ck: _Checker, i: int) -> None:
         db = " (unset: the address)" if eb.id_default else ""
         ck.add(
             "id",
-            f"{who}: A's {ea.side}id is {ea.id}{da} but B's {eb.side}id is {eb.id}{db}",
+            f"{ck.who(i)}: A's {ea.side}id is {ea.id}{da} but B's {eb.side}id is {eb.id}{db}",
             wa,
             wb,
             "the id one end proves must be the id the other expects (else INVALID_ID_INFORMATION)",
         )
-    na, nb = ea.effective_nets, eb.effective_nets
+    if ea.nets is None and eb.nets is None:
+        na = nb = None  # both the hosts themselves: compared as hosts above
+    else:
+        na, nb = ea.effective_nets, eb.effective_nets
     if na is not None and nb is not None and not ea.virtual and not eb.virtual and na != nb:
         wa = _subnet_where(ea)
         wb = _subnet_where(eb)
         ck.add(
             "subnet",
-            f"{who}: A puts {_nets_text(na)} behind it but B puts {_nets_text(nb)}",
+            f"{ck.who(i)}: A puts {_nets_text(na)} behind it but B puts {_nets_text(nb)}",
             wa,
             wb,
             "the traffic selectors must be equal on both sides (an unset subnet is the host itself)",
         )
-    va, vb, wa, wb = ck.end_value(i, "protoport")
-    pa = va.parsed if va is not None else None
-    pb = vb.parsed if vb is not None else None
-    if not _protoports_agree(pa, pb):
+    end_a, end_b = ea.conn.end(ea.side), eb.conn.end(eb.side)
+    va, vb = end_a.protoport, end_b.protoport
+    if (va is not None or vb is not None) and not _protoports_agree(
+        va.parsed if va is not None else None, vb.parsed if vb is not None else None
+    ):
+        _, _, wa, wb = ck.end_value(i, "protoport")
         ck.add(
             "protoport",
-            f"{who}: A's {ea.side}protoport={va.text if va else '(all)'} but B's "
+            f"{ck.who(i)}: A's {ea.side}protoport={va.text if va else '(all)'} but B's "
             f"{eb.side}protoport={vb.text if vb else '(all)'}",
             wa,
             wb,
             "protoport is part of the proposal: both peers have to agree (%any matches any port)",
         )
-    roles = (
-        ("xauthserver", "xauth"),
-        ("xauthclient", "xauth"),
-        ("modecfgserver", "modecfg"),
-        ("modecfgclient", "modecfg"),
-    )
-    for role, kind in roles:
-        va, vb, wa, wb = ck.end_value(i, role)
+    for role, kind in _ROLES:
+        va, vb = getattr(end_a, role), getattr(end_b, role)
+        if va is None and vb is None:
+            continue
         ya = va is not None and va.parsed is True
         yb = vb is not None and vb.parsed is True
         if ya != yb:
+            _, _, wa, wb = ck.end_value(i, role)
             ck.add(
                 kind,
-                f"{who}: A says {ea.side}{role}={_yn(ya)}, B says {eb.side}{role}={_yn(yb)}",
+                f"{ck.who(i)}: A says {ea.side}{role}={_yn(ya)}, B says {eb.side}{role}={_yn(yb)}",
                 wa,
                 wb,
                 f"a {role[:-6]} server at one end needs a client at the other: the same roles in both",
