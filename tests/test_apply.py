@@ -147,6 +147,16 @@ def test_changed_secret_replaces_the_old_one() -> None:
     assert old not in charon.shared and len(charon.shared) == 1
 
 
+def test_applying_some_conns_keeps_the_secrets_of_the_others() -> None:
+    charon = FakeCharon()
+    apply_tree(tree(a=body()), charon)
+    (kept,) = charon.shared
+    t = tree(b=body())
+    t.shared[0]["data"] = "b-only-secret"
+    result = apply_tree(t, charon, partial=True)
+    assert kept in charon.shared and result.credentials["unloaded"] == 0
+
+
 def test_ignore_select_and_start() -> None:
     charon = FakeCharon()
     t = tree(a=body(), b=body(), off=body())

@@ -300,6 +300,7 @@ def apply_tree(
     dry_run: bool = False,
     keep: Iterable[str] = (),
     ignored: Iterable[tuple[str, str | None]] = (),
+    partial: bool = False,
 ) -> ApplyResult:
     """Load ``tree`` into ``daemon``; with ``dry_run`` only plan (``daemon`` may then be None).
 
@@ -307,8 +308,11 @@ def apply_tree(
     ``start`` conns whose children do not start themselves are initiated. ``select`` limits
     the conns loaded to those names (an instance ``NAME/...`` goes with ``NAME``). ``--prune``
     unloads what an earlier apply loaded unless the tree or ``keep`` has its name; ``ignored``
-    (name, origin) pairs are reported as ``ignored``.
+    (name, origin) pairs are reported as ``ignored``. ``partial`` says the tree holds only some
+    of the file's conns (CONN names given): the secrets of the others are then not unloaded.
     """
+    if daemon is None and not dry_run:
+        raise ValueError("apply_tree needs a daemon unless dry_run is set")
     auto = auto or {}
     files: dict[str, bytes] = {**getattr(tree, "pubkeys", {}), **getattr(tree, "certs", {})}
     present = read_present(daemon) if daemon is not None else Present()
@@ -361,9 +365,10 @@ def apply_tree(
         else:
             creds["failed"] += 1
             diags.append(diag(CREDENTIAL_REFUSED, f"charon refused a private key: {err}", None))
+    partial = partial or bool(select)
     for sid in sorted(present.shared):
         # A secret an earlier apply loaded that the secrets file no longer has (or has changed).
-        if sid.startswith(MARKER_PREFIX) and sid not in wanted_shared:
+        if not partial and sid.startswith(MARKER_PREFIX) and sid not in wanted_shared:
             err = send("unload-shared", {"id": sid})
             if err is None:
                 creds["unloaded"] += 1

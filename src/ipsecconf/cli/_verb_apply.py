@@ -202,7 +202,13 @@ def _send(
         con.err.write(f"ipsecconf: {exc}; the dry run compares with an empty charon\n")
     try:
         result = apply_tree(
-            swan, daemon, prune=args.prune, dry_run=args.dry_run, keep=names[0], ignored=names[1]
+            swan,
+            daemon,
+            prune=args.prune,
+            dry_run=args.dry_run,
+            keep=names[0],
+            ignored=names[1],
+            partial=bool(args.conns),
         )
     except Unreachable as exc:
         con.err.write(f"ipsecconf: {exc}\n")
