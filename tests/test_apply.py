@@ -274,3 +274,14 @@ def test_refusal_in_json(tmp_path: Any) -> None:
     assert [d["code"] for d in got["diagnostics"]] and all(
         d["severity"] == "error" for d in got["diagnostics"]
     )
+
+
+def test_status_without_charon_is_one_line_and_exit_2(tmp_path: Any) -> None:
+    import io
+
+    from ipsecconf.cli._main import main
+
+    pytest.importorskip("vici")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["status", "--vici", f"unix://{tmp_path}/charon.vici"], out=out, err=err) == 2
+    assert out.getvalue() == "" and err.getvalue().count("\n") == 1 and "not running" in err.getvalue()
