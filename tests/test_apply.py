@@ -285,3 +285,11 @@ def test_status_without_charon_is_one_line_and_exit_2(tmp_path: Any) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["status", "--vici", f"unix://{tmp_path}/charon.vici"], out=out, err=err) == 2
     assert out.getvalue() == "" and err.getvalue().count("\n") == 1 and "not running" in err.getvalue()
+
+
+def test_missing_vici_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "vici", None)  # import vici now raises ImportError
+    with pytest.raises(Unreachable, match=r"ipsecconf\[strongswan\]"):
+        connect("unix:///var/run/charon.vici")
