@@ -6,6 +6,18 @@ namespace's loopback (this kernel has no dummy links). Each test gets two fresh 
 /work/shared/tools/charon-sandbox.sh (kernel-libipsec: userspace ESP through a TUN device, with
 charon's routes in table 220 via that device, ``install_routes = yes``).
 
+What the sandbox needs, learnt by hand before these tests were written:
+- kernel-libipsec carries ESP in userspace through the TUN device ``ipsec0``; charon installs
+  the route to the remote subnet in table 220 (``ip rule`` 220) via ``ipsec0`` with the local
+  client address as source, so a packet from 10.1.0.1 to 10.2.0.1 enters the tunnel unaided;
+- ESP is always UDP-encapsulated (port 4500; the SA shows "nat-remote" although there is no NAT);
+- raw RSA keys need the host's own public key as ``local.pubkeys`` (charon finds the private key
+  through it), and a charon reused with new keys for the same ids trusts the old ones: each test
+  gets fresh charons (start ~0.2 s; stop ~1.8 s, so both sides stop in parallel);
+- ``unload-conn`` leaves the SAs of a conn that does not start itself;
+- the image has no ``ping`` and no dummy links: pinger.py sends the echoes, and the client
+  addresses sit on the loopback.
+
 Everything is torn down by finalizers, so a failing test leaves no namespace or daemon behind.
 Outside root or without charon the tests skip with the reason; with ``CI=true`` they fail instead.
 """
