@@ -178,6 +178,18 @@ class Secret:
     # ``%prompt`` in place of a passphrase: pluto asks for it when the key is loaded.
     prompt: bool = False
 
+    def key_path(self, ipsec_d: str = "/etc/ipsec.d", rootdir: str | None = None) -> str | None:
+        """The file of an ``RSA file.pem`` entry: relative names are in ipsec.d/private/
+        (ipsec.secrets(5)); absolute ones are looked up under ``rootdir`` when given."""
+        if self.rsa_file is None:
+            return None
+        path = self.rsa_file
+        if not os.path.isabs(path):
+            path = os.path.join(ipsec_d, "private", path)
+        if rootdir:
+            path = os.path.join(rootdir, path.lstrip("/"))
+        return path
+
     def describe(self) -> str:
         """What may be shown: the kind and the indices, the secret as ``***``."""
         index = " ".join(_show_id(i) for i in self.ids) if self.ids else "(no index)"
