@@ -11,6 +11,7 @@ import base64
 import binascii
 import glob
 import ipaddress
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -884,9 +885,8 @@ def _rsa_problem(k: RsaKey) -> str | None:
         return "Exponent1/Exponent2 are not PrivateExponent mod (Prime1-1)/(Prime2-1)"
     if (k.coefficient * q) % p != 1:
         return "Coefficient is not the inverse of Prime2 mod Prime1"
-    if (k.public_exponent * k.private_exponent) % ((p - 1) * (q - 1)) != 1 and pow(
-        pow(2, k.public_exponent, k.modulus), k.private_exponent, k.modulus
-    ) != 2:
+    # d may be reduced modulo lcm(p-1, q-1) (Carmichael) rather than (p-1)(q-1).
+    if (k.public_exponent * k.private_exponent) % math.lcm(p - 1, q - 1) != 1:
         return "PrivateExponent does not invert PublicExponent"
     return None
 
