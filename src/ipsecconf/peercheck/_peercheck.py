@@ -189,7 +189,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
 class _End:
     conn: Conn
     side: str
