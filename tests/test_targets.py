@@ -271,6 +271,7 @@ def test_every_verb_that_reads_a_config_takes_target(
         "check": ["check", str(f)],
         "dump": ["dump", str(f)],
         "apply": [*apply, "--secrets", str(secrets)],
+        "peer-check": ["peer-check", str(f)],
     }.get(verb)
     if argv is None:
         # keywords and codes read no config.

@@ -70,7 +70,8 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     sources: dict[str, Source] = {}
     for i, f in enumerate(files):
         rootdir = args.rootdir_b if i == 1 and args.rootdir_b else args.rootdir
-        ns = argparse.Namespace(file=f, rootdir=rootdir, policy_dir=args.policy_dir)
+        # Every reading option (--policy-dir, --target, ...) as given, for this file.
+        ns = argparse.Namespace(**{**vars(args), "file": f, "rootdir": rootdir})
         got = load_checked(ns, con)
         if got is None:
             return EXIT_USAGE
@@ -156,9 +157,14 @@ def _locate(where: Where, sources: dict[str, Source]) -> tuple[str, int]:
 
 
 def _caret(where: Where, sources: dict[str, Source], out: TextIO) -> None:
-    # Config lines only: a secrets file is never in ``sources``, so its lines are never shown.
+    # Config lines only: a secrets file is never in ``sources``, so its lines are never shown;
+    # and a manual key's value on a config line is masked, as everywhere (issue 9).
+    from ipsecconf.core._redact import mask_line
+
     line, col = _locate(where, sources)
     if col < 0:
+        return
+    if mask_line(line) != line:
         return
     m = re.match(r"[^\s#]+", line[col:])
     width = len(m.group()) if m is not None else 1

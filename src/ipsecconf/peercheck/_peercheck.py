@@ -189,7 +189,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
 class _End:
     conn: Conn
     side: str
@@ -778,6 +778,12 @@ def _yn(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def _shown(v: Value | None) -> str:
+    if v is None:
+        return "(unset)"
+    return v.text if v.explicit else f"{v.text} (the default)"
+
+
 def _text(v: Value | None, default: str) -> str:
     return v.text if v is not None else default
 
@@ -1051,7 +1057,7 @@ def _check_warnings(ck: _Checker) -> None:
             short = "A" if sa < sb else "B"
             ck.add(
                 "lifetime",
-                f"{kw}: A {_text(va, '')} and B {_text(vb, '')}; the shorter, {short}'s, is used",
+                f"{kw}: A {_shown(va)} and B {_shown(vb)}; the shorter, {short}'s, is used",
                 wa,
                 wb,
                 "set the same lifetime at both ends to know when SAs are renewed",
