@@ -327,7 +327,8 @@ def differences(f: CorpusFile, printed: dict[str, LsConn], stderr: str) -> list[
     return out
 
 
-def test_corpus_converts_and_libreswan_agrees(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flatten", [False, True], ids=["structure", "flatten"])
+def test_corpus_converts_and_libreswan_agrees(tmp_path: Path, flatten: bool) -> None:
     _need_libreswan()
     total, files = openswan_main_files()
     assert len(files) >= 60, (total, len(files))
@@ -335,7 +336,7 @@ def test_corpus_converts_and_libreswan_agrees(tmp_path: Path) -> None:
     keys = agreed = 0
     for f in files:
         out = tmp_path / f"{f.id}.conf"
-        out.write_text(to_libreswan(f.tree, f.config).text, encoding="utf-8")
+        out.write_text(to_libreswan(f.tree, f.config, flatten=flatten).text, encoding="utf-8")
         add = subprocess.run(
             ["ipsec", "addconn", "--checkconfig", "--config", str(out)], capture_output=True, text=True
         )
