@@ -18,7 +18,7 @@ from typing import Any
 
 from ipsecconf.convert import _codes as codes
 from ipsecconf.convert._table import OPENSWAN_CIPHERS, OPENSWAN_GROUPS, OPENSWAN_HASHES, expand_proposals
-from ipsecconf.core._diagnostics import Diagnostic, diag, sort_key
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, sort_key
 from ipsecconf.core._source import Span
 from ipsecconf.language import _values as vals
 from ipsecconf.model._model import Config, Conn, End, Value
@@ -272,6 +272,7 @@ class _Builder:
         self.rootdir = rootdir
         self.origins: dict[str, str] = {}
         self.oriented_note = False
+        self.psk_note = False
 
     def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
         self.diags.append(diag(code, f"conn {c.name}: {message}", _span(v, c), hint))
@@ -378,6 +379,18 @@ class _Builder:
         my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
         peer_ids = [x for x in (_id(remote), remote.host.text if remote.host else None) if x] or ["%any"]
         if self.secrets is None:
+            if not self.psk_note:
+                self.psk_note = True
+                self.diags.append(
+                    diag(
+                        codes.NO_SECRET,
+                        f"conn {c.name} and others may use authby=secret: no ipsec.secrets was given, "
+                        "so swanctl.conf holds no secrets section",
+                        None,
+                        "pass --secrets /etc/ipsec.secrets",
+                        Severity.INFO,
+                    )
+                )
             return
         s = find_secret(self.secrets, "PSK", my_ids, peer_ids)
         if s is None or s.psk is None:
@@ -588,7 +601,8 @@ def swanctl_tree(
             elif not item.implicit:
                 before = len(b.diags)
                 b.conn(item, by_parent.get(item.name, []))
-                made[item.name] = [d for d in b.diags[before:] if d.code != codes.ORIENTED]
+                # Notes about the whole tree have no span and are made once.
+                made[item.name] = [d for d in b.diags[before:] if d.span is not None]
     else:
         for c in config.conns:
             if not c.implicit:
