@@ -656,7 +656,8 @@ class _Renderer:
                 else:
                     parts.append(f"{pad}{k} = {_value(v)}\n")
             inner = "".join(parts)
-            self.done[key] = inner
+            if indent >= 2:  # conn bodies are never shared; their sections and children may be
+                self.done[key] = inner
         pad = "    " * indent
         return f"{pad}{name} {{\n{inner}{pad}}}\n"
 
