@@ -19,7 +19,14 @@ from convert_corpus import CorpusFile, LsConn, env_ci, openswan_main_files, pars
 from ipsecconf.checks._checks import check_config
 from ipsecconf.cli._main import main
 from ipsecconf.convert import to_libreswan
-from ipsecconf.convert._table import ROWS, TARGETS, libreswan_alg, render_markdown, translate
+from ipsecconf.convert._table import (
+    LIBRESWAN_DIFFERENCES,
+    ROWS,
+    TARGETS,
+    libreswan_alg,
+    render_markdown,
+    translate,
+)
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.model._model import Conn
@@ -27,22 +34,9 @@ from ipsecconf.reading._includes import load_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Differences between our mapped values and readwriteconf's that are libreswan's doing, not ours.
-EXPLAINED = {
-    "LS2": "readwriteconf prints some enum options (encapsulation=, dpdaction=, failureshunt=, sendcert=) "
-    "with an empty value: present, not comparable",
-    "LS3": "readwriteconf does not print magic rsasigkey values (%cert, %dnsondemand)",
-    "LS4": "readwriteconf prints no ikev2= for shunt conns (type=passthrough, drop, reject)",
-    "LS5": "libreswan prints the nexthop=%defaultroute it derives for an end whose host is %defaultroute; "
-    "Openswan derives the same nexthop when it loads the conn",
-    "LS6": "libreswan derives subnet=SOURCEIP/32 for an end with a sourceip and no subnet "
-    "(convert warns: C003)",
-    "LS7": "left=%myip: Openswan 2.6.27 drops it (semantics 6) and libreswan does not know it either",
-    "LS8": "readwriteconf does not print vhost:/vnet: subnets (IKEv1 virtual-IP specs), "
-    "which libreswan keeps",
-    "LS1": "libreswan looks a host-name nexthop up in DNS while loading; a name that does not resolve "
-    "(YourGwIP in an example file) is printed as <unset-address>",
-}
+# Differences between our mapped values and readwriteconf's that are libreswan's doing, not ours:
+# LIBRESWAN_DIFFERENCES (LS1-LS9, listed in docs/convert.md); each `continue` below names its entry.
+EXPLAINED = dict(LIBRESWAN_DIFFERENCES)
 
 
 def _need_libreswan() -> None:
@@ -272,7 +266,7 @@ def _norm(key: str, value: str, ours: bool = False) -> str:
         proto, sep, port = value.partition("/")
         return _PROTO.get(proto.lower(), proto) + sep + ("0" if port == "%any" else port)
     if key.endswith("subnet") and "/" in value and ":" in value + "." and not value.startswith("v"):
-        try:  # both mask host bits: 2001:db8:1:2::/60 is 2001:db8:1::/60
+        try:  # LS9: both mask host bits: 2001:db8:1:2::/60 is 2001:db8:1::/60
             return str(ipaddress.ip_network(value, strict=False))
         except ValueError:
             return value
@@ -327,7 +321,13 @@ def differences(f: CorpusFile, printed: dict[str, LsConn], stderr: str) -> list[
     return out
 
 
-def test_corpus_converts_and_libreswan_agrees(tmp_path: Path) -> None:
+def test_every_explanation_is_used() -> None:
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert {k for k in EXPLAINED if f"# {k}" in source} == set(EXPLAINED)
+
+
+@pytest.mark.parametrize("flatten", [False, True], ids=["structure", "flatten"])
+def test_corpus_converts_and_libreswan_agrees(tmp_path: Path, flatten: bool) -> None:
     _need_libreswan()
     total, files = openswan_main_files()
     assert len(files) >= 60, (total, len(files))
@@ -335,7 +335,7 @@ def test_corpus_converts_and_libreswan_agrees(tmp_path: Path) -> None:
     keys = agreed = 0
     for f in files:
         out = tmp_path / f"{f.id}.conf"
-        out.write_text(to_libreswan(f.tree, f.config).text, encoding="utf-8")
+        out.write_text(to_libreswan(f.tree, f.config, flatten=flatten).text, encoding="utf-8")
         add = subprocess.run(
             ["ipsec", "addconn", "--checkconfig", "--config", str(out)], capture_output=True, text=True
         )

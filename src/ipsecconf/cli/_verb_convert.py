@@ -118,8 +118,15 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             for d in secrets.diagnostics:
                 con.err.write(render(d) + "\n")
         try:
-            config = resolve(tree, policy_dir=policy_dir, target=args.target)
-            tree_out = swanctl_tree(config, interfaces=interfaces, secrets=secrets, rootdir=args.rootdir)
+            if interfaces is None and secrets is None:
+                from ipsecconf.convert._swanctl import shareable
+                from ipsecconf.model._resolve import resolve_shaped
+
+                config, items = resolve_shaped(tree, shareable, policy_dir=policy_dir, target=args.target)
+                tree_out = swanctl_tree(config, rootdir=args.rootdir, shaped=(items, tree.conn_index))
+            else:
+                config = resolve(tree, policy_dir=policy_dir, target=args.target)
+                tree_out = swanctl_tree(config, interfaces=interfaces, secrets=secrets, rootdir=args.rootdir)
             diags = tree_out.diagnostics
             write_swanctl(tree_out, args.output)
         except KeyExtraMissing as exc:

@@ -117,8 +117,6 @@ class _Writer:
         self.out.append(f"conn {c.name}")
         body = [] if c.get("ikev2", defaults=False) is not None else self.version_default()
         for slot, v in c.items():
-            if slot == "ikev2" and body:
-                continue
             span = Span(v.origin.file, v.origin.line, 1, 0)
             body += self.param("conn", slot, v.raw, v.parsed, f"conn {c.name}", span)
         self.out += _merge_lists(body)

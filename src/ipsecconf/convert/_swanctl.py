@@ -11,19 +11,22 @@ files written under ``private/`` and the ``secrets`` section, never in a message
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ipsecconf.convert import _codes as codes
 from ipsecconf.convert._table import OPENSWAN_CIPHERS, OPENSWAN_GROUPS, OPENSWAN_HASHES, expand_proposals
-from ipsecconf.core._diagnostics import Diagnostic, diag, sort_key
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, sort_key
 from ipsecconf.core._source import Span
 from ipsecconf.language import _values as vals
 from ipsecconf.model._model import Config, Conn, End, Value
+from ipsecconf.model._resolve import StandIn
 from ipsecconf.reading._secrets import SecretsFile, find_secret
+from ipsecconf.reading._syntax import Block
 
-__all__ = ["SwanctlTree", "KeyExtraMissing", "swanctl_tree", "write_swanctl", "local_side"]
+__all__ = ["SwanctlTree", "KeyExtraMissing", "shareable", "swanctl_tree", "write_swanctl", "local_side"]
 
 EXTRA = "certs"
 
@@ -269,6 +272,7 @@ class _Builder:
         self.rootdir = rootdir
         self.origins: dict[str, str] = {}
         self.oriented_note = False
+        self.psk_note = False
 
     def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
         self.diags.append(diag(code, f"conn {c.name}: {message}", _span(v, c), hint))
@@ -375,6 +379,18 @@ class _Builder:
         my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
         peer_ids = [x for x in (_id(remote), remote.host.text if remote.host else None) if x] or ["%any"]
         if self.secrets is None:
+            if not self.psk_note:
+                self.psk_note = True
+                self.diags.append(
+                    diag(
+                        codes.NO_SECRET,
+                        f"conn {c.name} and others may use authby=secret: no ipsec.secrets was given, "
+                        "so swanctl.conf holds no secrets section",
+                        None,
+                        "pass --secrets /etc/ipsec.secrets",
+                        Severity.INFO,
+                    )
+                )
             return
         s = find_secret(self.secrets, "PSK", my_ids, peer_ids)
         if s is None or s.psk is None:
@@ -497,6 +513,61 @@ class _Builder:
         self.origins[name] = f"{c.origin.file}:{c.origin.line}"
 
 
+def shareable(c: Conn) -> bool:
+    """Can the swanctl body of a conn of c's reader shape be derived from c's (see :func:`swanctl_tree`)?
+
+    Conns of one shape differ only in class keys (fastcheck.CLASS_PATTERNS): hosts, ids and
+    subnets are patched in; the others (subnets=, sourceip=, certificates, XAUTH names) and
+    alsoflip= make each conn build its own.
+    """
+    for end in (c.left, c.right):
+        if end.subnets is not None or end.sourceip is not None or end.cert is not None:
+            return False
+        if end.ca is not None or end.xauthusername is not None:
+            return False
+    return not c.alsoflip_chain
+
+
+def _unquoted(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str, list[Diagnostic]]) -> None:
+    """The body of conn ``name`` from the body of ``first``, the first conn of its shape.
+
+    Only with left as the local end (no --interface). The class keys of its own lines replace
+    the first's; everything else came from the same lines (its shape) or the same also= targets.
+    """
+    header = Span(block.doc.filename, block.line, 1, 0)
+    for d in made.get(first.name, []):
+        msg = d.message.replace(f"conn {first.name}:", f"conn {name}:", 1)
+        b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
+    fb = b.connections.get(swanctl_name(first.name))
+    if fb is None:
+        return
+    own: dict[str, str] = {}
+    for n, v, _q, _line in block.param_rows():
+        own.setdefault(n, v)
+    body = dict(fb)
+    for side, addrs, sec in (("left", "local_addrs", "local"), ("right", "remote_addrs", "remote")):
+        host = own.get(side)
+        if host is not None and not host.startswith("%"):
+            body[addrs] = [host]
+        ident = own.get(f"{side}id")
+        if ident is not None and sec in body and not ident.startswith("%"):
+            body[sec] = {**body[sec], "id": _unquoted(ident)}
+    (child,) = fb["children"].values()
+    child = dict(child)
+    for side, key in (("left", "local_ts"), ("right", "remote_ts")):
+        sub = own.get(f"{side}subnet")
+        if sub is not None and key in child:
+            old = child[key][0]
+            child[key] = [sub + (old[old.index("[") :] if "[" in old else "")]
+    body["children"] = {swanctl_name(name): child}
+    b.connections[swanctl_name(name)] = body
+    b.origins[swanctl_name(name)] = f"{block.doc.filename}:{block.line}"
+
+
 def swanctl_tree(
     config: Config,
     *,
@@ -504,11 +575,15 @@ def swanctl_tree(
     secrets: SecretsFile | None = None,
     interfaces: Sequence[tuple[str, str]] | None = None,
     rootdir: str | None = None,
+    shaped: tuple[Sequence[Conn | StandIn], Mapping[str, Block]] | None = None,
 ) -> SwanctlTree:
     """The swanctl connections, secrets and keys for ``config``; see the module doc.
 
     ``host`` (a runtime HostState) or ``interfaces`` ((name, address) pairs) say which end is
-    this host; without them left is local (C005).
+    this host; without them left is local (C005). ``shaped`` is (the conns in order as
+    ``resolve_shaped(tree, shareable)`` gives them, the tree's conn index): a stand-in's body
+    is derived from its first's, which is what keeps a 100k-conn tree fast. It is used only
+    without ``interfaces`` and ``secrets``, whose answers depend on each conn's own values.
     """
     if interfaces is None and host is not None:
         interfaces = getattr(host, "interfaces", None)
@@ -517,10 +592,21 @@ def swanctl_tree(
     for inst in config.instances:
         if inst.kind == "subnet-instance" and inst.parent:
             by_parent.setdefault(inst.parent, []).append(inst)
-    for c in config.conns:
-        if c.implicit:
-            continue
-        b.conn(c, by_parent.get(c.name, []))
+    if shaped is not None and interfaces is None and secrets is None:
+        items, index = shaped
+        made: dict[str, list[Diagnostic]] = {}
+        for item in items:
+            if isinstance(item, StandIn):
+                _stand_in(b, item.name, item.first, index[item.name], made)
+            elif not item.implicit:
+                before = len(b.diags)
+                b.conn(item, by_parent.get(item.name, []))
+                # Notes about the whole tree have no span and are made once.
+                made[item.name] = [d for d in b.diags[before:] if d.span is not None]
+    else:
+        for c in config.conns:
+            if not c.implicit:
+                b.conn(c, by_parent.get(c.name, []))
     return SwanctlTree(
         b.connections,
         b.shared,
@@ -534,35 +620,52 @@ def swanctl_tree(
 
 # ------------------------------------------------------------------ swanctl.conf
 
-_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/%@[]")
+_PLAIN = re.compile(r"[A-Za-z0-9_.:/%@\[\]-]+")
+
+
+def _scalar(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _value(v: Any) -> str:
     if isinstance(v, bytes):
         return "0x" + v.hex()
     if isinstance(v, (list, tuple)):
-        return ", ".join(_value(x) for x in v)
-    text = str(v)
-    if text and all(ch in _PLAIN for ch in text):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return ", ".join(_scalar(str(x)) for x in v)
+    return _scalar(str(v))
 
 
-def _section(name: str, body: Mapping[str, Any], indent: int, out: list[str]) -> None:
-    pad = "    " * indent
-    out.append(f"{pad}{name} {{")
-    for k, v in body.items():
-        if isinstance(v, Mapping):
-            _section(k, v, indent + 1, out)
-        else:
-            out.append(f"{pad}    {k} = {_value(v)}")
-    out.append(f"{pad}}}")
+class _Renderer:
+    """swanctl.conf text of nested dicts. Stand-ins share sub-dicts with the first conn of
+    their shape, so each (dict, depth) is rendered once."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[int, int], str] = {}
+
+    def section(self, name: str, body: Mapping[str, Any], indent: int) -> str:
+        key = (id(body), indent)
+        inner = self.done.get(key)
+        if inner is None:
+            pad = "    " * (indent + 1)
+            parts = []
+            for k, v in body.items():
+                if isinstance(v, Mapping):
+                    parts.append(self.section(k, v, indent + 1))
+                else:
+                    parts.append(f"{pad}{k} = {_value(v)}\n")
+            inner = "".join(parts)
+            if indent >= 2:  # conn bodies are never shared; their sections and children may be
+                self.done[key] = inner
+        pad = "    " * indent
+        return f"{pad}{name} {{\n{inner}{pad}}}\n"
 
 
 def render_swanctl(tree: SwanctlTree) -> str:
     """swanctl.conf for ``tree``; its ``secrets`` section holds the PSKs (write it 0600)."""
-    out = ["# written by ipsecconf convert --to swanctl", ""]
-    _section("connections", tree.connections, 0, out)
+    r = _Renderer()
+    out = ["# written by ipsecconf convert --to swanctl\n\n", r.section("connections", tree.connections, 0)]
     secrets: dict[str, Any] = {}
     for s in tree.shared:
         entry: dict[str, Any] = {"secret": s["data"]}
@@ -570,9 +673,9 @@ def render_swanctl(tree: SwanctlTree) -> str:
             entry[f"id-{i}"] = owner
         secrets[s["id"]] = entry
     if secrets:
-        out.append("")
-        _section("secrets", secrets, 0, out)
-    return "\n".join(out) + "\n"
+        out.append("\n")
+        out.append(r.section("secrets", secrets, 0))
+    return "".join(out)
 
 
 def _write(path: str, data: bytes, mode: int) -> None:
