@@ -5,8 +5,8 @@ Usage:
 
 The host has the two gateway addresses the generator's site fragments use (192.0.2.10 and
 198.51.100.20), so the conns that append site-x/site-y are oriented and routed. In-process
-numbers come from one process (time.perf_counter, the collector off as in the CLI); the CLI rows are wall times of one run each
-(best of --repeat), beside `ipsecconf check` and strongSwan's starter on the same tree.
+numbers come from one process (time.perf_counter, the collector off as in the CLI); the CLI
+rows are wall times (best of --repeat), beside `ipsecconf check` and strongSwan's starter.
 """
 
 from __future__ import annotations
