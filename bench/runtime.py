@@ -5,13 +5,14 @@ Usage:
 
 The host has the two gateway addresses the generator's site fragments use (192.0.2.10 and
 198.51.100.20), so the conns that append site-x/site-y are oriented and routed. In-process
-numbers come from one process (time.perf_counter); the CLI rows are wall times of one run each
-(best of --repeat), beside `ipsecconf check` and strongSwan's starter on the same tree.
+numbers come from one process (time.perf_counter, the collector off as in the CLI); the CLI
+rows are wall times (best of --repeat), beside `ipsecconf check` and strongSwan's starter.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import subprocess
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--data", type=Path, default=None, help="where to write the tree (default: a temp dir)")
     args = ap.parse_args(argv)
+    # A one-shot process holding a 100k-conn model, like the CLI, which turns the collector off too.
+    gc.disable()
 
     from ipsecconf.model._resolve import resolve
     from ipsecconf.reading._includes import load

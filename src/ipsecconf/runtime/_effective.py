@@ -8,11 +8,14 @@ is added and oriented, and the priority from the oriented masks (R-O2).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import TypeVar
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.core._source import Span
@@ -31,6 +34,7 @@ __all__ = [
     "host_net",
 ]
 
+T = TypeVar("T")
 IPAddr = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_WILDCARDS = 15
@@ -319,6 +323,17 @@ _ANY4 = ipaddress.IPv4Address(0)
 _ANY6 = ipaddress.IPv6Address(0)
 
 
+def _build(cls: type[T], **fields: object) -> T:
+    """A frozen dataclass instance from all its fields, set in one dict update.
+
+    As the model does (``End.of``): the generated __init__ of a frozen class sets each field
+    through object.__setattr__, which costs more than the rest of building an effective conn.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _zero(net: IPNet) -> str:
     return "::" if net.version == 6 else "0.0.0.0"
 
@@ -328,19 +343,51 @@ def _span(v: Value | None, c: Conn) -> Span:
     return Span(o.file, o.line, 1, 0)
 
 
+_QUAD = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+_QUAD_NET = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d{1,2}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _quad_host(raw: str) -> vals.Host | None:
+    try:
+        return vals.Host("ipv4", ipaddress.IPv4Address(raw), raw)
+    except ValueError:
+        return None  # leading zeros, octets over 255: the value parser has the last word
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _quad_subnet(raw: str) -> vals.Subnet | None:
+    try:
+        return vals.Subnet(ipaddress.IPv4Network(raw), None, raw)
+    except ValueError:
+        return None  # host bits set, a bad mask: the value parser decides
+
+
 def _host_of(v: Value | None) -> vals.Host | None:
     if v is None:
         return None
+    raw = v.raw
+    if _QUAD.fullmatch(raw):
+        # A plain dotted quad: the address is all the runtime needs, without the full value parser.
+        quick = _quad_host(raw)
+        if quick is not None:
+            return quick
     if isinstance(v.parsed, vals.Host):
         return v.parsed
-    low = v.raw.strip().lower()
+    low = raw.strip().lower()
     if low in _MAGIC:  # 1.1: host keywords match case-insensitively
         return vals.Host("magic", None, low)
     return None
 
 
 def _subnet_of(v: Value | None) -> vals.Subnet | None:
-    return v.parsed if v is not None and isinstance(v.parsed, vals.Subnet) else None
+    if v is None:
+        return None
+    if _QUAD_NET.fullmatch(v.raw):
+        quick = _quad_subnet(v.raw)
+        if quick is not None:
+            return quick
+    return v.parsed if isinstance(v.parsed, vals.Subnet) else None
 
 
 def _values(c: Conn) -> Iterator[Value]:
@@ -349,18 +396,56 @@ def _values(c: Conn) -> Iterator[Value]:
     yield from c.values.values()
 
 
-def _load_problem(c: Conn) -> Value | None:
-    """The first value pluto's loader would refuse (R-P1), else None."""
-    for v in _values(c):
-        if v is None:
-            continue
-        if v.parsed is not None or v.keyword.lower().startswith("x-"):
-            continue
-        if v.keyword in ("left", "right") and _host_of(v) is not None:
-            continue
-        if v.keyword in ("auto",):
-            continue
-        return v
+# What the runtime reads of a conn: a value among these that does not parse stops the conn (R-P1).
+_READ_END = ("host", "subnet", "nexthop", "sourceip", "id", "protoport", "xauthserver", "xauthclient")
+_READ_CONN = (
+    "authby",
+    "type",
+    "phase2",
+    "pfs",
+    "compress",
+    "disablearrivalcheck",
+    "rekey",
+    "aggrmode",
+    "overlapip",
+    "modecfgpull",
+    "ikev2",
+    "failureshunt",
+    "connaddrfamily",
+)
+
+
+def _load_problem(c: Conn, error_lines: frozenset[tuple[str, int]]) -> Value | None:
+    """The first value pluto's loader would refuse (R-P1), else None.
+
+    The values the runtime reads are parsed here anyway; any other value counts when the
+    config's own findings (``check_config``) put an error on its line.
+    """
+    for end in (c.left, c.right):
+        get = end.__dict__.get
+        for f in _READ_END:
+            v: Value | None = get(f)
+            if v is None:
+                continue
+            if f == "host":
+                if _host_of(v) is None:
+                    return v
+            elif f == "subnet":
+                if _subnet_of(v) is None:
+                    return v
+            elif v.parsed is None:
+                return v
+    own = c.values.get
+    for k in _READ_CONN:
+        v = own(k)
+        if v is not None and v.parsed is None:
+            return v
+    if error_lines:
+        for v in _values(c):
+            if v is not None and not v.keyword.lower().startswith("x-"):
+                o = v.origin
+                if (o.file, o.line) in error_lines and v.keyword != "auto":
+                    return v
     return None
 
 
@@ -370,6 +455,11 @@ class _Builder:
         self.host = host
         self.diags: list[Diagnostic] = []
         self.oe = config.oe
+        self.error_lines = frozenset(
+            (d.span.file, d.span.line)
+            for d in config.diagnostics
+            if d.severity is Severity.ERROR and d.span is not None and d.span.line
+        )
         self.policy_memo: dict[tuple[object, ...], tuple[frozenset[str], str, str | None]] = {}
         fam4 = [(n, ipaddress.ip_address(a)) for n, a in host.interfaces]
         self.ifaces = self._pluto_ifaces(fam4)
@@ -518,7 +608,8 @@ class _Builder:
         if isinstance(pp, vals.ProtoPort):
             proto, port, port_wild = pp.proto, pp.port or 0, pp.port_any
         sendcert = end.sendcert.text if end.sendcert is not None else "ifasked"
-        return EndState(
+        return _build(
+            EndState,
             side=side,
             host_type=htype,
             host=addr,
@@ -658,11 +749,11 @@ class _Builder:
                 conn=c,
             )
             fields.update(kw)
-            return Effective(**fields)  # type: ignore[arg-type]
+            return _build(Effective, **fields)
 
         if c.implicit and not self.oe:
             return result(False, "implicit conns are loaded only with oe=yes")
-        bad = _load_problem(c)
+        bad = _load_problem(c, self.error_lines)
         if bad is not None:
             if auto != "ignore":
                 self.diags.append(
