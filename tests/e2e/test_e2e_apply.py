@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import HOST_A, HOST_B, Pair, ike_up, wait_for
 
 from ipsecconf.apply import connect, read_status
+
+from .harness import HOST_A, HOST_B, Pair, ike_up, wait_for
 
 PSK = "e2e-canary-psk-7d3a91"
 OTHER_PSK = "e2e-canary-other-psk-40c2"

@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import HOST_A, HOST_B, Pair, ike_up, wait_for
-
 from ipsecconf.apply import apply_tree, connect, read_present, read_status
+
+from .harness import HOST_A, HOST_B, Pair, ike_up, wait_for
 
 PSK = "e2e-canary-psk-5b1f0c"
 
