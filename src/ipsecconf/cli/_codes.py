@@ -19,6 +19,8 @@ _CATEGORIES = {
     "policy": "Policy-group files (`G`)",
     "cross": "Cross-parameter rules on resolved conns (`X`)",
     "security": "Security lints (`S`)",
+    "secrets": "ipsec.secrets (`T`)",
+    "peer-check": "peer-check: the two ends of a tunnel (`P`)",
     "convert": "Conversion to libreswan and swanctl (`C`)",
 }
 
@@ -30,8 +32,10 @@ def all_rules() -> Mapping[str, Rule]:
     from ipsecconf.cli import _verb_check  # noqa: F401
     from ipsecconf.convert import _codes as convert_codes  # noqa: F401
     from ipsecconf.model import _resolve as resolve  # noqa: F401
+    from ipsecconf.peercheck import _peercheck as peercheck  # noqa: F401
     from ipsecconf.reading import _includes as includes  # noqa: F401
     from ipsecconf.reading import _lexer as lexer  # noqa: F401
+    from ipsecconf.reading import _secrets as secrets  # noqa: F401
     from ipsecconf.reading import _syntax as syntax  # noqa: F401
 
     return registry()

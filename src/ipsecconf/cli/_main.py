@@ -23,6 +23,7 @@ VERB_MODULES = (
     "ipsecconf.cli._verb_check",
     "ipsecconf.cli._resolve_verbs",
     "ipsecconf.cli._verb_info",
+    "ipsecconf.cli._verb_peercheck",
     "ipsecconf.cli._verb_convert",
 )
 
