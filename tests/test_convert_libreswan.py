@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,29 @@ def test_sections_that_carry_over_unchanged_are_copied() -> None:
     assert "conn north\n\tleft=192.0.2.8 # kept\n\tright=%any\n\tauto=add\n" in out
     # libreswan rejects a line ending in a bare '#': that section is written line by line
     assert "conn east\n\tleft=192.0.2.9\n\tright=%any\n\tauto=add\n" in out
+
+
+def test_benchmark_tree_converts_and_libreswan_agrees(tmp_path: Path) -> None:
+    """The generated tree goes the fast ways (copied sections, shared shapes): same proof."""
+    _need_libreswan()
+    from ipsecconf.checks import _fastcheck as fastcheck
+    from ipsecconf.convert._libreswan import libreswan_model
+    from ipsecconf.model._resolve import resolve
+    from ipsecconf.reading._includes import load
+
+    gen = ROOT / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(gen), "1000", str(tmp_path / "g")], check=True, capture_output=True)
+    path = str(tmp_path / "g" / "ipsec.conf")
+    tree = load(path, scan=fastcheck.ScanChooser())
+    text = to_libreswan(tree, libreswan_model(tree, policy_dir="/nonexistent")).text
+    out = tmp_path / "out.conf"
+    out.write_text(text, encoding="utf-8")
+    add = subprocess.run(
+        ["ipsec", "addconn", "--checkconfig", "--config", str(out)], capture_output=True, text=True
+    )
+    assert add.returncode == 0 and not add.stderr, add.stderr
+    rw = subprocess.run(["ipsec", "readwriteconf", "--config", str(out)], capture_output=True, text=True)
+    assert rw.returncode == 0, rw.stderr
+    full = CorpusFile("bench-1k", path, None, tree, resolve(tree, policy_dir="/nonexistent"))
+    assert len([c for c in full.config.conns if not c.implicit]) > 1000
+    assert differences(full, parse_readwriteconf(rw.stdout), rw.stderr) == []

@@ -287,3 +287,35 @@ def test_shaped_tree_equals_the_full_one(tmp_path: Path) -> None:
         assert fast.origins == full.origins
         assert sorted(d.code for d in fast.diagnostics) == sorted(d.code for d in full.diagnostics), path
     assert shared > 1000  # the generated tree's conns mostly share a shape
+
+
+def test_charon_loads_the_secrets_and_keys_we_write(tmp_path: Path) -> None:
+    _need_charon()
+    psk = swanctl_tree(
+        _config(CONF), secrets=parse_secrets(f'192.0.2.1 198.51.100.7 : PSK "{PSK_CANARY}"\n', "s")
+    )
+    rsa = swanctl_tree(
+        _config(CONF.replace("\tauthby=secret\n", "")), secrets=parse_secrets(_rsa_secrets(), "s")
+    )
+    assert psk.shared and rsa.private_keys
+    write_swanctl(psk, str(tmp_path / "psk"))
+    write_swanctl(rsa, str(tmp_path / "rsa"))
+    home = tmp_path / "charon"
+    uri = subprocess.run(
+        [str(SANDBOX), "start", str(home)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    try:
+        outs = []
+        for d in ("psk", "rsa"):
+            r = subprocess.run(
+                ["swanctl", "--load-all", "--file", str(tmp_path / d / "swanctl.conf"), "--uri", uri],
+                capture_output=True,
+                text=True,
+            )
+            outs.append(r.stdout + r.stderr)
+            assert r.returncode == 0 and "failed" not in outs[-1], outs[-1]
+    finally:
+        subprocess.run([str(SANDBOX), "stop", str(home)], capture_output=True)
+    assert "loaded ike secret 'ike-base'" in outs[0]  # one entry serves base and net
+    assert "loaded RSA key from" in outs[1] and "private/base.pem" in outs[1]
+    assert PSK_CANARY not in "".join(outs)

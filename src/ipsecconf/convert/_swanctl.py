@@ -320,7 +320,7 @@ class _Builder:
         ch["start_action"] = {"route": "trap", "start": "start", "up": "start"}.get(auto, "none")
         return ch
 
-    def auth(self, c: Conn, side: str, end: End, local: bool, name: str, peer: End) -> dict[str, Any]:
+    def auth(self, c: Conn, side: str, end: End, local: bool) -> dict[str, Any]:
         sec: dict[str, Any] = {}
         ident = _id(end)
         if ident is not None:
@@ -347,7 +347,7 @@ class _Builder:
         if not local and end.ca is not None and end.ca.text != "%same":
             sec["cacerts"] = [os.path.basename(end.ca.text)]
         if key is not None and isinstance(key.parsed, vals.RsaKey) and key.parsed.kind == "key":
-            fname = f"{name}-{side}.pem"
+            fname = f"{c.name}-{side}.pem"
             try:
                 self.pubkeys[fname] = rfc3110_to_pem(key.parsed.blob)
                 sec["pubkeys"] = [fname]
@@ -484,8 +484,8 @@ class _Builder:
                 vips.append("0.0.0.0")
             if vips:
                 body["vips"] = vips
-            body["local"] = self.auth(c, side, local, True, c.name, remote)
-            body["remote"] = self.auth(c, other, remote, False, c.name, local)
+            body["local"] = self.auth(c, side, local, True)
+            body["remote"] = self.auth(c, other, remote, False)
             if local.xauthclient is not None and local.xauthclient.parsed is True:
                 x: dict[str, Any] = {"auth": "xauth"}
                 if local.xauthusername is not None:
