@@ -60,9 +60,9 @@ def test_clean_blocks_have_no_findings(case: tuple[str, str]) -> None:
     _section, text = case
     doc = parse(text, "t.conf", SCAN)
     tree = load_text(text, "t.conf")
-    shaped = [b for b in doc.blocks if b.shape is not None]
-    assert all(b.clean for b in shaped)
-    if any(b.clean and b.kind in ("conn", "config") for b in doc.blocks):
+    # The side table lists only conn blocks of this document; each must have no finding.
+    assert all(b.kind == "conn" and b.doc is doc for b in doc.shapes)
+    if doc.shapes:
         assert check_sections(tree) == [], text
 
 
@@ -84,18 +84,18 @@ def test_scanner_marks_clean_and_unclean_blocks() -> None:
     )
     doc = parse(text, "t", SCAN)
     assert str(doc) == text
-    assert [(b.name, b.clean, b.shape is not None) for b in doc.blocks if b.kind != "version"] == [
-        ("a", True, True),
-        ("b", False, False),
-        ("c", False, False),
-        ("setup", False, False),  # config setup takes the exact path: there is one
+    assert [(b.name, b in doc.shapes) for b in doc.blocks if b.kind != "version"] == [
+        ("a", True),
+        ("b", False),
+        ("c", False),
+        ("setup", False),  # config setup takes the exact path: there is one
     ]
 
 
 def _shape(body: str) -> tuple[str | None, ...] | None:
     doc = parse(f"version 2\nconn x\n{body}conn y\n\tauto=add\n", "t", SCAN)
     assert str(doc) == f"version 2\nconn x\n{body}conn y\n\tauto=add\n"
-    return doc.blocks[1].shape
+    return doc.shapes.get(doc.blocks[1])
 
 
 def test_shapes_keep_values_and_only_mark_class_keys() -> None:

@@ -226,3 +226,51 @@ def test_shapes_with_an_include(files: tuple[str, str]) -> None:
         (Path(d) / "extra.conf").write_text(extra)
         path = str(Path(d) / "ipsec.conf")
         _both(lambda scan: load(path, scan=scan))
+
+
+# Issue 8, regression: a value appended from an implicit conn (also=packetdefault) is on no
+# line of the tree. X007 pointed at the header of whichever conn asked first, so the line
+# changed once unrelated conns pushed the file past fastcheck.MIN_SIZE (5 in a small file, 8 in
+# a big one). Each conn now gets its own header, and that finding is its own (no stand-in).
+_PACKETDEFAULT = (
+    "version 2\nconn %default\n\trekeymargin=25m\nconn a\n\talso=packetdefault\n\tleft=192.0.2.1\n"
+    "conn b\n\talso=packetdefault\n\tleft=192.0.2.2\n"
+)
+
+
+@pytest.mark.parametrize("padding", [0, 4000])
+def test_x007_from_an_implicit_conn_points_at_each_conns_header(padding: int) -> None:
+    pad = "".join(
+        f"conn z{i}\n\tleft=192.0.2.{i % 250 + 1}\n\tright=198.51.100.1\n\tauto=add\n" for i in range(padding)
+    )
+    text = _PACKETDEFAULT + pad
+    from ipsecconf.checks._fastcheck import MIN_SIZE, ScanChooser
+
+    assert (len(text) >= MIN_SIZE) == bool(padding)
+    fast = check_tree(load_text(text, "t.conf", scan=ScanChooser()))
+    assert fast == check_config(load_text(text, "t.conf"))[1]
+    x007 = [(d.span.line, d.message[:9]) for d in fast if d.code == "X007" and d.span]
+    assert x007 == [(4, "conn 'a':"), (7, "conn 'b':")]
+
+
+# Issue 8, regression: two `conn c1` sections, one in an included file, each with phase2=ah
+# twice; shapes once lost an R004 on such a tree. Each arrangement, shaped and not.
+@pytest.mark.parametrize(
+    ("main", "extra"),
+    [
+        ("conn c1\n\tphase2=ah\n\tphase2=ah\ninclude extra.conf\n", "conn c1\n\tphase2=ah\n\tphase2=ah\n"),
+        ("include extra.conf\nconn c1\n\tphase2=ah\n\tphase2=ah\n", "conn c1\n\tphase2=ah\n\tphase2=ah\n"),
+        (
+            "conn c1\n\tphase2=ah\n\tphase2=ah\nconn n2\n\tphase2=ah\n\tphase2=ah\n"
+            "include extra.conf\n\tauto=add\n",
+            "conn n3\n\talso=c1\nconn c1\n\tphase2=ah\n\tphase2=ah\n",
+        ),
+    ],
+)
+def test_r004_in_a_conn_named_twice_across_an_include(tmp_path: Path, main: str, extra: str) -> None:
+    (tmp_path / "ipsec.conf").write_text("version 2\n" + main)
+    (tmp_path / "extra.conf").write_text(extra)
+    path = str(tmp_path / "ipsec.conf")
+    fast = check_tree(load(path, scan=_always))
+    assert fast == check_config(load(path))[1]
+    assert [d for d in fast if d.code == "R004"], fast

@@ -25,6 +25,7 @@ __all__ = [
     "MIN_SIZE",
     "CLASS_PATTERNS",
     "VALUE_KEYS",
+    "class_keys",
 ]
 
 _O = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -121,10 +122,12 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
 # A conn body made only of the common keywords below gets a *shape*: the exact
 # value of each "value key", and for each "class key" only whether it is set.
 # Conns of one shape, appending the same sections, mean the same to every conn
-# rule, so the checker can decide one conn per shape (see checks.check_tree).
+# rule, so the checker can decide one conn per shape (see checks.check).
 # That holds only while no conn rule reads a class key's value beyond what its
 # pattern here guarantees (an IPv4 address, an IPv4 network, a plain ID, a
-# certificate file name); test_shapes proves the two paths agree.
+# certificate file name). The rules declare what they read (conncheck.ConnRule):
+# a key here that some rule reads by value is kept exactly in the shape instead
+# (class_keys); test_rules proves the declarations, test_shapes the two paths.
 CLASS_PATTERNS: dict[str, str | None] = {
     "host": IPV4,
     "nexthop": IPV4,
@@ -237,6 +240,13 @@ def _trie(branches: dict[str, str]) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
+def class_keys() -> frozenset[str]:
+    """The keys a shape records only as set: CLASS_PATTERNS less what some rule reads by value."""
+    from ipsecconf.checks._conncheck import value_reads  # the rules, on first compile only
+
+    return frozenset(CLASS_PATTERNS) - value_reads()
+
+
 def shape_body() -> str:
     """The conn body regex that captures a shape, in groups named k_...
 
@@ -254,19 +264,20 @@ def shape_body() -> str:
     classes: dict[str, dict[str, str]] = {}
     values: dict[str, str] = {}
     rare: dict[str, str] = {}
+    by_class = class_keys()
     for k in kw.KEYWORDS:
         if k.section != "conn" or k.status is not kw.Status.CURRENT:
             continue
         quoted = k.name in _QUOTED_OK
         braced = k.type == "subnets"
-        if k.name in CLASS_PATTERNS:
+        if k.name in by_class:
             pat = CLASS_PATTERNS[k.name]
             tok = _token(value_pattern(k, "TAG") if pat == "" else pat, f"t_{k.name}_", quoted, braced)
             names = classes.setdefault(tok, {})
             for form in k.canonical_forms():
                 g = SHAPE_PREFIX + form
                 names[form] = rf"(?=[ \t]*=)(?(={g})(?!))(?P<{g}>)"
-        elif k.name in VALUE_KEYS:
+        elif k.name in VALUE_KEYS or k.name in CLASS_PATTERNS:
             pat = value_pattern(k, "TAG")
             for form in k.canonical_forms():
                 g = SHAPE_PREFIX + form

@@ -26,6 +26,7 @@ __all__ = [
     "add_reading_options",
     "codes_option",
     "use_color",
+    "verify_requested",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -71,6 +72,14 @@ def add_reading_options(p: argparse.ArgumentParser, *, files: str = "one") -> No
         metavar="DIR",
         help=f"policy-group files (default {DEFAULT_POLICY_DIR}, under --rootdir when that is given)",
     )
+    # Hidden: run check's general path beside its fast one and fail (exit 3) on any difference.
+    # IPSECCONF_VERIFY=1 in the environment does the same (see verify_requested).
+    p.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+
+
+def verify_requested(args: argparse.Namespace) -> bool:
+    """--verify, or IPSECCONF_VERIFY=1: check's two paths must agree."""
+    return bool(getattr(args, "verify", False)) or os.environ.get("IPSECCONF_VERIFY") == "1"
 
 
 def add_format_option(p: argparse.ArgumentParser, *choices: str) -> None:

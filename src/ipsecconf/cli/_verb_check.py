@@ -17,6 +17,7 @@ from ipsecconf.cli._registry import (
     add_reading_options,
     codes_option,
     use_color,
+    verify_requested,
 )
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, render
 from ipsecconf.core._source import Source, Span
@@ -82,7 +83,7 @@ def _load_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigT
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
-    from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.checks._checks import check, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.output._emit import write_json
 
@@ -92,8 +93,9 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     diags: list[Diagnostic] = list(extra)
     sources: dict[str, Source] = {}
     read: list[str] = []
+    verify = verify_requested(args)
     for t in loaded:
-        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+        found = check(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), verify=verify)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)

@@ -594,11 +594,11 @@ class _Resolver:
         """The config, and its explicit and implicit conns in order.
 
         With ``accept``, a conn of the same shape as one built before (see
-        ``Block.shape``) may be a :class:`StandIn` for it instead of being built:
+        ``Document.shapes``) may be a :class:`StandIn` for it instead of being built:
         when the first of that shape resolved without a report, is not a policy
         group, makes no instance that could clash, and ``accept`` takes it. Such
         a conn's values differ from the first's only in the class keys
-        (fastcheck.CLASS_PATTERNS), which no rule reads beyond their class.
+        (fastcheck.class_keys), which no rule declares it reads beyond their class.
         Conns named like an implicit conn (R22), and sections that lines after an
         include joined (R4), are always built.
         """
@@ -662,7 +662,7 @@ class _Resolver:
             built.append(c)
 
         for b in blocks:
-            shape = b.shape
+            shape = b.doc.shapes.get(b)  # the checking scan's side table
             # A shape is the section's own body: lines spliced in from an include (R4) are not in it.
             if shape is None or b.spliced or b.name in _IMPLICIT_BLOCKS:
                 add(build(b, False))
