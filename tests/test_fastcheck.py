@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ipsecconf import load_text
 from ipsecconf.checks._checks import check_sections
 from ipsecconf.checks._fastcheck import (
+    _QUOTED_ONLY,
     CLASS_PATTERNS,
     FREQUENT,
     SUBNET,
@@ -35,6 +36,9 @@ def _candidates(k: kw.Keyword) -> st.SearchStrategy[str]:
         if pat is None
         else st.from_regex(re.compile(rf"(?:{pat})"), fullmatch=True)
     )
+    quoted_only = _QUOTED_ONLY.get(k.name)  # DN ids: the shape takes them between quotes
+    if quoted_only is not None:
+        base = st.one_of(base, st.from_regex(re.compile(rf"(?:{quoted_only})"), fullmatch=True))
     noise = st.sampled_from(
         ["0.0.0.0/0", "10.1.2.3/8", "1.2.3.4", "yes", "%any", "aes-sha1", "999999999%", "25h"]
     )
@@ -107,10 +111,17 @@ def test_shapes_keep_values_and_only_mark_class_keys() -> None:
     assert _shape("\talso=other\n\tleft=192.0.2.1\n\tleftid=@a.example\n\tauto=add\n") != a
     # Presence matters: without left= the value comes from elsewhere.
     assert _shape("\talso=frag\n\tleftid=@a.example\n\tauto=add\n") != a
-    # also= may be given twice, and the order counts (R14).
+    # also= may be given three times, and the order counts (R14).
     two = _shape("\talso=a\n\talso=b\n")
     assert two is not None and two != _shape("\talso=b\n\talso=a\n")
-    assert _shape("\talso=a\n\talso=b\n\talso=c\n") is None
+    three = _shape("\talso=a\n\talso=b\n\talso=c\n")
+    assert three is not None and three != two and three != _shape("\talso=a\n\talso=c\n\talso=b\n")
+    assert _shape("\talso=a\n\talso=b\n\talso=c\n\talso=d\n") is None
+    # alsoflip= is kept exactly; a quoted DN id is a member of the id class.
+    assert _shape("\talsoflip=hub\n\tleftid=@a\n") != _shape("\talsoflip=hub2\n\tleftid=@a\n")
+    dn = _shape('\tleftid="C=DE, O=Example GmbH, CN=gw.example.com"\n')
+    assert dn is not None and dn == _shape("\tleftid=@b.example\n")
+    assert _shape("\tleftid=C=DE, O=X\n") is None  # unquoted with a blank: text after a value (L007)
 
 
 def test_rare_keys_share_three_slots() -> None:

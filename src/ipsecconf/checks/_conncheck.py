@@ -629,6 +629,7 @@ class ConnChecker:
         checker = self._checker
         fragments = _fragments(config)
         found = checker.found
+        captured = checker._captured
         # Per first conn: the findings that collect its stand-ins' names.
         replays: dict[int, list[_Finding]] = {}
         for item in config.conns if items is None else items:
@@ -636,7 +637,12 @@ class ConnChecker:
                 conn = cast(Conn, item)
                 if conn.implicit or conn.kind != "conn" or _skip_fragment(conn, conn.name, fragments):
                     continue
-                checker.check(conn)
+                got = captured.get(id(conn))
+                if got is None:
+                    checker.check(conn)
+                else:  # a first of its shape: its findings were found for shareable() already
+                    for code, sp, message, hint, _own in got:
+                        checker.add(code, sp, message, hint, conn.name)
                 continue
             name, conn = item
             replay = replays.get(id(conn))

@@ -58,6 +58,11 @@ def _subnet(full: int = 0) -> str:
 
 SUBNET = _subnet()
 _AT_ID = r"@[A-Za-z0-9][A-Za-z0-9._-]*"  # the ID parser takes any @name silently
+# A distinguished name in its common spelling ("C=DE, O=Example GmbH, CN=gw"): attributes the
+# ID parser knows, values of letters, digits, blanks, '.', '_', '-' that neither start nor end
+# with a blank. Anything else (escapes, '/' form, other attributes) takes the exact path.
+_DN_VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9._-])?"
+_DN = rf"(?:C|ST|L|O|OU|CN|DC|E|SN|UID)={_DN_VALUE}(?:, (?:C|ST|L|O|OU|CN|DC|E|SN|UID)={_DN_VALUE}){{0,9}}"
 _PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0|%any)"
 _PROTO = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]|tcp|udp|icmp|esp|ah|gre)"
 _IKE_ENC = r"(?:3des|aes(?:128|192|256)?)"
@@ -141,6 +146,7 @@ CLASS_PATTERNS: dict[str, str | None] = {
 }
 VALUE_KEYS = (
     "also",
+    "alsoflip",
     "auto",
     "type",
     "authby",
@@ -207,7 +213,11 @@ _ANY_QUOTED = rf'"[^"\n\r]*"{_QUOTED_END}|\{{[^"\n\r}}]*\}}{_QUOTED_END}'
 _QUOTED_OK = frozenset({"also", "id", "cert", "ca", "xauthusername", "updown", "ike", "phase2alg", "subnets"})
 
 
-def _token(pat: str | None, tag: str, quoted: bool, braced: bool) -> str:
+# Forms accepted only between quotes (they hold blanks): a bare one would be text after a value.
+_QUOTED_ONLY = {"id": _DN}
+
+
+def _token(pat: str | None, tag: str, quoted: bool, braced: bool, quoted_extra: str | None = None) -> str:
     """One value token in ``pat`` (None: any), with the lookahead that ends it."""
     if pat is None:
         return f"{_ANY_BARE}|{_ANY_QUOTED}" if quoted else _ANY_BARE
@@ -217,7 +227,8 @@ def _token(pat: str | None, tag: str, quoted: bool, braced: bool) -> str:
 
     alts = [] if braced else [rf"(?:{v(0)}){_BARE_END}"]
     if quoted:
-        alts.append(rf'"(?:{v(1)})"{_QUOTED_END}')
+        inner = v(1) if quoted_extra is None else f"{v(1)}|{quoted_extra}"
+        alts.append(rf'"(?:{inner})"{_QUOTED_END}')
     if braced:
         alts.append(rf"\{{(?:{v(2)})\}}{_QUOTED_END}")
     return "|".join(alts)
@@ -252,7 +263,7 @@ def shape_body() -> str:
 
     A frequent value key's group (k_<form>) holds its value token; a class key's
     holds "" when set. Each may appear once (a conditional group refuses a second
-    one, which R11 reports), except also=, which may appear twice (k_also, k_also2).
+    one, which R11 reports), except also=, which may appear three times (k_also, k_also2, k_also3).
     Up to three rows of the other value keys go, whole, into k_rare1..3, so the
     scan has few groups (each costs every match). The conditionals are written
     ``(?(=NAME)`` for :func:`lexer.section_scan` to number: Python accepts a named
@@ -272,7 +283,13 @@ def shape_body() -> str:
         braced = k.type == "subnets"
         if k.name in by_class:
             pat = CLASS_PATTERNS[k.name]
-            tok = _token(value_pattern(k, "TAG") if pat == "" else pat, f"t_{k.name}_", quoted, braced)
+            tok = _token(
+                value_pattern(k, "TAG") if pat == "" else pat,
+                f"t_{k.name}_",
+                quoted,
+                braced,
+                _QUOTED_ONLY.get(k.name),
+            )
             names = classes.setdefault(tok, {})
             for form in k.canonical_forms():
                 g = SHAPE_PREFIX + form
@@ -285,8 +302,12 @@ def shape_body() -> str:
                 if k.name not in FREQUENT:
                     rare[form] = eq + f"(?:{tok})"
                 elif form == "also":
-                    g2 = g + "2"
-                    values[form] = eq + rf"(?(={g})(?(={g2})(?!)|(?P<{g2}>{tok}))|(?P<{g}>{tok}))" + tail
+                    g2, g3 = g + "2", g + "3"
+                    values[form] = (
+                        eq
+                        + rf"(?(={g})(?(={g2})(?(={g3})(?!)|(?P<{g3}>{tok}))|(?P<{g2}>{tok}))|(?P<{g}>{tok}))"
+                        + tail
+                    )
                 else:
                     values[form] = eq + rf"(?(={g})(?!))(?P<{g}>{tok})" + tail
     # The row is checked once, by a lookahead; each slot then takes it as plain text.

@@ -639,7 +639,13 @@ class _Resolver:
         if self.local is not None:
             conns = [self.orient(c) for c in conns]
             items = list(conns)
-        instances = self.subnet_instances(conns) + self.group_instances(conns)
+        if accept is None or self.local is not None:
+            instances = self.subnet_instances(conns) + self.group_instances(conns)
+        else:
+            # Checking builds no subnet instance: nothing reads them but the name-clash rule,
+            # which needs only their names (dump, show and every verb that acts use resolve()).
+            self.subnet_clashes(conns)
+            instances = self.group_instances(conns)
         diags = sorted([*self.tree.diagnostics, *self.diags], key=sort_key)
         return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults)), items
 
@@ -828,6 +834,27 @@ class _Resolver:
                     left, right = _with_subnet(c.left, lv), _with_subnet(c.right, rv)
                     out.append(_instance(c, name, left, right, "subnet-instance"))
         return out
+
+    def subnet_clashes(self, conns: Sequence[Conn]) -> None:
+        """What :meth:`subnet_instances` reports, without building an instance."""
+        # An instance name holds a '/': only a conn named so can clash with one.
+        if not any("/" in name for name in self.conn_index):
+            return
+        for c in conns:
+            if c.left.subnets is None and c.right.subnets is None:
+                continue
+            lefts, rights = self._subnet_indexes(c, "left"), self._subnet_indexes(c, "right")
+            for li in lefts:
+                for ri in rights:
+                    self._clash(c, f"{c.name}/{li}x{ri}")
+
+    def _subnet_indexes(self, c: Conn, side: str) -> list[int]:
+        """The instance indexes of one side, as :meth:`_subnet_choices` numbers them."""
+        end = c.end(side)
+        out = [0] if end.subnet is not None else []
+        if end.subnets is not None:
+            out += range(1, len(_subnet_items(end.subnets)) + 1)
+        return out or [0]
 
     def _subnet_choices(self, c: Conn, side: str) -> list[tuple[int, Value | None]]:
         end = c.end(side)
