@@ -124,6 +124,14 @@ def test_shapes_keep_values_and_only_mark_class_keys() -> None:
     assert _shape("\tleftid=C=DE, O=X\n") is None  # unquoted with a blank: text after a value (L007)
 
 
+def test_magic_words_of_class_keys_are_kept_exactly() -> None:
+    # %defaultroute is no member of the address class: the shape keeps it whole (X002, X003 read it).
+    magic = _shape("\tleft=%defaultroute\n\tleftnexthop=%defaultroute\n")
+    assert magic is not None and "left=%defaultroute" in magic
+    assert magic != _shape("\tleft=192.0.2.1\n\tleftnexthop=%defaultroute\n")
+    assert magic != _shape("\tleft=%any\n\tleftnexthop=%defaultroute\n")
+
+
 def test_rare_keys_share_three_slots() -> None:
     dpd = "\tdpddelay=30\n\tdpdtimeout=120\n\tdpdaction=restart\n"
     three = _shape(dpd)
@@ -140,7 +148,6 @@ def test_rare_keys_share_three_slots() -> None:
     [
         "\tleft=192.0.2.1\n\tleft=192.0.2.2\n",  # R11: reported, so exact path
         "\tauto=add\n\tauto=add\n",
-        "\tleft=%defaultroute\n",  # magic values are not a class
         "\tleft=2001:db8::1\n",
         "\tleftsubnet=10.1.0.0/8\n",  # host bits: warns
         "\tleftsubnets={10.0.0.0/8 10.0.0.0/8}\n",  # a repeated item warns

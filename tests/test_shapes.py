@@ -40,6 +40,9 @@ _ROWS = [
     "also=missing",
     "also=c1",
     "also=grp",
+    "also=hubA",
+    "also=hubB",
+    "alsoflip=hubA",
     "left=192.0.2.1",
     "left=192.0.2.77",
     "left=%defaultroute",
@@ -95,6 +98,10 @@ def _config(draw: st.DrawFn) -> str:
     for frag in ("frag", "frag2", "grp"):
         if draw(st.integers(0, 3)):
             out += [f"conn {frag}", *(f"\t{r}" for r in draw(rows))]
+    # Two targets of one shape (only class keys differ): conns appending either may share.
+    hub = draw(rows)
+    out += ["conn hubA", *(f"\t{r}" for r in hub)]
+    out += ["conn hubB", *(f"\t{r.replace('192.0.2.1', '192.0.2.77')}" for r in hub)]
     # A few distinct bodies, each used by several conns: the case shapes are for.
     bodies = draw(st.lists(rows, min_size=1, max_size=4))
     for i in range(draw(st.integers(1, 12))):
@@ -255,6 +262,20 @@ def test_x007_from_an_implicit_conn_points_at_each_conns_header(padding: int) ->
     assert fast == check_config(load_text(text, "t.conf"))[1]
     x007 = [(d.span.line, d.message[:9]) for d in fast if d.code == "X007" and d.span]
     assert x007 == [(4, "conn 'a':"), (7, "conn 'b':")]
+
+
+# Issue 8, regression: a section appended by an earlier conn was read (and its R11 reported)
+# then; its own build found it read already, looked report-free, and a later conn of its shape
+# stood in for it and lost its own R004. Found by the property test above.
+def test_a_section_read_as_a_target_first_still_counts_its_reports() -> None:
+    text = (
+        "version 2\nconn grp\n\talso=hubA\nconn hubA\n\tleft=192.0.2.1\n\tleft=%defaultroute\n"
+        "conn hubB\n\tleft=192.0.2.77\n\tleft=%defaultroute\n"
+        "conn x\n\talso=c1\nconn c1\n\tphase2=ah\n\tphase2=ah\nconn c2\n\tphase2=ah\n\tphase2=ah\n"
+    )
+    fast = check_tree(load_text(text, "t.conf", scan=_always))
+    assert fast == check_config(load_text(text, "t.conf"))[1]
+    assert [d.span.line for d in fast if d.code == "R004" and d.span] == [6, 9, 14, 17]
 
 
 # Issue 8, regression: two `conn c1` sections, one in an included file, each with phase2=ah

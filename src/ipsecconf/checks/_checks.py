@@ -283,8 +283,10 @@ def _fast(tree: ConfigTree, policy_dir: str | None) -> list[Diagnostic]:
     """Conns of one shape (``fastcheck``) resolved and checked once where that gives each the
     same findings (``resolve.resolve_shaped``); test_shapes and verify mode compare it with _general."""
     from ipsecconf.checks._conncheck import ConnChecker
+    from ipsecconf.checks._fastcheck import complete_shapes
     from ipsecconf.model._resolve import resolve_shaped
 
+    complete_shapes(tree)
     checker = ConnChecker(tree.sources)
     config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir)
     found = list(config.diagnostics) + check_sections(tree) + checker.run(config, items)

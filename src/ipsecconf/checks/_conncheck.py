@@ -489,8 +489,11 @@ class _Finding:
     conns: list[str]
 
 
-# What one conn's rules found: (code, span, message, hint, on the conn's own line or header).
-_Found = tuple[str, "Span | None", str, "str | None", bool]
+# Where a finding is, for sharing: the conn's own line or header, a %default line, another
+# shared line (an also= target).
+OWN, DEFAULT, SHARED = 0, 1, 2
+# What one conn's rules found: (code, span, message, hint, where).
+_Found = tuple[str, "Span | None", str, "str | None", int]
 
 
 def _key(code: str, sp: Span | None, message: str) -> tuple[str, str, int, int, str]:
@@ -519,8 +522,8 @@ class _Checker:
         node = _lex_line(src, start, src.text[start : len(src.text) if end == -1 else end + 1], None)
         return node if isinstance(node, Param) else None
 
-    def span(self, conn: Conn, v: Value | None) -> tuple[Span | None, bool]:
-        """Where to report ``v`` for ``conn``, and whether that place is the conn's own.
+    def span(self, conn: Conn, v: Value | None) -> tuple[Span | None, int]:
+        """Where to report ``v`` for ``conn``, and whose that place is (OWN, DEFAULT, SHARED).
 
         A value on a line of the tree is reported there; one located nowhere in the
         tree (a built-in default, a line of an implicit conn appended with also=) at
@@ -536,17 +539,18 @@ class _Checker:
                 node = self._param(v)
                 sp = self._spans[key] = node.value_span if node is not None else None
             if sp is not None:
-                return sp, o.chain == "own"
+                chain = o.chain
+                return sp, OWN if chain == "own" else DEFAULT if chain == "%default" else SHARED
         o = conn.origin
         src = self.sources.get(o.file)
         if src is None or o.line < 1:
-            return None, True
-        return Span(o.file, o.line, 1, src.line_start(o.line), 0), True
+            return None, OWN
+        return Span(o.file, o.line, 1, src.line_start(o.line), 0), OWN
 
     def report(self, code: str, conn: Conn, v: Value | None, message: str, hint: str | None = None) -> None:
-        sp, own = self.span(conn, v)
+        sp, where = self.span(conn, v)
         if self._capture is not None:
-            self._capture.append((code, sp, message, hint, own))
+            self._capture.append((code, sp, message, hint, where))
             return
         self.add(code, sp, message, hint, conn.name)
 
@@ -570,12 +574,15 @@ class _Checker:
                 self._capture = saved
         return got
 
-    def shareable(self, conn: Conn) -> bool:
-        """Whether every finding in ``conn`` is on a line it shares (%default, an also= target).
+    def shareable(self, conn: Conn) -> int:
+        """Which conns may stand in for ``conn`` (resolve.StandIn), by where its findings are.
 
-        Another conn of its shape then has exactly these findings (resolve.StandIn).
+        0 when one is on its own line or header; 1 (conns of its exact shape) when all are
+        on lines it shares (%default, its also= targets); 2 (conns whose also= targets are
+        other sections of the same shapes, too) when all are on %default lines.
         """
-        return not any(f[4] for f in self.findings_of(conn))
+        where = {f[4] for f in self.findings_of(conn)}
+        return 0 if OWN in where else 1 if SHARED in where else 2
 
     def diagnostics(self) -> list[Diagnostic]:
         out = []
@@ -620,14 +627,19 @@ class ConnChecker:
     def __init__(self, sources: Mapping[str, Source]) -> None:
         self._checker = _Checker(sources)
 
-    def shareable(self, conn: Conn) -> bool:
-        """For resolve.resolve_shaped: may conns of this one's shape stand in for it?"""
+    def shareable(self, conn: Conn) -> int:
+        """For resolve.resolve_shaped: which conns may stand in for this one (0, 1, 2)?"""
         return self._checker.shareable(conn)
 
     def run(self, config: Config, items: Iterable[Conn | StandIn] | None = None) -> list[Diagnostic]:
         """Check ``items`` (default: the config's conns), in order; a StandIn gets its first's findings."""
         checker = self._checker
         fragments = _fragments(config)
+        if items is not None:
+            items = list(items)
+            for item in items:
+                if type(item) is StandIn:
+                    fragments.update(item.reached)
         found = checker.found
         captured = checker._captured
         # Per first conn: the findings that collect its stand-ins' names.
@@ -644,7 +656,7 @@ class ConnChecker:
                     for code, sp, message, hint, _own in got:
                         checker.add(code, sp, message, hint, conn.name)
                 continue
-            name, conn = item
+            name, conn = item[0], item[1]
             replay = replays.get(id(conn))
             if replay is None:
                 replay = replays[id(conn)] = []

@@ -13,9 +13,13 @@ the value parsers, and the shapes against full resolution (test_shapes).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ipsecconf.language import _keywords as kw
 from ipsecconf.reading._lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_scan
+
+if TYPE_CHECKING:
+    from ipsecconf.reading._includes import ConfigTree
 
 __all__ = [
     "value_pattern",
@@ -26,6 +30,7 @@ __all__ = [
     "CLASS_PATTERNS",
     "VALUE_KEYS",
     "class_keys",
+    "complete_shapes",
 ]
 
 _O = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -213,6 +218,10 @@ _ANY_QUOTED = rf'"[^"\n\r]*"{_QUOTED_END}|\{{[^"\n\r}}]*\}}{_QUOTED_END}'
 _QUOTED_OK = frozenset({"also", "id", "cert", "ca", "xauthusername", "updown", "ike", "phase2alg", "subnets"})
 
 
+# The %words a class key often takes besides its class (left=%defaultroute...): a shape keeps
+# them exactly, in a rare row (the rules read them: X002, X003).
+_CLASS_MAGIC = {"host": "%defaultroute|%any", "nexthop": "%defaultroute", "id": "%any|%fromcert"}
+
 # Forms accepted only between quotes (they hold blanks): a bare one would be text after a value.
 _QUOTED_ONLY = {"id": _DN}
 
@@ -291,9 +300,12 @@ def shape_body() -> str:
                 _QUOTED_ONLY.get(k.name),
             )
             names = classes.setdefault(tok, {})
+            magic = _CLASS_MAGIC.get(k.name)
             for form in k.canonical_forms():
                 g = SHAPE_PREFIX + form
                 names[form] = rf"(?=[ \t]*=)(?(={g})(?!))(?P<{g}>)"
+                if magic is not None:  # a %word is no member of the class: kept whole, as a rare row
+                    rare[form] = eq + rf"(?:{magic}){_BARE_END}"
         elif k.name in VALUE_KEYS or k.name in CLASS_PATTERNS:
             pat = value_pattern(k, "TAG")
             for form in k.canonical_forms():
@@ -338,6 +350,32 @@ def checking_scan() -> re.Pattern[str]:
 
 # Compiling the scanner costs ~15 ms: worth it only once a load has read this much.
 MIN_SIZE = 128 * 1024
+
+
+def complete_shapes(tree: ConfigTree) -> None:
+    """Give shapes to the files a shaped load read before it chose the checking scan.
+
+    ScanChooser scans only once MIN_SIZE bytes are read, so the first small files (often the
+    ones every conn appends) have none; their conns then share nothing by their shape. Each
+    is scanned again here (under MIN_SIZE bytes in all) and its shapes go into its side table.
+    """
+    docs = tree.documents.values()
+    if not any(d.shapes for d in docs):
+        return  # a small tree: the scan would not pay for itself
+    from ipsecconf.reading._syntax import parse
+
+    for doc in docs:
+        if doc.shapes or not any(b.kind == "conn" for b in doc.blocks):
+            continue
+        again = parse(doc.source.text, doc.source.name, checking_scan())
+        if not again.shapes:
+            continue
+        at = {b.offset: b for b in doc.blocks}
+        for b, shape in again.shapes.items():
+            old = at.get(b.offset)
+            if old is not None and old.kind == "conn" and old.name == b.name and old.end == b.end:
+                doc.shapes[old] = shape
+        doc.shape_fields = again.shape_fields
 
 
 class ScanChooser:

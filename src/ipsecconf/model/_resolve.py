@@ -42,7 +42,7 @@ from ipsecconf.model._model import (
     Value,
 )
 from ipsecconf.reading._includes import ConfigTree, load_text
-from ipsecconf.reading._syntax import Block
+from ipsecconf.reading._syntax import Block, Shape
 
 __all__ = [
     "resolve",
@@ -195,13 +195,21 @@ _ALSOFLIP = "alsoflip"
 
 
 class StandIn(NamedTuple):
-    """A conn that means, to every conn rule, what ``first`` means (see ``_Resolver.run``)."""
+    """A conn that means, to every conn rule, what ``first`` means (see ``_Resolver.run``).
+
+    ``reached``: the sections it appends, when they are not the first's (a stand-in through
+    also= targets of the same shape as the first's); empty when they are the first's.
+    """
 
     name: str
     first: Conn
+    reached: tuple[str, ...] = ()
 
 
 _NO_CONN = Conn.__new__(Conn)  # marks a shape not seen yet
+# resolve_shaped's wider sharing key: (key, names reached, ids of the blocks reached).
+_Signature = tuple[tuple[object, ...], tuple[str, ...], frozenset[int]]
+_NO_SIG: _Signature = ((), (), frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +317,9 @@ class _Resolver:
         self.defaults: dict[str, Value] = {}
         self.hints: dict[str, str] = {}
         self.ints: dict[int, int] = {}
+        self._slots: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._sigs: dict[int, _Signature | None] = {}
+        self.compile_reports: dict[int, int] = {}  # sections kept, by id: reports made reading them
 
     # -------------------------------------------------------------- diagnostics
 
@@ -363,6 +374,7 @@ class _Resolver:
         got = self.compiled.get(id(block))
         if got is not None:
             return got
+        reports_before = self.reports
         section = "config" if block.kind == "config" else "conn"
         params: list[_Param] = []
         own_values: dict[str, Value] | None = None if keep else {}
@@ -418,6 +430,8 @@ class _Resolver:
         sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped), own_values)
         if keep:
             self.compiled[id(block)] = sec
+            if dropped or self.reports != reports_before:
+                self.compile_reports[id(block)] = self.reports - reports_before
         return sec
 
     def values_via(self, sec: _Section, chain: str, flip: bool) -> tuple[tuple[_Param, Value], ...]:
@@ -590,7 +604,7 @@ class _Resolver:
 
     # -------------------------------------------------------------- the whole tree
 
-    def run(self, accept: Callable[[Conn], bool] | None = None) -> tuple[Config, list[Conn | StandIn]]:
+    def run(self, accept: Callable[[Conn], int] | None = None) -> tuple[Config, list[Conn | StandIn]]:
         """The config, and its explicit and implicit conns in order.
 
         With ``accept``, a conn of the same shape as one built before (see
@@ -649,14 +663,89 @@ class _Resolver:
         diags = sorted([*self.tree.diagnostics, *self.diags], key=sort_key)
         return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults)), items
 
+    def target_class(self, blk: Block) -> tuple[object, ...]:
+        """What an also= target means to a conn rule, up to the class keys: its shape, or itself."""
+        shape = blk.doc.shapes.get(blk)
+        if shape is None or blk.spliced or blk.source.name == IMPLICIT_FILE:
+            return ("block", id(blk))
+        return ("shape", id(shape))
+
+    def signature(self, shape: Shape, fields: tuple[str, ...]) -> _Signature | None:
+        """A sharing key wider than the shape: the targets' names give way to their shapes.
+
+        The walk is :meth:`expand`'s (also= breadth-first, then alsoflip=), over blocks only;
+        the key holds the shape with its also=/alsoflip= names left out and, per section
+        reached, its class (:meth:`target_class`), side and phase. None when the walk would
+        report (a missing target, a section reached twice): such a conn shares only its
+        exact shape. Also the names and blocks reached (fragments; cycles through the conn).
+        Memoised per shape: the shape holds the names its conns append.
+        """
+        got = self._sigs.get(id(shape), _NO_SIG)
+        if got is not _NO_SIG:
+            return got
+        also_at, rare_at = self.shape_slots(fields)
+        bare = list(shape)
+        own_also: list[str] = []
+        own_flip: list[str] = []
+        for i in also_at:
+            v = bare[i]
+            if v is not None:
+                own_also += _WORD.findall(v.strip('"'))
+                bare[i] = ""
+        for i in rare_at:
+            row = bare[i]
+            if row is not None and row.startswith(_ALSOFLIP):
+                own_flip += _WORD.findall(row.partition("=")[2].strip().strip('"'))
+                bare[i] = _ALSOFLIP
+        visited: set[int] = set()
+        walk: list[object] = []
+        names: list[str] = []
+        queue: list[tuple[str, bool]] = [(t, False) for t in own_also]
+        flips: list[tuple[str, bool]] = [(t, True) for t in own_flip]
+        sig: _Signature | None = None
+        for phase, pending in enumerate((queue, flips)):
+            i = 0
+            while i < len(pending):
+                target, flip = pending[i]
+                i += 1
+                blk = self.conn_index.get(target) or _IMPLICIT_BLOCKS.get(target)
+                if blk is None or id(blk) in visited:
+                    self._sigs[id(shape)] = None
+                    return None
+                visited.add(id(blk))
+                names.append(blk.name)
+                walk.append((self.target_class(blk), flip, phase))
+                sec = self.compile(blk, "implicit" if blk.source.name == IMPLICIT_FILE else "own")
+                dest = queue if phase == 0 else flips
+                dest.extend((r.target, flip) for r in sec.also)
+                flips.extend((r.target, not flip) for r in sec.alsoflip)
+        sig = ((tuple(bare), tuple(walk)), tuple(names), frozenset(visited))
+        self._sigs[id(shape)] = sig
+        return sig
+
+    def shape_slots(self, fields: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Where a shape holds also= names (k_also...) and rare rows (k_rare..., maybe alsoflip=)."""
+        got = self._slots.get(fields)
+        if got is None:
+            also_at = tuple(i for i, f in enumerate(fields) if f in ("k_also", "k_also2", "k_also3"))
+            rare_at = tuple(i for i, f in enumerate(fields) if f.startswith("k_rare"))
+            got = self._slots[fields] = (also_at, rare_at)
+        return got
+
     def build_shaped(
-        self, blocks: Sequence[Block], accept: Callable[[Conn], bool]
+        self, blocks: Sequence[Block], accept: Callable[[Conn], int]
     ) -> tuple[list[Conn | StandIn], list[Conn]]:
-        """Every conn in order, built or standing in (see :meth:`run`), and the built ones."""
+        """Every conn in order, built or standing in (see :meth:`run`), and the built ones.
+
+        ``accept(first)``: 0, no conn stands in for it; 1, conns of its exact shape may;
+        2, so may conns whose :meth:`signature` equals its own (their also= targets are
+        other sections of the same shapes), because all its findings are on %default lines.
+        """
         out: list[Conn | StandIn] = []
         built: list[Conn] = []
         # By identity: the reader keeps one tuple per distinct shape.
         firsts: dict[int, Conn | None] = {}
+        wide: dict[tuple[object, ...] | None, Conn | None] = {None: None}
         # An instance name holds a '/': only a conn named so could clash with one (INSTANCE_CLASH).
         slash = "/" in "".join(self.conn_index)
         append = out.append
@@ -675,23 +764,35 @@ class _Resolver:
                 continue
             first = firsts.get(id(shape), _NO_CONN)
             if first is _NO_CONN:
+                sig = self.signature(shape, b.doc.shape_fields)
+                if sig is not None and id(b) in sig[2]:
+                    sig = None  # the conn appends itself: a cycle, which it reports
+                key = None if sig is None else sig[0]
+                wider = wide.get(key, _NO_CONN)
+                if wider is not None and wider is not _NO_CONN:
+                    assert sig is not None  # noqa: S101 - wide[None] is None
+                    append(stand_in(StandIn, (b.name, wider, sig[1])))
+                    continue
                 # Any report counts, even one already made for another conn (same line, same text).
                 before = self.reports
                 c = build(b, False)
                 # A later conn of this shape that the first reaches through also= would be
                 # appended with the same also= as the first's own: the first reports that (R12).
-                ok = (
-                    self.reports == before
+                level = (
+                    accept(c)
+                    if self.reports == before
                     and _group_side(c) is None
                     and not (slash and (c.left.subnets is not None or c.right.subnets is not None))
-                    and accept(c)
+                    else 0
                 )
-                firsts[id(shape)] = c if ok else None
+                firsts[id(shape)] = c if level >= 1 else None
+                if wider is _NO_CONN:
+                    wide[key] = c if level >= 2 else None
                 add(c)
             elif first is None:
                 add(build(b, False))
             else:
-                append(stand_in(StandIn, (b.name, first)))
+                append(stand_in(StandIn, (b.name, first, ())))
         return out, built
 
     def setup_values(self) -> dict[str, Value]:
@@ -724,6 +825,9 @@ class _Resolver:
                 self.defaults[p.name.slot] = p.own
 
     def build(self, block: Block, implicit: bool) -> Conn:
+        # A section an earlier conn appended was read then, with its reports (R11): they still
+        # count as this conn's own, or a conn of its shape could stand in for it (build_shaped).
+        self.reports += self.compile_reports.get(id(block), 0)
         own = self.compile(block, "implicit" if implicit else "own", keep=False)
         # own.values is this reading's own dict (never cached), so it can grow into the conn's;
         # a section some conn appends was read (and kept) with params instead.
@@ -1125,7 +1229,7 @@ def resolve(
 
 
 def resolve_shaped(
-    tree: ConfigTree, accept: Callable[[Conn], bool], *, policy_dir: str | None = None
+    tree: ConfigTree, accept: Callable[[Conn], int], *, policy_dir: str | None = None
 ) -> tuple[Config, list[Conn | StandIn]]:
     """Like :func:`resolve`, for checking: conns of one shape may share one resolution.
 

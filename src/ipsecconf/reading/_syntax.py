@@ -266,6 +266,8 @@ class Document:
     # The checking scan's side table (``parse(scan=...)``): each conn block it proved clean
     # (fastcheck), with its shape. Only ``check`` reads it; the tree itself never changes.
     shapes: dict[Block, Shape] = field(default_factory=dict)
+    # The name of each field of those shapes (the scan's k_ groups, in order).
+    shape_fields: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -693,7 +695,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     # Group numbers, looked up once per file: a shaped scanner numbers its groups differently.
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
-    shape_lo, shape_hi, shapes = _shape_info(pattern)
+    shape_lo, shape_hi, shapes, doc.shape_fields = _shape_info(pattern)
     doc_shapes = doc.shapes
     if len(shapes) > _MAX_SHAPES:
         shapes.clear()  # a long-lived process must not keep every shape it ever read
@@ -741,7 +743,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
 
 
 Shape = tuple[str | None, ...]
-_ShapeInfo = tuple[int, int, dict[Shape, Shape]]
+_ShapeInfo = tuple[int, int, dict[Shape, Shape], tuple[str, ...]]
 _SHAPE_INFO: dict[re.Pattern[str], _ShapeInfo] = {}
 # Equal shapes read after a clear are other tuples: only fewer conns share a resolution.
 _MAX_SHAPES = 1 << 16
@@ -758,9 +760,10 @@ def _shape_info(pattern: re.Pattern[str]) -> _ShapeInfo:
         gi = pattern.groupindex
         ks = sorted(i for n, i in gi.items() if n.startswith("k_"))
         if gi.get("shconn") == 1 and gi.get("shch") == 2 and ks and ks == list(range(3, 3 + len(ks))):
-            got = (2, 2 + len(ks), {})
+            names = {i: n for n, i in gi.items()}
+            got = (2, 2 + len(ks), {}, tuple(names[i] for i in ks))
         else:
-            got = (0, 0, {})
+            got = (0, 0, {}, ())
         _SHAPE_INFO[pattern] = got
     return got
 
