@@ -299,3 +299,43 @@ def test_r004_in_a_conn_named_twice_across_an_include(tmp_path: Path, main: str,
     fast = check_tree(load(path, scan=_always))
     assert fast == check_config(load(path))[1]
     assert [d for d in fast if d.code == "R004"], fast
+
+
+def _model(tree: ConfigTree) -> str:
+    import json
+
+    from ipsecconf.model._resolve import resolve
+    from ipsecconf.output._emit import dump_json, dump_text
+
+    config = resolve(tree, policy_dir="/nonexistent")
+    return dump_text(config, defaults=True, implicit=True) + json.dumps(dump_json(config, defaults=True))
+
+
+# resolve() reuses what the first conn of a shape inherited for the later ones: the model of a
+# tree read with shapes must be the model of the same tree read without.
+@settings(max_examples=400, deadline=None)
+@given(_config())
+def test_the_model_is_the_same_with_shapes(text: str) -> None:
+    assert _model(load_text(text, "t.conf", scan=_always)) == _model(load_text(text, "t.conf"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_two_files())
+def test_the_model_is_the_same_with_shapes_across_an_include(files: tuple[str, str]) -> None:
+    main, extra = files
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "ipsec.conf").write_text(main)
+        (Path(d) / "extra.conf").write_text(extra)
+        path = str(Path(d) / "ipsec.conf")
+        assert _model(load(path, scan=_always)) == _model(load(path))
+
+
+def test_the_model_is_the_same_with_shapes_on_the_benchmark_trees(tmp_path: Path) -> None:
+    import subprocess
+
+    gen = CORPUS.parent / "tools" / "gen.py"
+    if not gen.exists():
+        pytest.skip(f"{gen} is not available")
+    subprocess.run([sys.executable, str(gen), "1500", str(tmp_path / "osw"), "--flavor", "osw"], check=True)
+    main = str(tmp_path / "osw" / "ipsec.conf")
+    assert _model(load(main, scan=_always)) == _model(load(main))

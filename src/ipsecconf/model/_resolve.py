@@ -33,7 +33,6 @@ from ipsecconf.core._source import Source, Span
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.model._model import (
-    END_FIELDS,
     IMPLICIT_NAMES,
     Config,
     Conn,
@@ -320,6 +319,10 @@ class _Resolver:
         self._slots: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._sigs: dict[int, _Signature | None] = {}
         self.compile_reports: dict[int, int] = {}  # sections kept, by id: reports made reading them
+        # id(shape) -> what its first conn inherited, its also= and alsoflip= names, ids of blocks reached
+        self.inherits: dict[
+            int, tuple[dict[str, Value], tuple[str, ...], tuple[str, ...], frozenset[int]]
+        ] = {}
 
     # -------------------------------------------------------------- diagnostics
 
@@ -835,12 +838,30 @@ class _Resolver:
         shadowed: list[Value] = list(own.dropped)
         also_names: tuple[str, ...] = ()
         flip_names: tuple[str, ...] = ()
-        if own.also or own.alsoflip:
-            also_names, flip_names = self.expand(block, block.name, own, got, shadowed)
-        if not implicit:  # R22: the implicit conns ignore %default
-            for slot, v in self.defaults.items():
-                if slot not in got:  # R13: %default only fills what is still unset
-                    got[slot] = v
+        # Conns of one shape (the checking scan's, when there is one) append the same sections
+        # to the same own slots: what the first inherited, every later one inherits.
+        shape = None if implicit or block.spliced or own.values is None else block.doc.shapes.get(block)
+        memo = None if shape is None else self.inherits.get(id(shape))
+        if memo is not None and id(block) not in memo[3]:
+            inherited, also_names, flip_names, _reached = memo
+            got.update(inherited)
+        else:
+            before, own_slots = self.reports, len(got)
+            if own.also or own.alsoflip:
+                also_names, flip_names = self.expand(block, block.name, own, got, shadowed)
+            if not implicit:  # R22: the implicit conns ignore %default
+                for slot, v in self.defaults.items():
+                    if slot not in got:  # R13: %default only fills what is still unset
+                        got[slot] = v
+            # Only an expansion without a report (no conflict, cycle or missing target) is shared.
+            if shape is not None and self.reports == before:
+                blocks = [self.conn_index.get(n) or _IMPLICIT_BLOCKS.get(n) for n in also_names + flip_names]
+                self.inherits[id(shape)] = (
+                    dict(list(got.items())[own_slots:]),  # own slots come first in got
+                    also_names,
+                    flip_names,
+                    frozenset(id(b) for b in blocks),
+                )
         phase2 = got.get("phase2")
         if phase2 is not None and phase2.text == "ah" and "phase2alg" in got:
             got["phase2alg"] = _as_ah(got["phase2alg"])
@@ -1063,19 +1084,21 @@ class _Resolver:
 
 def _instance(c: Conn, name: str, left: End, right: End, kind: str) -> Conn:
     # Everything but the ends is shared with the parent (values, chains, origin).
-    return Conn(
-        name,
-        left,
-        right,
-        c.values,
-        c.also_chain,
-        c.origin,
-        c.implicit,
-        c.name,
-        kind,
-        c.alsoflip_chain,
-        c.shadowed,
-        c.oriented,
+    return Conn.of(
+        {
+            "name": name,
+            "left": left,
+            "right": right,
+            "values": c.values,
+            "also_chain": c.also_chain,
+            "origin": c.origin,
+            "implicit": c.implicit,
+            "parent": c.name,
+            "kind": kind,
+            "alsoflip_chain": c.alsoflip_chain,
+            "shadowed": c.shadowed,
+            "oriented": c.oriented,
+        }
     )
 
 
@@ -1093,14 +1116,14 @@ def _note(chain: str, note: str) -> str:
     return note if chain == "own" else f"{chain}, {note}"
 
 
-_END_SLOTS = END_FIELDS
-
-
 def _with_subnet(end: End, v: Value | None) -> End:
-    d = {f: getattr(end, f) for f in _END_SLOTS}
-    d["subnet"] = v
-    d["subnets"] = None
-    return End(**d)
+    # End.of, not End(...): the frozen __init__ sets every field by a call (69k instances at 100k).
+    d = {f: x for f, x in vars(end).items() if x is not None and f != "subnets"}
+    if v is None:
+        d.pop("subnet", None)
+    else:
+        d["subnet"] = v
+    return End.of(d)
 
 
 def _subnet_items(v: Value) -> list[vals.Subnet]:
