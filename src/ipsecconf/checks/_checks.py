@@ -288,7 +288,7 @@ def _fast(tree: ConfigTree, policy_dir: str | None) -> list[Diagnostic]:
 
     complete_shapes(tree)
     checker = ConnChecker(tree.sources)
-    config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir)
+    config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir, subnet_instances=False)
     found = list(config.diagnostics) + check_sections(tree) + checker.run(config, items)
     return sorted(dict.fromkeys(found), key=sort_key)
 

@@ -607,7 +607,9 @@ class _Resolver:
 
     # -------------------------------------------------------------- the whole tree
 
-    def run(self, accept: Callable[[Conn], int] | None = None) -> tuple[Config, list[Conn | StandIn]]:
+    def run(
+        self, accept: Callable[[Conn], int] | None = None, subnet_instances: bool = True
+    ) -> tuple[Config, list[Conn | StandIn]]:
         """The config, and its explicit and implicit conns in order.
 
         With ``accept``, a conn of the same shape as one built before (see
@@ -656,7 +658,7 @@ class _Resolver:
         if self.local is not None:
             conns = [self.orient(c) for c in conns]
             items = list(conns)
-        if accept is None or self.local is not None:
+        if subnet_instances:
             instances = self.subnet_instances(conns) + self.group_instances(conns)
         else:
             # Checking builds no subnet instance: nothing reads them but the name-clash rule,
@@ -1252,17 +1254,23 @@ def resolve(
 
 
 def resolve_shaped(
-    tree: ConfigTree, accept: Callable[[Conn], int], *, policy_dir: str | None = None
+    tree: ConfigTree,
+    accept: Callable[[Conn], int],
+    *,
+    policy_dir: str | None = None,
+    subnet_instances: bool = True,
 ) -> tuple[Config, list[Conn | StandIn]]:
     """Like :func:`resolve`, for checking: conns of one shape may share one resolution.
 
     The config holds only the conns that were built; the list gives every conn
-    in order, built or a :class:`StandIn` (see ``_Resolver.run``).
+    in order, built or a :class:`StandIn` (see ``_Resolver.run``). ``accept`` returns
+    a level (a bool is 0 or 1; see ``_Resolver.build_shaped``). ``subnet_instances=False``:
+    the leftsubnets= instances are not built, only their name clashes reported.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None).run(accept)
+        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None).run(accept, subnet_instances)
     finally:
         if enabled:
             gc.enable()
