@@ -76,7 +76,7 @@ def test_verify_flag_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setenv("IPSECCONF_VERIFY", "1")
     real = checks._fast
-    monkeypatch.setattr(checks, "_fast", lambda tree, policy_dir: real(tree, policy_dir)[1:])
+    monkeypatch.setattr(checks, "_fast", lambda tree, policy_dir, target: real(tree, policy_dir, target)[1:])
     assert main(["check", str(conf)], out=io.StringIO(), err=io.StringIO()) == 3
     assert main(["dump", str(conf)], out=io.StringIO(), err=io.StringIO()) == 3
     monkeypatch.delenv("IPSECCONF_VERIFY")
