@@ -1,0 +1,97 @@
+"""What a first-day user hits (issue 9): usage errors that say what was meant, standard input,
+the same defaults and options on every verb."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from ipsecconf.cli import _main as cli
+
+BAD = "version 2\nconn a\n\tleftid=@a b\n"
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    rc = cli.main(args, out=out, err=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("option", "wanted"), [("--select=L7", "did you mean L007?"), ("--ignore=k1", "did you mean K001?")]
+)
+def test_unknown_code_is_a_usage_error(tmp_path: Path, option: str, wanted: str) -> None:
+    f = tmp_path / "bad.conf"
+    f.write_text(BAD)
+    rc, out, err = _run(["check", option, str(f)])
+    assert (rc, out) == (2, "")
+    assert wanted in err
+
+
+@pytest.mark.parametrize("option", ["--select=L", "--select=l007", "--ignore=K00,S", "--select=L007,L006"])
+def test_known_codes_and_prefixes_still_work(tmp_path: Path, option: str) -> None:
+    f = tmp_path / "bad.conf"
+    f.write_text(BAD)
+    rc, _, _ = _run(["check", option, str(f)])
+    assert rc in (0, 1)
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "verb", [["check", "-"], ["dump", "-"], ["show", "fromfile", "-"], ["check", "--format", "json", "-"]]
+)
+def test_dash_reads_standard_input_with_includes_from_the_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verb: list[str]
+) -> None:
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "x.conf").write_text("conn fromfile\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
+    monkeypatch.chdir(tmp_path)
+    _stdin(monkeypatch, b"version 2\ninclude inc/x.conf\nconn a\n\tleftid=@a b\n\tleft=192.0.2.3\n")
+    rc, out, err = _run(verb)
+    assert rc == 1, err
+    text = out + err
+    assert "<stdin>:4:12" in text or '"line": 4' in text
+    if verb[0] != "check":
+        assert "192.0.2.1" in out  # the included conn was read
+
+
+def test_dash_with_rootdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    (tmp_path / "root" / "etc" / "x.conf").write_text("conn fromroot\n\tleft=192.0.2.1\n")
+    _stdin(monkeypatch, b"version 2\ninclude /etc/x.conf\n")
+    rc, out, err = _run(["dump", "-", "--rootdir", str(tmp_path / "root")])
+    assert "conn fromroot" in out, err
+
+
+def test_every_verb_that_reads_defaults_to_etc_ipsec_conf() -> None:
+    from ipsecconf.cli._registry import DEFAULT_CONFIG
+
+    parser = cli._build_parser(cli.verbs())
+    assert parser.parse_args(["check"]).files == []  # check reads DEFAULT_CONFIG for an empty list
+    assert parser.parse_args(["dump"]).file == DEFAULT_CONFIG
+    assert parser.parse_args(["show", "a"]).file == DEFAULT_CONFIG
+
+
+def test_format_has_a_help_text_on_every_verb() -> None:
+    parser = cli._build_parser(cli.verbs())
+    sub = next(a for a in parser._actions if a.dest == "verb")
+    for name, p in sub.choices.items():  # type: ignore[union-attr]
+        for action in p._actions:
+            if "--format" in action.option_strings:
+                assert action.help and "format" in action.help, name
+
+
+def test_show_json(tmp_path: Path) -> None:
+    f = tmp_path / "ok.conf"
+    f.write_text("version 2\nconn %default\n\tkeyingtries=2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
+    rc, out, _ = _run(["show", "--format", "json", "a", str(f)])
+    doc = json.loads(out)
+    assert doc["format"] == "ipsecconf.show/1" and doc["conn"] == "a"
+    assert doc["values"]["left"]["value"] == "192.0.2.1"
+    assert doc["values"]["keyingtries"]["from"].endswith("via %default")
