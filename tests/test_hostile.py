@@ -173,3 +173,24 @@ def test_also_chain_values_and_origins() -> None:
     assert c0 is not None and len(c0.also_chain) == 50
     v = c0.get("left")
     assert v is not None and v.origin.chain == "also=c1->" + "->".join(f"c{i}" for i in range(2, 51))
+
+
+# ---------------------------------------------------------------- subnet instances
+
+
+def _subnets(side: str, n: int) -> str:
+    return f"\t{side}subnets={{" + " ".join(f"10.{i // 256}.{i % 256}.0/24" for i in range(n)) + "}\n"
+
+
+def test_subnet_instances_are_capped_with_a_finding() -> None:
+    from ipsecconf.model._resolve import MAX_INSTANCES, resolve
+
+    text = "version 2\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
+    config = resolve(load_text(text + _subnets("left", 300) + _subnets("right", 300), "p.conf"))
+    assert [d.code for d in config.diagnostics] == ["R050"]
+    assert "300 x 300 = 90,000" in config.diagnostics[0].message
+    assert 0 < len(config.instances) <= MAX_INSTANCES
+    # Right-fastest order is kept for the instances that are made.
+    assert [i.name for i in config.instances[:2]] == ["c/1x1", "c/1x2"]
+    small = resolve(load_text(text + _subnets("left", 3) + _subnets("right", 3), "p.conf"))
+    assert small.diagnostics == () and len(small.instances) == 9

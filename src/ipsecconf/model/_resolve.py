@@ -110,6 +110,14 @@ ALSO_SAME = register(
     CAT,
     "R13",
 )
+MAX_INSTANCES = 10_000  # per conn: leftsubnets= x rightsubnets= (issue 9)
+TOO_MANY_INSTANCES = register(
+    "R050",
+    "too-many-subnet-instances",
+    E,
+    f"leftsubnets= x rightsubnets= make over {MAX_INSTANCES:,} instances of one conn; the rest are not made.",
+    CAT,
+)
 INSTANCE_CLASH = register(
     "R011",
     "instance-name-clash",
@@ -852,6 +860,20 @@ class _Resolver:
                 continue
             lefts = self._subnet_choices(c, "left")
             rights = self._subnet_choices(c, "right")
+            if len(lefts) * len(rights) > MAX_INSTANCES:
+                # The product of two long lists: a bound on the work, and a finding that says so.
+                keep = max(1, MAX_INSTANCES // len(rights))
+                sub = c.left.subnets or c.right.subnets
+                assert sub is not None
+                self.report(
+                    TOO_MANY_INSTANCES,
+                    f"conn '{c.name}' makes {len(lefts):,} x {len(rights):,} = {len(lefts) * len(rights):,} "
+                    f"subnet instances; only the first {keep * len(rights):,} are made",
+                    self.header_span(c),
+                    f"at most {MAX_INSTANCES:,} instances per conn: split the subnets over several conns",
+                )
+                lefts = lefts[:keep]
+                rights = rights[:MAX_INSTANCES]
             for li, lv in lefts:
                 for ri, rv in rights:  # right-fastest, as addconn sends them
                     name = f"{c.name}/{li}x{ri}"
