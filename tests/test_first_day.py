@@ -95,3 +95,30 @@ def test_show_json(tmp_path: Path) -> None:
     assert doc["format"] == "ipsecconf.show/1" and doc["conn"] == "a"
     assert doc["values"]["left"]["value"] == "192.0.2.1"
     assert doc["values"]["keyingtries"]["from"].endswith("via %default")
+
+
+REJECTED = (
+    'version 2\nconn a\n\tleft="192.0.2.1 x"\n\tright=192.0.2.2\n\tauto=manual\n'
+    '\tleftid="@a b"\n\tsalifetime=25h\n\tike=foo-bar\n\tkeyingtries=2\n'
+)
+
+
+def _error_codes(path: Path) -> set[str]:
+    rc, out, _ = _run(["check", "--format", "json", str(path)])
+    return {d["code"] for d in json.loads(out)["diagnostics"] if d["severity"] == "error"}
+
+
+def test_dump_never_prints_a_value_the_checks_reject(tmp_path: Path) -> None:
+    f = tmp_path / "rej.conf"
+    f.write_text(REJECTED)
+    rc, out, err = _run(["dump", str(f)])
+    assert rc == 1
+    values = [ln.strip() for ln in out.splitlines() if ln.startswith("\t") and not ln.strip().startswith("#")]
+    assert values == ["right=192.0.2.2", "keyingtries=2"]
+    assert "# ipsecconf dump: 5 value(s) that the checks reject are left out" in out
+    assert "# left out: auto=manual (" in out and '# left out: left="192.0.2.1 x" (' in out
+    dumped = tmp_path / "dumped.conf"
+    dumped.write_text(out)
+    # The dump re-checks with no error the input did not have (here: none at all).
+    assert _error_codes(dumped) <= _error_codes(f)
+    assert _error_codes(dumped) == set()

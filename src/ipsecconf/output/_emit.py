@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from ipsecconf.core._diagnostics import Severity
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
 __all__ = ["JSON_FORMAT", "SHOW_FORMAT", "dump_text", "dump_json", "show", "show_json", "quote"]
@@ -61,22 +62,56 @@ def _selected(config: Config, implicit: bool) -> Iterator[Conn]:
         yield from config.instances
 
 
+def _rejected(config: Config) -> dict[tuple[str, int], str]:
+    """(file, line) -> "CODE message" of each line whose value the checks reject (V errors)."""
+    out: dict[tuple[str, int], str] = {}
+    for d in config.diagnostics:
+        sp = d.span
+        if sp is not None and d.code.startswith("V") and d.severity is Severity.ERROR:
+            out.setdefault((sp.file, sp.line), f"{d.code} {d.message}")
+    return out
+
+
 def dump_text(config: Config, *, defaults: bool = False, implicit: bool = False) -> str:
     """The configuration as canonical ipsec.conf text (R24).
 
     ``defaults``: also print built-in defaults. ``implicit``: also print the
     implicit conns (R22) and the instances (R23, leftsubnets=) as ordinary conns.
+    A value the checks reject (``auto=manual``, a host with a blank: a V error) is
+    never printed as a value: a comment in its place says what was left out and why,
+    and one at the top counts them, so the dump re-checks without those errors.
     """
+    rejected = _rejected(config)
+    left_out = 0
+
+    def line(k: str, v: Value) -> str:
+        nonlocal left_out
+        why = rejected.get((v.origin.file, v.origin.line)) if rejected and v.origin.file else None
+        if why is None:
+            return f"\t{k}={quote(v.text, k)}"
+        left_out += 1
+        return f"\t# left out: {k}={quote(v.raw, k)} ({v.origin.file}:{v.origin.line}: {_one_line(why)})"
+
     out = ["version 2", "", "config setup"]
     for k, v in _setup_items(config, defaults):
-        out.append(f"\t{k}={quote(v.text, k)}")
+        out.append(line(k, v))
     for c in _selected(config, implicit):
         out.append("")
         out.append(f"conn {_name(c.name)}")
         for k, v in c.items(defaults):
-            out.append(f"\t{k}={quote(v.text, k)}")
+            out.append(line(k, v))
     out.append("")
+    if left_out:
+        out.insert(
+            1,
+            f"# ipsecconf dump: {left_out} value(s) that the checks reject are left out; "
+            "each is named in a comment where it would be",
+        )
     return "\n".join(out)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ").replace("\r", " ")
 
 
 def _origin_text(o: Origin, cache: dict[int, str]) -> str:
