@@ -122,3 +122,35 @@ def test_dump_never_prints_a_value_the_checks_reject(tmp_path: Path) -> None:
     # The dump re-checks with no error the input did not have (here: none at all).
     assert _error_codes(dumped) <= _error_codes(f)
     assert _error_codes(dumped) == set()
+
+
+def test_libreswan_dialect_is_named_once_at_the_top(tmp_path: Path) -> None:
+    f = tmp_path / "ls.conf"
+    f.write_text(
+        "version 2\nconfig setup\n\tlogfile=/tmp/pluto.log\n\tlogtime=no\n\tlogappend=no\n"
+        "conn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tikev1-policy=drop\n"
+    )
+    rc, out, _ = _run(["check", "--format", "json", str(f)])
+    ds = json.loads(out)["diagnostics"]
+    assert [d["code"] for d in ds][0] == "K050" and [d["code"] for d in ds].count("K050") == 1
+    assert ds[0]["line"] == 1 and "libreswan" in ds[0]["message"] and "convert" in ds[0]["hint"]
+    logtime = next(d for d in ds if d["code"] == "K001" and "'logtime'" in d["message"])
+    assert "lifetime" not in logtime["hint"] and "libreswan keyword" in logtime["hint"]
+
+
+def test_one_foreign_keyword_is_no_dialect(tmp_path: Path) -> None:
+    f = tmp_path / "os.conf"
+    f.write_text("version 2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tmobike=yes\n")
+    rc, out, _ = _run(["check", "--format", "json", str(f)])
+    assert "K050" not in {d["code"] for d in json.loads(out)["diagnostics"]}
+
+
+def test_strongswan_dialect(tmp_path: Path) -> None:
+    f = tmp_path / "ss.conf"
+    f.write_text(
+        "config setup\n\tcharondebug=all\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
+        "\tleftfirewall=yes\n\tcloseaction=restart\n"
+    )
+    rc, out, _ = _run(["check", "--format", "json", str(f)])
+    (note,) = [d for d in json.loads(out)["diagnostics"] if d["code"] == "K050"]
+    assert "strongSwan" in note["message"]
