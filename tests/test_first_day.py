@@ -154,3 +154,15 @@ def test_strongswan_dialect(tmp_path: Path) -> None:
     rc, out, _ = _run(["check", "--format", "json", str(f)])
     (note,) = [d for d in json.loads(out)["diagnostics"] if d["code"] == "K050"]
     assert "strongSwan" in note["message"]
+
+
+def test_a_finding_through_alsoflip_says_so(tmp_path: Path) -> None:
+    f = tmp_path / "flip.conf"
+    f.write_text(
+        "version 2\nconn b\n\tleft=%defaultroute\n\tleftnexthop=192.0.2.9\n\tright=192.0.2.3\n"
+        "\tauto=ignore\nconn a\n\talsoflip=b\n"
+    )
+    rc, out, _ = _run(["check", "--format", "json", str(f)])
+    (x,) = [d for d in json.loads(out)["diagnostics"] if d["code"] == "X003"]
+    assert x["line"] == 4  # the leftnexthop= line of b
+    assert "rightnexthop=" in x["message"] and "via alsoflip=b" in x["message"]
