@@ -81,3 +81,10 @@ def test_write_json_on_an_ascii_stream() -> None:
     cli.main(["keywords", "--format", "json"], out=out, err=err)
     out.flush()
     json.loads(buf.getvalue().decode("ascii"))
+
+
+def test_document_bytes_round_trip_invalid_utf8() -> None:
+    from ipsecconf.reading._syntax import parse_bytes
+
+    doc = parse_bytes(BAD + b"\r\ngarbage \x80\x81", "x.conf")
+    assert bytes(doc) == doc.to_bytes() == BAD + b"\r\ngarbage \x80\x81"
