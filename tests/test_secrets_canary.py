@@ -118,5 +118,5 @@ def test_an_ipsec_secrets_file_read_by_mistake(
     rc, text = _run([*verb, str(f), *options])
     assert rc == 1, text
     assert CANARY.findall(text) == []
-    if verb == ["check"] and not options:
+    if verb == ["check"] and not options and name.endswith(".conf"):
         assert "unexpected ':' in column 1" in text  # short pieces do not mask words
