@@ -1,14 +1,38 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SPEC = SHARED / "spec"
 CORPUS = SHARED / "corpus"
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
+
+# CI has ../shared, root and the reference tools: there, anything a test needs and cannot find
+# is a failure, never a skip (a green run must mean the test ran).
+IN_CI = os.environ.get("CI") == "true"
+
+# Hypothesis profiles. `ci` (chosen when CI=true) is derandomized: the same examples every run, and
+# a failure prints the blob that reproduces it (add it as an explicit @example). `explore` runs
+# EXPLORE_FACTOR times the examples with fresh randomness, for hunting by hand:
+#   HYPOTHESIS_PROFILE=explore python -m pytest tests/test_syntax.py
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile(
+    "explore", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev")
+settings.load_profile(PROFILE)
+EXPLORE_FACTOR = 20
+
+
+def examples(n: int) -> int:
+    """A test's example count under the active profile (tests name their count for `ci`/`dev`)."""
+    return n * EXPLORE_FACTOR if PROFILE == "explore" else n
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,7 +56,15 @@ def check_golden(path: Path, actual: str, update: bool) -> None:
     assert actual == expected, f"output differs from {path.name} (pytest --update-goldens rewrites it)"
 
 
+def unavailable(reason: str) -> None:
+    """Skip for ``reason`` outside CI; fail in CI (CI=true), where everything must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: a test that CI can run must not skip)")
+    pytest.skip(reason)
+
+
 def require(path: Path) -> Path:
+    """``path`` (from ../shared), or skip outside CI / fail in CI when it is missing."""
     if not path.exists():
-        pytest.skip(f"{path} is not available")
+        unavailable(f"{path} is not available")
     return path

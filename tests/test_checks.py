@@ -12,6 +12,7 @@ from ipsecconf.checks._checks import check_sections, filter_diagnostics
 from ipsecconf.cli._main import main
 from ipsecconf.core._diagnostics import Diagnostic, render
 from ipsecconf.language import _keywords as kw
+from ipsecconf.language._releases import FIRST, Release
 
 # One value each type accepts, and one it rejects (None: the type accepts any text,
 # so the rejected example for such a keyword is its use in the wrong section).
@@ -47,9 +48,10 @@ def _spelling(k: kw.Keyword) -> str:
     return k.spelling("left" if k.leftright else None)
 
 
-def _errors(text: str) -> list[Diagnostic]:
+def _errors(text: str, target: Release = FIRST) -> list[Diagnostic]:
     tree = load_text(text, "t.conf")
-    return [d for d in list(tree.diagnostics) + check_sections(tree) if d.severity.value == "error"]
+    found = list(tree.diagnostics) + check_sections(tree, target=target)
+    return [d for d in found if d.severity.value == "error"]
 
 
 def _section(k: kw.Keyword, line: str, wrong: bool = False) -> str:
@@ -63,7 +65,7 @@ def _enum_value(k: kw.Keyword) -> str:
 
 
 def _good(k: kw.Keyword) -> str:
-    if k.type in ("enum", "list"):
+    if k.type in ("enum", "loose_enum", "list"):
         return _enum_value(k)
     return SAMPLES[k.type][0]
 
@@ -76,12 +78,21 @@ def test_every_keyword_accepted_and_rejected(k: kw.Keyword) -> None:
         (err,) = _errors(_section(k, line))
         assert err.code == "K007" and err.redact
         return
-    assert _errors(_section(k, line)) == [], line
+    if k.since > FIRST:
+        # R25: a keyword of a later release is an error under an older target, naming the release.
+        (err,) = _errors(_section(k, line), Release(k.since.patch - 1))
+        assert err.code == "K070" and err.hint == f"use --target {k.since} or later"
+        assert f"added in Openswan {k.since}" in err.message
+    assert _errors(_section(k, line), k.since) == [], line
     # Rejected: in the other kind of section.
-    assert [d.code for d in _errors(_section(k, line, wrong=True))] == ["K004"]
+    assert [d.code for d in _errors(_section(k, line, wrong=True), k.since)] == ["K004"]
+    if k.type == "loose_enum":
+        # R25: a free string in every release; a value outside the list only warns (V071).
+        assert _errors(_section(k, f"{name}=bogus-value")) == []
+        return
     bad = "bogus-value" if k.type in ("enum", "list") else SAMPLES[k.type][1]
     if bad is not None:
-        errs = _errors(_section(k, f"{name}={bad}"))
+        errs = _errors(_section(k, f"{name}={bad}"), k.since)
         assert [d.code for d in errs] == ["V001"], (name, bad)
         sp = errs[0].span
         assert sp is not None and sp.line == 3 and sp.column >= len(name) + 3

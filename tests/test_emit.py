@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, GOLDEN, check_golden, require
+from conftest import CORPUS, GOLDEN, check_golden, examples, require
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -256,7 +256,7 @@ def configs(draw: st.DrawFn) -> str:
     return "\n".join(out) + "\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_dump_parse_dump_is_stable(text: str) -> None:
     first = dump_text(_config(text), implicit=True)
@@ -265,7 +265,7 @@ def test_dump_parse_dump_is_stable(text: str) -> None:
     assert dump_text(_config(plain)) == plain
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_resolve_of_dump_is_the_same_model(text: str) -> None:
     cfg = _config(text)

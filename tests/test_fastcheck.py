@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ from ipsecconf import load_text
 from ipsecconf.checks._checks import check_sections
 from ipsecconf.checks._fastcheck import (
     CLASS_PATTERNS,
-    FREQUENT,
     SUBNET,
     VALUE_KEYS,
     checking_scan,
@@ -54,7 +54,7 @@ def _block(draw: st.DrawFn) -> tuple[str, str]:
     return section, f"version 2\n{header}\n{''.join(lines)}"
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(_block())
 def test_clean_blocks_have_no_findings(case: tuple[str, str]) -> None:
     _section, text = case
@@ -141,25 +141,3 @@ def test_rare_keys_share_three_slots() -> None:
 )
 def test_what_has_no_shape(body: str) -> None:
     assert _shape(body) is None
-
-
-def test_frequent_keys_are_those_of_the_corpus() -> None:
-    """fastcheck.FREQUENT: the shape keys set in at least 5% of the corpus's conns."""
-    from collections import Counter
-
-    from conftest import CORPUS, require
-
-    from ipsecconf.reading._syntax import parse_bytes
-
-    files = [p for p in require(CORPUS / "files").rglob("*") if p.is_file()]
-    seen: Counter[str] = Counter()
-    conns = 0
-    for p in files:
-        for b in parse_bytes(p.read_bytes(), str(p)).blocks:
-            if b.kind == "conn" and b.name != "%default":
-                conns += 1
-                for name in {m.keyword.name for r in b.param_rows() if (m := kw.lookup(r[0])) is not None}:
-                    seen[name] += 1
-    shape_keys = set(CLASS_PATTERNS) | set(VALUE_KEYS)
-    frequent = {k for k in shape_keys if seen[k] >= 0.05 * conns}
-    assert frequent == FREQUENT

@@ -117,3 +117,20 @@ def test_readme_library_example_runs(tmp_path: Path) -> None:
     conf.write_text("version 2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tleftid=@a b\n")
     code = code.replace("/etc/ipsec.conf", str(conf))
     exec(compile(code, "README-example", "exec"), {"__name__": "readme"})  # noqa: S102 - our own README
+
+
+def test_library_leaves_process_state_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gc.disable() belongs to the CLI (a one-shot process); a library caller keeps its collector."""
+    import gc
+
+    def forbidden() -> None:
+        raise AssertionError("library code called gc.disable()")
+
+    monkeypatch.setattr(gc, "disable", forbidden)
+    conf = tmp_path / "ipsec.conf"
+    conf.write_text(
+        "version 2\nconn %default\n\tkeyingtries=3\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.3\n"
+    )
+    tree = ipsecconf.load(str(conf))
+    ipsecconf.check(tree)
+    assert ipsecconf.resolve(tree).conn("a") is not None

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -582,7 +583,7 @@ FRAGMENTS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25))
 def test_never_crashes_on_arbitrary_arrangements(lines: list[str]) -> None:
     tree = load_text("\n".join(lines) + "\n", "t.conf")

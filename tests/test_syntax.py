@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,7 +90,7 @@ def _all_lines_text(doc: Document) -> str:
 # ---------------------------------------------------------------- round trips
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(_text)
 def test_round_trip_structured(text: str) -> None:
     doc = parse(text, "f")
@@ -97,21 +98,21 @@ def test_round_trip_structured(text: str) -> None:
     assert _all_lines_text(doc) == text
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.text())
 def test_round_trip_any_text(text: str) -> None:
     doc = parse(text)
     assert _all_lines_text(doc) == text
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.binary())
 def test_round_trip_bytes(data: bytes) -> None:
     doc = parse_bytes(data, "b")
     assert _all_lines_text(doc).encode("utf-8", "surrogateescape") == data
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(_text)
 def test_fast_path_agrees_with_slow_path(text: str) -> None:
     doc = parse(text, "f")

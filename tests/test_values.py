@@ -7,6 +7,7 @@ import random
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
+from conftest import examples
 
 from ipsecconf.language import _values as V
 from ipsecconf.language._values import (
@@ -922,7 +923,7 @@ def test_canonical_rejects_non_values() -> None:
 if HAVE_HYPOTHESIS:
     _ALL_TYPES = sorted(VALUE_TYPES)
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(
         st.sampled_from(_ALL_TYPES),
         st.text(alphabet=st.sampled_from(list('0123456789abcdefsmhdx.:/%,-;!@#=_ {}[]~"\t')))
@@ -941,7 +942,7 @@ if HAVE_HYPOTHESIS:
             assert 0 <= error.start <= error.end <= len(text)
             assert error.message
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(st.integers(0, 40_000), st.sampled_from(["", "s", "m", "h", "d"]))
     def test_duration_round_trip(n: int, unit: str) -> None:
         value = parse("duration", f"{n}{unit}")
@@ -949,7 +950,7 @@ if HAVE_HYPOTHESIS:
         assert value.seconds == n * V._UNITS[unit or "s"]
         assert parse("duration", canonical(value)) == value
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(st.ip_addresses(), st.integers(0, 128), st.booleans())
     def test_subnet_round_trip(addr: IPv4Address | IPv6Address, bits: int, dotted: bool) -> None:
         bits = min(bits, addr.max_prefixlen)
@@ -967,7 +968,7 @@ if HAVE_HYPOTHESIS:
         fam = "ipv6" if addr.version == 6 else "ipv4"
         assert parse("subnet", text, family=fam) == value
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(st.ip_addresses())
     def test_host_round_trip(addr: IPv4Address | IPv6Address) -> None:
         for text in (str(addr), addr.exploded):
@@ -979,7 +980,7 @@ if HAVE_HYPOTHESIS:
     _HASHES = ["", "-md5", "-sha1", "-sha", "-sha2_256", "-sha2_512", "-sha1-160"]
     _GROUPS = ["", ";modp1024", "-modp1536", ";modp2048", ";dh22", ";modp8192"]
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(
         st.lists(
             st.tuples(st.sampled_from(_CIPHERS), st.sampled_from(_HASHES), st.sampled_from(_GROUPS)),
@@ -995,7 +996,7 @@ if HAVE_HYPOTHESIS:
         assert isinstance(value, AlgList) and len(value.proposals) == len(props)
         assert parse("ike", canonical(value)) == value
 
-    @settings(max_examples=100, deadline=None)
+    @settings(max_examples=examples(100), deadline=None)
     @given(st.sampled_from([512, 1024, 2048, 4096]), st.sampled_from([3, 17, 65537]), st.integers())
     def test_rsakey_round_trip(bits: int, exponent: int, seed: int) -> None:
         blob = rsa_blob(bits, exponent, seed)
@@ -1004,7 +1005,7 @@ if HAVE_HYPOTHESIS:
             assert value == RsaKey("key", bits, None, blob)
             assert parse("rsakey", canonical(value)) == value
 
-    @settings(max_examples=100, deadline=None)
+    @settings(max_examples=examples(100), deadline=None)
     @given(st.integers(0, 255), st.one_of(st.none(), st.integers(0, 65535)), st.booleans())
     def test_protoport_round_trip(proto: int, port: int | None, any_port: bool) -> None:
         text = str(proto) if port is None else f"{proto}/{port}"

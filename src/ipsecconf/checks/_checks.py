@@ -16,6 +16,7 @@ from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, so
 from ipsecconf.core._redact import scrub
 from ipsecconf.language import _dialects as dialects
 from ipsecconf.language import _keywords as kw
+from ipsecconf.language._releases import DEFAULT_TARGET, DNS_HOSTS, LAST, Release, as_release
 from ipsecconf.reading._includes import ConfigTree
 
 if TYPE_CHECKING:
@@ -68,6 +69,25 @@ OTHER_DIALECT = register(
     KC,
 )
 TOO_LONG = register("V005", "lifetime-too-long", E, "salifetime and ikelifetime are at most 24h.", VC, "R18")
+LATER_KEYWORD = register(
+    "K070",
+    "later-keyword",
+    E,
+    "A keyword or alias that an Openswan release after the --target one added.",
+    KC,
+    "R25",
+)
+LOOSE_VALUE = register(
+    "V071",
+    "unlisted-value",
+    W,
+    "A value outside the man page's list for a keyword that takes any string (protostack=).",
+    VC,
+    "R25",
+)
+LATER_VALUE = register(
+    "V070", "later-value", E, "A value form that an Openswan release after the --target one added.", VC, "R25"
+)
 
 _MAX_LIFETIME = 86400
 _LIFETIMES = frozenset({"salifetime", "ikelifetime"})
@@ -93,9 +113,10 @@ class _NameInfo:
     choices: tuple[str, ...]
     keyword: kw.Keyword | None
     sensitive: bool
+    latest: tuple[str, ...] = ()  # the choices under the last release, to tell "added later" (R25)
 
 
-def _name_info(name: str, section: str) -> _NameInfo:
+def _name_info(name: str, section: str, target: Release = DEFAULT_TARGET) -> _NameInfo:
     if kw.is_x_param(name):
         return _NameInfo((), None, (), None, False)  # R17: kept verbatim, never interpreted
     m = kw.lookup(name)
@@ -134,6 +155,19 @@ def _name_info(name: str, section: str) -> _NameInfo:
         probs.append(
             _Problem(WRONG_SECTION, f"'{name}' is not valid in {where}", f"it belongs in {belongs}", "name")
         )
+    if m.since > target:
+        # R25: a keyword of a later release; left out of the model, as resolve() does.
+        probs.append(
+            _Problem(
+                LATER_KEYWORD,
+                f"{name}= was added in Openswan {m.since} (the target is {target})",
+                f"use --target {m.since} or later",
+                "name",
+            )
+        )
+        return _NameInfo(tuple(probs), None, (), k, k.sensitive)
+    if k.retired is not None and target >= k.retired:
+        probs.append(_Problem(OBSOLETE, f"'{name}' is obsolete: {k.retired_message}", None, "name"))
     status = m.status
     if status is kw.Status.UNSUPPORTED:
         probs.append(
@@ -157,7 +191,32 @@ def _name_info(name: str, section: str) -> _NameInfo:
                 CASE, f"'{name}' is written '{m.canonical}' in the man page", f"write {m.canonical}=", "name"
             )
         )
-    return _NameInfo(tuple(probs), k.type, m.choices, k, k.sensitive)
+    return _NameInfo(tuple(probs), k.type, kw.choices_for(m, target), k, k.sensitive, kw.choices_for(m, LAST))
+
+
+def _later_form(info: _NameInfo, value: str) -> _Problem | None:
+    """R25: a value that fails under the target but that a later release accepts."""
+    from ipsecconf.language import _values as values
+
+    k = info.keyword
+    assert k is not None and info.vtype is not None
+    if info.latest == info.choices:
+        return None
+    _, err, _ = values.parse_cached(info.vtype, value, info.latest)
+    if err is not None:
+        return None
+    if k.name == "host":
+        since, what = DNS_HOSTS.since, "%dns/NAME hosts were"
+    else:
+        since, what = k.value_since(value), f"{k.name}={value} was"
+    return _Problem(
+        LATER_VALUE,
+        f"{what} added in Openswan {since}",
+        f"use --target {since} or later",
+        "value",
+        0,
+        len(value),
+    )
 
 
 def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
@@ -175,6 +234,9 @@ def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
         if ah_err is None:
             err = None
     if err is not None:
+        later = _later_form(info, value)
+        if later is not None:
+            return (later,)
         return (
             _Problem(
                 BAD_VALUE, f"invalid {k.name} value: {err.message}", err.hint, "value", err.start, err.end
@@ -187,6 +249,18 @@ def _value_problems(info: _NameInfo, value: str) -> tuple[_Problem, ...]:
                 UNSUPPORTED_VALUE,
                 f"'{value}' is not supported",
                 "manual keying is not supported (R19): use add, route, start or ignore",
+                "value",
+                0,
+                len(value),
+            )
+        )
+    elif k.type == "loose_enum" and value not in k.values:
+        documented = [v for v in k.values if v not in k.undocumented_values]
+        probs.append(
+            _Problem(
+                LOOSE_VALUE,
+                f"{k.name}={value} is not one of the man page's values ({', '.join(documented)})",
+                "Openswan passes any value on as written; check the spelling",
                 "value",
                 0,
                 len(value),
@@ -230,8 +304,12 @@ def _emit(block: Block, line: int, probs: Iterable[_Problem], sensitive: bool, o
         out.append(diag(p.code, p.message, span, p.hint, p.severity, redact=sensitive))
 
 
-def check_sections(tree: ConfigTree) -> list[Diagnostic]:
-    """Check every parameter of every section against the keyword table and its value type."""
+def check_sections(tree: ConfigTree, *, target: Release | str = DEFAULT_TARGET) -> list[Diagnostic]:
+    """Check every parameter of every section against the keyword table and its value type.
+
+    ``target``: the Openswan release whose language the config is read in (R25).
+    """
+    target = as_release(target)
     out: list[Diagnostic] = []
     names: dict[tuple[str, str], _NameInfo] = {}
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
@@ -246,7 +324,7 @@ def check_sections(tree: ConfigTree) -> list[Diagnostic]:
             for name, value, _quote, line in block.param_rows():
                 info = names.get((name, section))
                 if info is None:
-                    info = names[(name, section)] = _name_info(name, section)
+                    info = names[(name, section)] = _name_info(name, section, target)
                     if info.problems and info.problems[0].code == UNKNOWN:
                         unknown.append(name)
                 if info.problems:
@@ -280,23 +358,33 @@ def _dialect_note(tree: ConfigTree, dialect: str, names: list[str]) -> Diagnosti
     )
 
 
-def check_config(tree: ConfigTree, *, policy_dir: str | None = None) -> tuple[Config, list[Diagnostic]]:
+def check_config(
+    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+) -> tuple[Config, list[Diagnostic]]:
     """The resolved model of ``tree`` and everything ``ipsecconf check`` reports for it, by place.
 
     The reader's findings, every parameter against the keyword table and its type,
     the resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
+    ``target``: the Openswan release whose language the config is read in (R25).
     """
     from ipsecconf.checks._conncheck import check_conns
     from ipsecconf.model._resolve import resolve
 
-    config = resolve(tree, policy_dir=policy_dir)
+    target = as_release(target)
+    config = resolve(tree, policy_dir=policy_dir, target=target)
     # The resolver's diagnostics already include the reader's.
-    found = list(config.diagnostics) + check_sections(tree) + check_conns(config, tree.sources)
+    found = (
+        list(config.diagnostics)
+        + check_sections(tree, target=target)
+        + check_conns(config, tree.sources, target=target)
+    )
     # One finding can be reached twice (e.g. a section read through two includes).
     return config, scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
-def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
+def check_tree(
+    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+) -> list[Diagnostic]:
     """Everything ``ipsecconf check`` reports for one loaded tree: what :func:`check_config` reports.
 
     Conns the checking scanner gave one shape (``fastcheck``) are resolved and
@@ -306,15 +394,22 @@ def check_tree(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagn
     from ipsecconf.checks._conncheck import ConnChecker
     from ipsecconf.model._resolve import resolve_shaped
 
-    checker = ConnChecker(tree.sources)
-    config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir)
-    found = list(config.diagnostics) + check_sections(tree) + checker.run(config, items)
+    target = as_release(target)
+    checker = ConnChecker(tree.sources, target=target)
+    config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir, target=target)
+    found = list(config.diagnostics) + check_sections(tree, target=target) + checker.run(config, items)
     return scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
-def check(tree: ConfigTree, *, policy_dir: str | None = None) -> list[Diagnostic]:
-    """The checking entry point of the library: every finding for ``tree``, sorted by place."""
-    return check_tree(tree, policy_dir=policy_dir)
+def check(
+    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+) -> list[Diagnostic]:
+    """The checking entry point of the library: every finding for ``tree``, sorted by place.
+
+    ``target``: the Openswan release (``"2.6.27"`` ... ``"2.6.52"``) whose language the
+    config is read in (R25); the default is the man page's, 2.6.27.
+    """
+    return check_tree(tree, policy_dir=policy_dir, target=target)
 
 
 # ---------------------------------------------------------------- selection

@@ -15,6 +15,7 @@ from typing import cast
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.core._source import Source, Span
 from ipsecconf.language import _values as vals
+from ipsecconf.language._releases import DEFAULT_TARGET, END_FAMILIES, Release, family_of
 from ipsecconf.model._model import Config, Conn, Value
 from ipsecconf.model._resolve import StandIn
 from ipsecconf.reading._syntax import Param, _lex_line
@@ -59,7 +60,12 @@ REKEY_MARGIN = register(
     "R18",
 )
 FAMILY = register(
-    "X008", "address-family", E, "An address or subnet of the wrong family for connaddrfamily.", XC, "R18"
+    "X008",
+    "address-family",
+    E,
+    "An address or subnet of the wrong family: for connaddrfamily=, or (from 2.6.47) for its end or client.",
+    XC,
+    "R18",
 )
 PHASE2_SYNTAX = register(
     "X009",
@@ -109,8 +115,9 @@ def _key(code: str, sp: Span | None, message: str) -> tuple[str, str, int, int, 
 
 
 class _Checker:
-    def __init__(self, sources: Mapping[str, Source]) -> None:
+    def __init__(self, sources: Mapping[str, Source], target: Release = DEFAULT_TARGET) -> None:
         self.sources = sources
+        self.target = target
         self.found: dict[tuple[str, str, int, int, str], _Finding] = {}
         self._spans: dict[tuple[str, int, bool], Span | None] = {}
         self._memo: dict[tuple[int, ...], _Recorder] = {}
@@ -288,30 +295,20 @@ class _Checker:
             )
 
     def _family(self, conn: Conn) -> None:
-        fam = conn.get("connaddrfamily")
-        want6 = fam is not None and fam.text == "ipv6"
-        for side in ("left", "right"):
-            end = conn.end(side)
-            for v in (end.host, end.nexthop, end.sourceip, end.subnet, end.subnets):
-                if v is None:
-                    continue
-                # Every IPv6 text holds a ':' and no IPv4 text does: most values need no parse.
-                raw = v.raw
-                if (":" in raw) == want6 and "," not in raw and " " not in raw:
-                    continue
-                if v.parsed is None:
-                    continue
-                for is6 in _families(v.parsed):
-                    if is6 != want6:
-                        got, need = ("IPv6", "ipv4") if is6 else ("IPv4", "ipv6")
-                        self.report(
-                            FAMILY,
-                            conn,
-                            v,
-                            f"{v.keyword}={v.raw} is {got} but connaddrfamily is {need}",
-                            "set connaddrfamily=ipv6" if is6 else "use IPv6 addresses throughout",
-                        )
-                        break
+        if self.target >= END_FAMILIES.since:
+            for v, message, hint in _end_families(conn):
+                self.report(FAMILY, conn, v, message, hint)
+            return
+        found = _conn_family(conn)
+        # R25: say so when the release that gave each end its own family would take the conn.
+        later = (
+            f"; or use --target {END_FAMILIES.since} or later: {END_FAMILIES.what} were added "
+            f"in Openswan {END_FAMILIES.since}"
+            if found and not _end_families(conn)
+            else ""
+        )
+        for v, message, hint in found:
+            self.report(FAMILY, conn, v, message, hint + later)
 
     def _protoports(self, conn: Conn) -> None:
         lp, rp = conn.left.protoport, conn.right.protoport
@@ -516,6 +513,125 @@ def _families(parsed: object) -> Iterable[bool]:
             yield from _families(item)
 
 
+_Problem = tuple[Value, str, str]
+
+
+def _fams(v: Value) -> list[bool]:
+    """The family of each address or network in a value (True: IPv6); none when it does not parse."""
+    if v.parsed is None:
+        return []
+    raw = v.raw
+    # Every IPv6 text holds a ':' and no IPv4 text does: a single numeric value needs no walk.
+    if raw[:1].isdigit() and "," not in raw and " " not in raw:
+        return [":" in raw]
+    return list(_families(v.parsed))
+
+
+def _conn_family(conn: Conn) -> list[_Problem]:
+    """2.6.27 (R18): connaddrfamily (default ipv4) governs every address and subnet of the conn."""
+    fam = conn.get("connaddrfamily")
+    want6 = fam is not None and family_of(fam.text) == "ipv6"
+    out: list[_Problem] = []
+    for side in ("left", "right"):
+        end = conn.end(side)
+        for v in (end.host, end.nexthop, end.sourceip, end.subnet, end.subnets):
+            if v is None:
+                continue
+            raw = v.raw
+            if (":" in raw) == want6 and "," not in raw and " " not in raw:
+                continue
+            if v.parsed is None:
+                continue
+            for is6 in _families(v.parsed):
+                if is6 != want6:
+                    got, need = ("IPv6", "ipv4") if is6 else ("IPv4", "ipv6")
+                    out.append(
+                        (
+                            v,
+                            f"{v.keyword}={v.raw} is {got} but connaddrfamily is {need}",
+                            "set connaddrfamily=ipv6" if is6 else "use IPv6 addresses throughout",
+                        )
+                    )
+                    break
+    return out
+
+
+def _name6(is6: bool) -> str:
+    return "IPv6" if is6 else "IPv4"
+
+
+def _explicit_family(conn: Conn, key: str) -> tuple[Value | None, bool | None]:
+    v = conn.get(key, False)
+    if v is None or v.parsed is None:
+        return None, None
+    fam = family_of(v.text)
+    return v, None if fam is None else fam == "ipv6"
+
+
+def _end_families(conn: Conn) -> list[_Problem]:
+    """From 2.6.47 (R25): one family for the ends, another for the clients (6in4, 4in6).
+
+    The ends' family is endaddrfamily= or the first end address's; the clients' is
+    connaddrfamily= (alias clientaddrfamily=, tunneladdrfamily=) or the first client's,
+    where an end without a subnet has its host as its client.
+    """
+    out: list[_Problem] = []
+    # The ends: hosts and nexthops.
+    fam_v, want = _explicit_family(conn, "endaddrfamily")
+    first: Value | None = None
+    for side in ("left", "right"):
+        end = conn.end(side)
+        for v in (end.host, end.nexthop):
+            if v is None:
+                continue
+            for is6 in _fams(v)[:1]:
+                if want is None:
+                    want, first = is6, v
+                elif is6 != want:
+                    if fam_v is not None:
+                        msg = f"{v.keyword}={v.raw} is {_name6(is6)} but endaddrfamily is {fam_v.text}"
+                        hint = "the ends (left=, right=, nexthops) must be of endaddrfamily's family"
+                    else:
+                        assert first is not None
+                        msg = (
+                            f"{v.keyword}={v.raw} is {_name6(is6)} but {first.keyword}={first.raw} "
+                            f"is {_name6(want)}"
+                        )
+                        hint = "both ends must be of one address family (the clients may differ: 6in4, 4in6)"
+                    out.append((v, msg, hint))
+    # The clients: subnets and sourceips, or the host of an end without a subnet.
+    fam_v, want = _explicit_family(conn, "connaddrfamily")
+    first = None
+    for side in ("left", "right"):
+        end = conn.end(side)
+        items = [v for v in (end.subnet, end.subnets, end.sourceip) if v is not None]
+        if end.subnet is None and end.subnets is None and end.host is not None:
+            items.append(end.host)
+        for v in items:
+            for is6 in _fams(v):
+                if want is None:
+                    want, first = is6, v
+                    continue
+                if is6 == want:
+                    continue
+                if fam_v is not None:
+                    msg = f"{v.keyword}={v.raw} is {_name6(is6)} but connaddrfamily is {fam_v.text}"
+                    hint = (
+                        f"set connaddrfamily={'ipv6' if is6 else 'ipv4'} (from 2.6.47 it names the "
+                        "clients' family), or use subnets of its family"
+                    )
+                else:
+                    assert first is not None
+                    msg = (
+                        f"{v.keyword}={v.raw} is {_name6(is6)} but {first.keyword}={first.raw} is "
+                        f"{_name6(want)}"
+                    )
+                    hint = "both clients must be of one address family; an end without a subnet is its host"
+                out.append((v, msg, hint))
+                break
+    return out
+
+
 def _fragments(config: Config) -> set[str]:
     """Conns used only as also=/alsoflip= targets: incomplete on purpose, so not checked alone."""
     used: set[str] = set()
@@ -528,8 +644,8 @@ def _fragments(config: Config) -> set[str]:
 class ConnChecker:
     """The R21 rules and security lints over a resolved config's explicit conns."""
 
-    def __init__(self, sources: Mapping[str, Source]) -> None:
-        self._checker = _Checker(sources)
+    def __init__(self, sources: Mapping[str, Source], *, target: Release = DEFAULT_TARGET) -> None:
+        self._checker = _Checker(sources, target)
 
     def shareable(self, conn: Conn) -> bool:
         """For resolve.resolve_shaped: may conns of this one's shape stand in for it?"""
@@ -580,6 +696,8 @@ def _skip_fragment(conn: Conn, name: str, fragments: set[str]) -> bool:
     return auto is None or auto.text == "ignore"
 
 
-def check_conns(config: Config, sources: Mapping[str, Source]) -> list[Diagnostic]:
+def check_conns(
+    config: Config, sources: Mapping[str, Source], *, target: Release = DEFAULT_TARGET
+) -> list[Diagnostic]:
     """The R21 rules and security lints for every explicit conn of a resolved config."""
-    return ConnChecker(sources).run(config)
+    return ConnChecker(sources, target=target).run(config)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ipsecconf.language import _keywords as kw
+from ipsecconf.language._releases import FIRST
 from ipsecconf.reading._lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_scan
 
 __all__ = [
@@ -108,8 +109,14 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
         return rf"(?P<{tag}>{SUBNET})(?: (?!(?P={tag})[ \"}}])(?:{SUBNET}))?"
     if k.name in ("salifetime", "ikelifetime"):
         return _LIFETIME
-    if k.type in ("enum", "list"):
-        ok = [v for v in k.values if v not in k.undocumented_values and v not in k.unsupported_values]
+    if k.type in ("enum", "loose_enum", "list"):
+        # Only 2.6.27's values (R25): the scan runs before the target is known, and a value
+        # of a later release must reach the exact path, which reports it under an older target.
+        ok = [
+            v
+            for v in k.values
+            if v not in k.undocumented_values and v not in k.unsupported_values and k.value_since(v) == FIRST
+        ]
         words = "|".join(re.escape(v) for v in sorted(ok, key=len, reverse=True))
         # A list holds one word here: a repeated word warns, and lists are rare.
         return words
@@ -255,7 +262,7 @@ def shape_body() -> str:
     values: dict[str, str] = {}
     rare: dict[str, str] = {}
     for k in kw.KEYWORDS:
-        if k.section != "conn" or k.status is not kw.Status.CURRENT:
+        if k.section != "conn" or k.status is not kw.Status.CURRENT or k.since != FIRST:
             continue
         quoted = k.name in _QUOTED_OK
         braced = k.type == "subnets"

@@ -55,7 +55,9 @@ def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Co
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
     # What `check` reports too: a dump must not silently drop what it could not use.
-    config, found = check_config(tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+    config, found = check_config(
+        tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target
+    )
     return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
 
 

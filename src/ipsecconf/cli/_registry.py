@@ -74,6 +74,24 @@ def add_reading_options(p: argparse.ArgumentParser, *, files: str = "one") -> No
         metavar="DIR",
         help=f"policy-group files (default {DEFAULT_POLICY_DIR}, under --rootdir when that is given)",
     )
+    p.add_argument(
+        "--target",
+        metavar="VERSION",
+        type=_target,
+        default="2.6.27",
+        help="the Openswan release whose language the config is written in, 2.6.27 (the man "
+        "page's, the default) to 2.6.52 (R25)",
+    )
+
+
+def _target(text: str) -> object:
+    """--target VERSION -> a Release (argparse reports the ValueError's message as a usage error)."""
+    from ipsecconf.language._releases import release
+
+    try:
+        return release(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_format_option(p: argparse.ArgumentParser, *choices: str) -> None:

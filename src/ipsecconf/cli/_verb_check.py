@@ -19,7 +19,7 @@ from ipsecconf.cli._registry import (
     use_color,
 )
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, render
-from ipsecconf.core._source import Source, Span
+from ipsecconf.core._source import Source, Span, decode
 
 if TYPE_CHECKING:
     from ipsecconf.reading._includes import ConfigTree
@@ -34,6 +34,14 @@ UNREADABLE_MAIN = register(
 def _arguments(c: argparse.ArgumentParser) -> None:
     add_reading_options(c, files="many")
     add_format_option(c)
+    c.add_argument(
+        "--secrets",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also check this ipsec.secrets file (repeatable); alone, only the secrets are checked."
+        " Secrets are never printed",
+    )
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     c.add_argument(
         "--color",
@@ -105,6 +113,35 @@ def unknown_codes(patterns: Sequence[str], option: str) -> str | None:
     return None
 
 
+def _check_secrets(
+    files: Sequence[str], rootdir: str | None, sources: dict[str, Source]
+) -> tuple[list[Diagnostic], list[str], bool]:
+    # Secrets diagnostics quote no key material, and those on a line holding some are
+    # marked redact, so rendering them with the file's source never shows a secret.
+    from ipsecconf.reading._secrets import load_secrets
+
+    diags: list[Diagnostic] = []
+    read: list[str] = []
+    io_error = False
+    for f in files:
+        try:
+            sf = load_secrets(f, rootdir=rootdir)
+        except OSError as exc:
+            io_error = True
+            reason = exc.strerror or str(exc)
+            diags.append(diag(UNREADABLE_MAIN, f"cannot read {f}: {reason}", Span(f, 0, 0, 0), None))
+            continue
+        diags.extend(sf.diagnostics)
+        read.extend(sf.files)
+        for name in {d.span.file for d in sf.diagnostics if d.span is not None and not d.redact}:
+            try:
+                with open(name, "rb") as fh:
+                    sources[name] = Source(name, decode(fh.read()))
+            except OSError:
+                pass  # the diagnostic is still shown, without its line
+    return diags, read, io_error
+
+
 def _run(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.checks._checks import check_tree, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for
@@ -116,13 +153,18 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             con.err.write(f"ipsecconf check: error: {problem}\n")
             return EXIT_USAGE
     out = con.out
-    files: list[str] = args.files or [DEFAULT_CONFIG]
+    files: list[str] = args.files or ([] if args.secrets else [DEFAULT_CONFIG])
     loaded, extra, io_error = _load_files(files, args.rootdir)
     diags: list[Diagnostic] = list(extra)
     sources: dict[str, Source] = {}
     read: list[str] = []
+    if args.secrets:
+        found, secret_files, secrets_io = _check_secrets(args.secrets, args.rootdir, sources)
+        io_error = io_error or secrets_io
+        diags.extend(filter_diagnostics(found, None, codes_option(args.select), codes_option(args.ignore)))
+        read.extend(f for f in secret_files if f not in read)
     for t in loaded:
-        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir))
+        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)

@@ -30,6 +30,8 @@ import difflib
 from dataclasses import dataclass
 from enum import Enum
 
+from ipsecconf.language._releases import DNS_HOSTS, FIRST, Release
+
 __all__ = [
     "JSON_FORMAT",
     "KEYWORDS",
@@ -42,6 +44,7 @@ __all__ = [
     "Status",
     "bare_side_less",
     "by_canonical",
+    "choices_for",
     "is_x_param",
     "lookup",
     "render_markdown",
@@ -57,6 +60,7 @@ VALUE_TYPES: frozenset[str] = frozenset(
         "dirname",
         "bool",
         "enum",
+        "loose_enum",
         "list",
         "number",
         "signed",
@@ -87,7 +91,7 @@ JSON_FORMAT = "ipsecconf.keywords/1"
 
 # The left=/right= keyword has an empty name in 2.6.27's table; we call it "host".
 _HOST = "host"
-_ENUM_TYPES = frozenset({"enum", "list"})
+_ENUM_TYPES = frozenset({"enum", "loose_enum", "list"})
 
 
 class Status(str, Enum):
@@ -144,6 +148,14 @@ class Keyword:
     repeatable: bool = False
     # The value is key material and must never be echoed (R19).
     sensitive: bool = False
+    # R25: the release that added the keyword, and those that added some of its
+    # values and aliases (the rest came with the keyword).
+    since: Release = FIRST
+    values_since: tuple[tuple[str, Release], ...] = ()
+    aliases_since: tuple[tuple[str, Release], ...] = ()
+    # From this release on the keyword is obsolete again: accepted with this warning.
+    retired: Release | None = None
+    retired_message: str = ""
 
     def __post_init__(self) -> None:
         # Cheap sanity checks: a bad row should fail at import, not at a user's config.
@@ -163,6 +175,27 @@ class Keyword:
         for a in self.alias_status:
             if a.alias not in self.aliases or not a.message:
                 raise ValueError(f"{self.name}: bad alias status {a.alias!r}")
+        for v, r in self.values_since:
+            if v not in self.values or r <= self.since:
+                raise ValueError(f"{self.name}: bad release for value {v!r}")
+        for alias, r in self.aliases_since:
+            if alias not in self.aliases or r <= self.since:
+                raise ValueError(f"{self.name}: bad release for alias {alias!r}")
+        if (self.retired is None) != (not self.retired_message):
+            raise ValueError(f"{self.name}: a retired keyword needs a message")
+
+    def value_since(self, value: str) -> Release:
+        """The release that added ``value`` (R25); the keyword's own for most."""
+        for v, r in self.values_since:
+            if v == value:
+                return r
+        return self.since
+
+    def alias_since(self, alias: str | None) -> Release:
+        for a, r in self.aliases_since:
+            if a == alias:
+                return r
+        return self.since
 
     def spelling(self, side: str | None, alias: str | None = None) -> str:
         """The full spelling for ``side`` ("left", "right" or None)."""
@@ -233,6 +266,11 @@ class Match:
         return info.replacement if info is not None else self.keyword.replacement
 
     @property
+    def since(self) -> Release:
+        """The release that added this spelling (R25): an alias may be younger than its row."""
+        return self.keyword.alias_since(self.alias)
+
+    @property
     def choices(self) -> tuple[str, ...]:
         """The ``choices`` to parse this spelling's values with (see ``values.parse``)."""
         if self.keyword.type == "phase2alg" and self.alias == "ah":
@@ -269,11 +307,11 @@ KEYWORDS: tuple[Keyword, ...] = (
         name="protostack",
         section="config",
         leftright=False,
-        type="enum",
+        type="loose_enum",
         default=None,
-        # 2.6.27 declares protostack a plain string (any value passes) with an
-        # unused enum table; R18 makes it an enum, and the table's extra names
-        # are accepted with a warning so that configs 2.6.27 took still load.
+        # Every 2.6 release declares protostack a plain string (any value passes)
+        # with an unused enum table (R25): a value outside the man page's list is a
+        # warning, the table's extra names an "undocumented value" warning.
         values=(
             "auto",
             "klips",
@@ -567,6 +605,45 @@ KEYWORDS: tuple[Keyword, ...] = (
         default=None,
         doc="MTU to force on the ipsecN interfaces (KLIPS only).",
     ),
+    # Keywords of later releases (R25; openswan-later-releases.md).
+    Keyword(
+        name="listen",
+        section="config",
+        leftright=False,
+        type="string",
+        default=None,
+        since=Release(30),
+        doc="The address pluto listens on for IKE (default: every interface).",
+    ),
+    Keyword(
+        name="secctx_attr_value",
+        section="config",
+        leftright=False,
+        type="number",
+        default=None,
+        since=Release(38),
+        doc="IKE attribute number of the labeled-IPsec security context.",
+    ),
+    Keyword(
+        name="plutostderrlogtime",
+        section="config",
+        leftright=False,
+        type="bool",
+        default=None,
+        since=Release(40),
+        doc="Prefix each line of plutostderrlog= with a timestamp.",
+    ),
+    Keyword(
+        name="plutofork",
+        section="config",
+        leftright=False,
+        type="bool",
+        default=None,
+        since=Release(44),
+        retired=Release(52),
+        retired_message="plutofork= is obsolete again in Openswan 2.6.52, which ignores it: remove it",
+        doc="Whether pluto forks into the background.",
+    ),
     Keyword(
         name="manualstart",
         section="config",
@@ -629,8 +706,28 @@ KEYWORDS: tuple[Keyword, ...] = (
         leftright=False,
         type="enum",
         default="ipv4",
-        values=("ipv4", "ipv6"),
-        doc="Address family of the connection.",
+        # 2.6.47 made it the client (tunnel) family and gave it two more names, one
+        # slot (R11); 2.6.50 calls it tunneladdrfamily. The spellings came with 2.6.47.
+        aliases=("clientaddrfamily", "tunneladdrfamily"),
+        aliases_since=(("clientaddrfamily", Release(47)), ("tunneladdrfamily", Release(50))),
+        values=("ipv4", "ipv6", "v4", "inet", "v6", "inet6"),
+        values_since=(
+            ("v4", Release(47)),
+            ("inet", Release(47)),
+            ("v6", Release(47)),
+            ("inet6", Release(47)),
+        ),
+        doc="Address family of the connection (from 2.6.47: of its clients).",
+    ),
+    Keyword(
+        name="endaddrfamily",
+        section="conn",
+        leftright=False,
+        type="enum",
+        default=None,  # from the ends' addresses
+        values=("ipv4", "ipv6", "v4", "inet", "v6", "inet6"),
+        since=Release(47),
+        doc="Address family of the ends (left=, right=, nexthops); default from their addresses.",
     ),
     Keyword(
         name="type",
@@ -1058,6 +1155,8 @@ KEYWORDS: tuple[Keyword, ...] = (
         leftright=False,
         type="bool",
         default="no",
+        aliases=("aggressive",),  # one slot (R11)
+        aliases_since=(("aggressive", Release(50)),),
         doc="Use IKEv1 Aggressive Mode (needs one DH group in ike= and phase2alg=, R21).",
     ),
     Keyword(
@@ -1141,6 +1240,80 @@ KEYWORDS: tuple[Keyword, ...] = (
         default="none",
         values=("none", "passthrough", "drop", "reject"),
         doc="What to do with packets when negotiation fails.",
+    ),
+    # Keywords of later releases (R25; openswan-later-releases.md).
+    Keyword(
+        name="sareftrack",
+        section="conn",
+        leftright=False,
+        type="enum",
+        default=None,
+        values=("yes", "no", "conntrack"),
+        since=Release(30),
+        doc="SAref tracking of the conn's SAs (KLIPS/MAST): yes, no or conntrack.",
+    ),
+    Keyword(
+        name="mtu",
+        section="conn",
+        leftright=False,
+        type="number",
+        default=None,
+        since=Release(33),
+        doc="MTU of the routes to the tunnel.",
+    ),
+    Keyword(
+        name="narrowing",
+        section="conn",
+        leftright=False,
+        type="bool",
+        default=None,
+        since=Release(38),
+        doc="IKEv2: accept a narrower traffic selector than the conn's.",
+    ),
+    Keyword(
+        name="sha2_truncbug",
+        section="conn",
+        leftright=False,
+        type="bool",
+        default=None,
+        since=Release(38),
+        doc="Truncate SHA2-256 ESP ICVs to 96 bits, as old Linux kernels did.",
+    ),
+    Keyword(
+        name="loopback",
+        section="conn",
+        leftright=False,
+        type="bool",
+        default=None,
+        since=Release(38),
+        doc="Labeled IPsec over the loopback interface.",
+    ),
+    Keyword(
+        name="labeled_ipsec",
+        section="conn",
+        leftright=False,
+        type="bool",
+        default=None,
+        since=Release(38),
+        doc="Negotiate labeled IPsec (SELinux security contexts).",
+    ),
+    Keyword(
+        name="policy_label",
+        section="conn",
+        leftright=False,
+        type="string",
+        default=None,
+        since=Release(38),
+        doc="The SELinux security context of a labeled-IPsec conn.",
+    ),
+    Keyword(
+        name="firstmsgid",
+        section="conn",
+        leftright=False,
+        type="number",
+        default=None,
+        since=Release(52),
+        doc="The first IKEv2 message ID.",
     ),
     Keyword(
         name="keyexchange",
@@ -1287,6 +1460,29 @@ def lookup(name: str, section: str | None = None) -> Match | None:
     return Match(m.keyword, m.side, m.canonical, name, m.alias, False)
 
 
+_CHOICES: dict[tuple[int, str | None, Release], tuple[str, ...]] = {}
+
+
+def choices_for(m: Match, target: Release) -> tuple[str, ...]:
+    """The ``choices`` to parse ``m``'s values with under ``target`` (R25).
+
+    Enum values a later release added are left out; a host (left=/right=) takes
+    ``%dns/NAME`` from the release that accepts it (``("%dns",)`` tells the parser).
+    """
+    key = (id(m.keyword), m.alias, target)
+    got = _CHOICES.get(key)
+    if got is None:
+        k = m.keyword
+        if k.name == _HOST:
+            got = ("%dns",) if target >= DNS_HOSTS.since else ()
+        elif k.values_since:
+            got = tuple(v for v in m.choices if k.value_since(v) <= target)
+        else:
+            got = m.choices
+        _CHOICES[key] = got
+    return got
+
+
 def bare_side_less(name: str) -> Keyword | None:
     """R16: the left/right keyword ``name`` names without its side, e.g. "subnet"."""
     if not name.isascii():
@@ -1382,8 +1578,20 @@ def _values_cell(kw: Keyword) -> str:
             note = " (undocumented)"
         elif v in kw.unsupported_values:
             note = " (unsupported)"
+        elif kw.value_since(v) != kw.since:
+            note = f" (from {kw.value_since(v)})"
         parts.append(_code(v) + note)
     return ", ".join(parts)
+
+
+def _since_cell(kw: Keyword) -> str:
+    """The release that added the keyword, and its younger aliases (R25)."""
+    text = str(kw.since)
+    for a, r in kw.aliases_since:
+        text += f"; `{a}` {r}"
+    if kw.retired is not None:
+        text += f"; obsolete from {kw.retired}"
+    return text
 
 
 def _default_cell(kw: Keyword) -> str:
@@ -1407,6 +1615,9 @@ def render_markdown() -> str:
         "(accepted with a warning, R20); *unsupported* (rejected, R19).",
         "Defaults are the man page's wording. Parameters named `x-...`, `X-...`, `x_...` or",
         "`X_...` are user extensions, kept verbatim (R17).",
+        "*Since* is the Openswan release that added the keyword (R25): the man page is 2.6.27's,",
+        "and a keyword, alias or value added later is an error unless `--target` names that",
+        "release or a later one. `loose_enum`: any value passes, one outside the list warns.",
     ]
     for section, title in (("config", "config setup"), ("conn", "conn")):
         rows = [kw for kw in KEYWORDS if kw.section == section]
@@ -1414,13 +1625,13 @@ def render_markdown() -> str:
             "",
             f"## {title} ({len(rows)} keywords)",
             "",
-            "| Keyword | Type | Default | Values | Status | Summary |",
-            "|---|---|---|---|---|---|",
+            "| Keyword | Type | Default | Values | Status | Since | Summary |",
+            "|---|---|---|---|---|---|---|",
         ]
         for kw in rows:
             lines.append(
                 f"| {_forms_cell(kw)} | {kw.type} | {_default_cell(kw)} | "
-                f"{_values_cell(kw)} | {kw.status.value} | {_cell(kw.doc)} |"
+                f"{_values_cell(kw)} | {kw.status.value} | {_since_cell(kw)} | {_cell(kw.doc)} |"
             )
     lines += [
         "",
@@ -1434,6 +1645,9 @@ def render_markdown() -> str:
             spell = " / ".join(_code(f) for f in kw.canonical_forms())
             repl = _replacement_cell(kw.replacement)
             lines.append(f"| {spell} | {kw.status.value} | {repl} | {_cell(kw.message)} |")
+        if kw.retired is not None:
+            spell = " / ".join(_code(f) for f in kw.canonical_forms())
+            lines.append(f"| {spell} | obsolete from {kw.retired} |  | {_cell(kw.retired_message)} |")
         for a in kw.alias_status:
             spell = " / ".join(_code(v[0]) for v in kw._variants() if v[2] == a.alias)
             repl = _replacement_cell(a.replacement)
@@ -1468,6 +1682,10 @@ def _row_json(kw: Keyword) -> dict[str, object]:
         "bare_form": kw.bare_form,
         "repeatable": kw.repeatable,
         "sensitive": kw.sensitive,
+        "since": str(kw.since),
+        "values_since": {v: str(r) for v, r in kw.values_since},
+        "aliases_since": {a: str(r) for a, r in kw.aliases_since},
+        "retired": None if kw.retired is None else str(kw.retired),
         "doc": kw.doc,
     }
 

@@ -149,6 +149,15 @@ class Host:
     kind: str  # "ipv4" | "ipv6" | "hostname" | "magic" | "iface"
     address: IPAddress | None
     text: str
+    # %dns/NAME/HINT (R25, from 2.6.47): the address used when NAME does not resolve.
+    hint: IPAddress | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The host name of a ``hostname`` host (``%dns/NAME/HINT`` gives NAME)."""
+        if self.kind != "hostname":
+            return None
+        return self.text[5:].rsplit("/", 1)[0] if self.hint is not None else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -771,9 +780,33 @@ _HOST_MAGIC: Final = {
 }
 
 
-def _p_host(text: str, family: str | None, warns: _Warn) -> Host:
+def _dns_host(text: str, family: str | None, warns: _Warn) -> Host:
+    """``%dns/NAME`` or ``%dns/NAME/HINT`` (R25: Openswan 2.6.47 and later)."""
+    name, _, hint = text[5:].partition("/")
+    if not name:
+        raise ValueSyntaxError("missing host name after '%dns/'", 5, 5, "%dns/NAME or %dns/NAME/ADDRESS")
+    _hostname(name, 5)
+    if not hint:
+        if text.endswith("/"):
+            raise ValueSyntaxError("missing address after '/'", len(text), len(text), "%dns/NAME/ADDRESS")
+        return Host("hostname", None, name)
+    base = 6 + len(name)
+    try:
+        addr = _numeric(hint, family, warns, "IPv4 address")
+    except ValueSyntaxError as e:
+        raise e.shifted(base) from None
+    if addr is None or addr.address is None:
+        raise ValueSyntaxError(
+            f"'{_clip(hint)}' is not an IP address", base, len(text), "%dns/NAME/ADDRESS (a numeric address)"
+        )
+    return Host("hostname", None, f"%dns/{name}/{addr.text}", addr.address)
+
+
+def _p_host(text: str, family: str | None, warns: _Warn, dns: bool = False) -> Host:
     if not text:
         raise _empty("address", "an IP address, a host name, or %any, %defaultroute, ...")
+    if dns and text.startswith("%dns/"):
+        return _dns_host(text, family, warns)
     if text[0] == "%":
         magic = _HOST_MAGIC.get(text)
         if magic is not None:
@@ -1766,6 +1799,13 @@ def _string(text: str, c: tuple[str, ...], f: str | None, w: _Warn) -> object:
     return text
 
 
+def _p_loose_enum(text: str, choices: tuple[str, ...]) -> str:
+    """A free string with a list of known values (protostack, R25); the check warns about others."""
+    if not text:
+        raise _empty("value", f"one of: {_one_of(choices)}")
+    return text
+
+
 _PARSERS: Final[dict[str, _Parser]] = {
     "string": _string,
     "filename": _string,
@@ -1774,13 +1814,14 @@ _PARSERS: Final[dict[str, _Parser]] = {
     "ca": _string,
     "bool": lambda t, c, f, w: _p_bool(t, w),
     "enum": lambda t, c, f, w: _p_enum(t, c),
+    "loose_enum": lambda t, c, f, w: _p_loose_enum(t, c),
     "list": lambda t, c, f, w: _p_list(t, c, w),
     "number": lambda t, c, f, w: _p_number(t),
     "signed": lambda t, c, f, w: _p_signed(t),
     "count": lambda t, c, f, w: _p_count(t, w),
     "duration": lambda t, c, f, w: _p_duration(t, w),
     "percent": lambda t, c, f, w: _p_percent(t),
-    "host": lambda t, c, f, w: _p_host(t, f, w),
+    "host": lambda t, c, f, w: _p_host(t, f, w, "%dns" in c),
     "nexthop": lambda t, c, f, w: _p_nexthop(t, f, w),
     "ipaddr": lambda t, c, f, w: _p_ipaddr(t, f, w),
     "subnet": lambda t, c, f, w: _p_subnet(t, f, w),
@@ -1803,8 +1844,9 @@ def parse_with_warnings(
     """Parse ``text`` as ``type_name``; return the value and any warnings.
 
     ``choices``: the spellings for enum/list; ``("ah",)`` selects AH syntax for
-    phase2alg. ``family``: the conn's connaddrfamily ("ipv4"/"ipv6"), or None
-    to infer it from the text. Raises :class:`ValueSyntaxError`.
+    phase2alg; ``("%dns",)`` lets a host be ``%dns/NAME[/HINT]`` (R25, 2.6.47). ``family``: the
+    conn's connaddrfamily ("ipv4"/"ipv6"), or None to infer it from the text.
+    Raises :class:`ValueSyntaxError`.
     """
     parser = _PARSERS.get(type_name)
     if parser is None:

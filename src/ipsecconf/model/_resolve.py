@@ -20,7 +20,6 @@ inherited like any other parameter (R17).
 from __future__ import annotations
 
 import difflib
-import gc
 import ipaddress
 import os
 import re
@@ -32,6 +31,7 @@ from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, so
 from ipsecconf.core._source import Source, Span
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
+from ipsecconf.language._releases import DEFAULT_TARGET, Release, as_release
 from ipsecconf.model._model import (
     END_FIELDS,
     IMPLICIT_NAMES,
@@ -331,8 +331,15 @@ def _how(o: Origin) -> str:
 
 
 class _Resolver:
-    def __init__(self, tree: ConfigTree, policy_dir: str, local_addresses: Iterable[str] | None) -> None:
+    def __init__(
+        self,
+        tree: ConfigTree,
+        policy_dir: str,
+        local_addresses: Iterable[str] | None,
+        target: Release = DEFAULT_TARGET,
+    ) -> None:
         self.tree = tree
+        self.release = target
         self.policy_dir = policy_dir
         self.local = _local_set(local_addresses)
         self.diags: list[Diagnostic] = []
@@ -369,9 +376,15 @@ class _Resolver:
             out = _Name(name, name, None, ())  # R17: kept verbatim, never interpreted
         else:
             m = kw.lookup(name)
-            if m is not None and m.keyword.section == section and m.status is not kw.Status.UNSUPPORTED:
+            # A keyword of a release after the target is unknown to that release (R25).
+            if (
+                m is not None
+                and m.keyword.section == section
+                and m.status is not kw.Status.UNSUPPORTED
+                and m.since <= self.release
+            ):
                 k = m.keyword
-                out = _Name(m.canonical, _flip_slot(m), k, m.choices)
+                out = _Name(m.canonical, _flip_slot(m), k, kw.choices_for(m, self.release))
         self.names[section][name] = out
         return out
 
@@ -1135,34 +1148,31 @@ def resolve(
     *,
     policy_dir: str | None = None,
     local_addresses: Iterable[str] | None = None,
+    target: Release | str = DEFAULT_TARGET,
 ) -> Config:
     """The resolved model of ``tree``. Never mutates the tree; never raises on bad input.
 
     ``policy_dir``: where policy-group files are looked up (default /etc/ipsec.d/policies).
     ``local_addresses``: this host's addresses; when given, conns are oriented (semantics 10).
+    ``target``: the Openswan release whose language the config is read in (R25): keywords
+    and value forms of later releases are left out, as unknown ones are.
     """
-    enabled = gc.isenabled()
-    # Millions of small objects, none of them cyclic: collector passes would only cost time.
-    gc.disable()
-    try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses).run()[0]
-    finally:
-        if enabled:
-            gc.enable()
+    # The library leaves the garbage collector alone (process-wide state); the CLI turns it off.
+    rel = as_release(target)
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses, rel).run()[0]
 
 
 def resolve_shaped(
-    tree: ConfigTree, accept: Callable[[Conn], bool], *, policy_dir: str | None = None
+    tree: ConfigTree,
+    accept: Callable[[Conn], bool],
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
 ) -> tuple[Config, list[Conn | StandIn]]:
     """Like :func:`resolve`, for checking: conns of one shape may share one resolution.
 
     The config holds only the conns that were built; the list gives every conn
     in order, built or a :class:`StandIn` (see ``_Resolver.run``).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None).run(accept)
-    finally:
-        if enabled:
-            gc.enable()
+    rel = as_release(target)
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept)
