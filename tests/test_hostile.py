@@ -7,6 +7,7 @@ bench/hostile.py; these tests only keep the sizes that used to break.
 
 from __future__ import annotations
 
+import gc
 import io
 import time
 import tracemalloc
@@ -129,18 +130,23 @@ def _check_time(n: int) -> float:
     text = "version 2\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
     text += "".join(f"\tauto=bogus{i}\n" for i in range(n))
     best = float("inf")
-    for _ in range(2):
-        tree = load_text(text, "m.conf")
-        t0 = time.perf_counter()
-        found = check_tree(tree)
-        best = min(best, time.perf_counter() - t0)
+    gc.disable()  # the collector's passes over many objects are noise here
+    try:
+        for _ in range(3):
+            tree = load_text(text, "m.conf")
+            t0 = time.perf_counter()
+            found = check_tree(tree)
+            best = min(best, time.perf_counter() - t0)
+    finally:
+        gc.enable()
     assert len(found) == 2 * n - 1  # each line: a bad value; all but the first: a repeated keyword
     return best
 
 
 def test_many_findings_in_one_section_are_linear() -> None:
-    # 4x the lines: about 4x the time (it was 16x: each finding searched the section's lines).
-    assert _check_time(8000) / _check_time(2000) < 8
+    # 4x the lines: about 4x the time (it was 16x to 21x: each finding searched the section's
+    # lines). The bound leaves room for a loaded machine.
+    assert _check_time(8000) / _check_time(2000) < 10
 
 
 # ---------------------------------------------------------------- also= chains
@@ -153,8 +159,8 @@ def _chain(n: int) -> str:
 
 def test_deep_also_chain_memory_is_linear_per_conn() -> None:
     # Each conn used to copy its whole path at every link: n^2 per conn, n^3 in all
-    # (1,000 deep took 1 GB, 2,000 deep raised MemoryError).
-    tree = load_text(_chain(1000), "chain.conf")
+    # (500 deep took 150 MB, 1,000 deep 1 GB, 2,000 deep raised MemoryError).
+    tree = load_text(_chain(500), "chain.conf")
     tracemalloc.start()
     try:
         found = check_tree(tree)
@@ -162,7 +168,7 @@ def test_deep_also_chain_memory_is_linear_per_conn() -> None:
     finally:
         tracemalloc.stop()
     assert found == []
-    assert peak < 120 * 2**20, f"{peak / 2**20:.0f} MB"
+    assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"
 
 
 def test_also_chain_values_and_origins() -> None:
