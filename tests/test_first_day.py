@@ -166,3 +166,15 @@ def test_a_finding_through_alsoflip_says_so(tmp_path: Path) -> None:
     (x,) = [d for d in json.loads(out)["diagnostics"] if d["code"] == "X003"]
     assert x["line"] == 4  # the leftnexthop= line of b
     assert "rightnexthop=" in x["message"] and "via alsoflip=b" in x["message"]
+
+
+def test_file_after_an_option(tmp_path: Path) -> None:
+    f = tmp_path / "ok.conf"
+    f.write_text("version 2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
+    rc, out, err = _run(["show", "a", "--format", "json", str(f)])
+    assert rc == 0, err
+    assert json.loads(out)["conn"] == "a"
+    rc, out, err = _run(["check", str(f), "--strict", str(f)])
+    assert rc == 0, err
+    rc, _, err = _run(["dump", str(f), str(f)])
+    assert rc == 2 and "unrecognized arguments" in err
