@@ -176,5 +176,4 @@ def test_file_after_an_option(tmp_path: Path) -> None:
     assert json.loads(out)["conn"] == "a"
     rc, out, err = _run(["check", str(f), "--strict", str(f)])
     assert rc == 0, err
-    rc, _, err = _run(["dump", str(f), str(f)])
-    assert rc == 2 and "unrecognized arguments" in err
+    assert _run(["dump", str(f), str(f)])[0] == 2  # one FILE only: still a usage error
