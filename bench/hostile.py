@@ -68,8 +68,15 @@ def subnets_product(n: int) -> str:
 
 
 def subnets_long_line(n: int) -> str:
-    items = " ".join(f"10.{(i // 256) % 256}.{i % 256}.0/24" for i in range(n))
+    # Distinct subnets: instances capped at 10,000 (R050).
+    items = " ".join(f"10.{i // 65536}.{(i // 256) % 256}.{i % 256}/32" for i in range(n))
     return "version 2\n" + _conn("c", f"\tleftsubnets={{{items}}}\n")
+
+
+def subnets_repeated_long_line(n: int) -> str:
+    # Each subnet twice on one long line: n/2 findings (V002) on that line.
+    half = [f"10.{(i // 256) % 256}.{i % 256}.0/24" for i in range(n // 2)]
+    return "version 2\n" + _conn("c", f"\tleftsubnets={{{' '.join(half + half)}}}\n")
 
 
 def findings_long_line(n: int) -> str:
@@ -98,6 +105,7 @@ SHAPES = [
     Shape("unknown-keywords-one-conn", unknown_keywords_one_conn, 2_000),
     Shape("subnets-product", subnets_product, 500),
     Shape("subnets-1MB-line", subnets_long_line, 20_000),
+    Shape("subnets-repeated-line", subnets_repeated_long_line, 20_000),
     Shape("findings-long-line", findings_long_line, 100_000),
     Shape("not-utf8-json", not_utf8, 5_000, "check --format json"),
 ]

@@ -11,6 +11,7 @@ has the value replaced by ``***``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -44,6 +45,7 @@ def _distance_at_most(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_keyword(name: str) -> bool:
     """Whether a parameter named ``name`` (as written, any case) may hold a secret."""
     n = name.strip().strip('"').lower()
