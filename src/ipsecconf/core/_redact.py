@@ -5,8 +5,10 @@ is close to one (a misspelling such as ``espencky=``), or looks like one (anythi
 naming a psk, password, passphrase, secret or private key). The rule looks at the
 text of the line only, so it holds for lines the reader rejects as well: an
 unindented line (L002), an unterminated quote (L006), a value with a blank (L007), an
-unknown keyword (K001). Every message, hint and excerpt of a finding on such a line
-has the value replaced by ``***``.
+unknown keyword (K001). Every line of a file named ``*.secrets``, any ``ids : PSK ...``
+(RSA, XAUTH, ...) entry and the fields of an RSA key block carry one too: an
+ipsec.secrets file checked by mistake prints no key. Every message, hint and excerpt
+of a finding on such a line has the value replaced by ``***``.
 """
 
 from __future__ import annotations
