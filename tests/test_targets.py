@@ -263,7 +263,16 @@ def test_every_verb_that_reads_a_config_takes_target(
 ) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text("version 2\nconfig setup\n\tlisten=192.0.2.1\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
-    argv = {"show": ["show", "c", str(f)], "check": ["check", str(f)], "dump": ["dump", str(f)]}.get(verb)
+    secrets = tmp_path / "ipsec.secrets"
+    secrets.write_text("")
+    apply = ["apply", str(f), "--dry-run", "--interface", "eth0=192.0.2.1", "--vici", "unix:///nonexistent"]
+    argv = {
+        "show": ["show", "c", str(f)],
+        "check": ["check", str(f)],
+        "dump": ["dump", str(f)],
+        "apply": [*apply, "--secrets", str(secrets)],
+        "peer-check": ["peer-check", str(f)],
+    }.get(verb)
     if argv is None:
         # keywords and codes read no config.
         rc, _, _ = _run([verb, "--target", "2.6.30"])

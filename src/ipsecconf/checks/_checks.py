@@ -21,10 +21,19 @@ from ipsecconf.reading._includes import ConfigTree
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
+    from ipsecconf.runtime import HostState
 from ipsecconf.core._source import Span
 from ipsecconf.reading._syntax import Block
 
-__all__ = ["check", "check_config", "check_tree", "check_sections", "filter_diagnostics", "disabled_lines"]
+__all__ = [
+    "check",
+    "check_config",
+    "check_tree",
+    "check_sections",
+    "filter_diagnostics",
+    "disabled_lines",
+    "runtime_findings",
+]
 
 E, W = Severity.ERROR, Severity.WARNING
 KC, VC = "keyword", "value"
@@ -470,3 +479,18 @@ def filter_diagnostics(
                 continue
         out.append(d)
     return out
+
+
+def runtime_findings(
+    tree: ConfigTree,
+    host: HostState,
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+) -> list[Diagnostic]:
+    """The runtime findings (O codes) of ``tree`` on ``host``: what ``check --interface`` adds (R26, R27)."""
+    from ipsecconf.model._resolve import resolve
+    from ipsecconf.runtime import plan
+
+    config = resolve(tree, policy_dir=policy_dir, target=target)
+    return sorted(dict.fromkeys(plan(config, host).diagnostics), key=sort_key)

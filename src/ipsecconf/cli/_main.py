@@ -22,7 +22,14 @@ __all__ = ["VERB_MODULES", "main", "run", "verbs"]
 VERB_MODULES = (
     "ipsecconf.cli._verb_check",
     "ipsecconf.cli._resolve_verbs",
+    "ipsecconf.cli._verb_plan",
+    "ipsecconf.cli._verb_match",
+    "ipsecconf.cli._verb_respond",
     "ipsecconf.cli._verb_info",
+    "ipsecconf.cli._verb_convert",
+    "ipsecconf.cli._verb_apply",
+    "ipsecconf.cli._verb_status",
+    "ipsecconf.cli._verb_peercheck",
 )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "Console",
     "Verb",
     "add_format_option",
+    "add_host_options",
     "add_reading_options",
     "codes_option",
     "use_color",
@@ -92,6 +93,68 @@ def _target(text: str) -> object:
         return release(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _pair(what: str) -> Callable[[str], tuple[str, str]]:
+    def parse(text: str) -> tuple[str, str]:
+        import ipaddress
+
+        name, sep, addr = text.partition("=")
+        if not sep or not name or not addr:
+            raise argparse.ArgumentTypeError(f"expected {what}=ADDR, got {text!r}")
+        try:
+            ipaddress.ip_address(addr)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{addr!r} is not an IP address") from None
+        return name, addr
+
+    return parse
+
+
+def _route(text: str) -> tuple[str, str | None]:
+    import ipaddress
+
+    addr, _, hop = text.partition(",")
+    try:
+        ipaddress.ip_address(addr)
+        if hop:
+            ipaddress.ip_address(hop)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected ADDR[,NEXTHOP]: {exc}") from None
+    return addr, hop or None
+
+
+def add_host_options(p: argparse.ArgumentParser) -> None:
+    """The host a runtime answer is about (runtime reference 1.2, 1.3); read by ``cli._host.host_from_args``.
+
+    With neither --interface nor --default-route, the runtime verbs read this host's kernel.
+    """
+    g = p.add_argument_group("host state (default: read from this host's kernel)")
+    g.add_argument(
+        "--interface",
+        action="append",
+        default=[],
+        type=_pair("NAME"),
+        metavar="NAME=ADDR",
+        help="an interface pluto listens on (repeatable, in discovery order)",
+    )
+    g.add_argument(
+        "--default-route",
+        type=_route,
+        metavar="ADDR[,NEXTHOP]",
+        help="the default route's address and gateway, as ipsec.info records them",
+    )
+    g.add_argument(
+        "--stack", choices=("netkey", "klips"), default="netkey", help="the kernel stack (default netkey)"
+    )
+    g.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        type=_pair("NAME"),
+        metavar="NAME=ADDR",
+        help="resolve a host name used in the config (repeatable); there is no DNS look-up",
+    )
 
 
 def add_format_option(p: argparse.ArgumentParser, *choices: str) -> None:

@@ -19,17 +19,25 @@ from ipsecconf.cli._registry import (
     Console,
     Verb,
     add_format_option,
+    add_host_options,
     add_reading_options,
 )
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
+    from ipsecconf.reading._includes import ConfigTree
 
 
 def _dump_arguments(d: argparse.ArgumentParser) -> None:
     add_reading_options(d)
     d.add_argument("--defaults", action="store_true", help="also print built-in defaults")
     d.add_argument("--implicit", action="store_true", help="also print implicit conns and instances")
+    d.add_argument(
+        "--effective",
+        action="store_true",
+        help="also show pluto's view on a host (orientation, kind, clients, nexthop, prio) with its reason",
+    )
+    add_host_options(d)
     add_format_option(d)
 
 
@@ -52,12 +60,70 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
     if got is None:
         return EXIT_USAGE
     tree, config = got
+    if args.effective:
+        return _dump_effective(args, con, tree, config)
     if args.format == "json":
         write_json(dump_json(config, defaults=args.defaults), con.out)
     else:
         con.out.write(dump_text(config, defaults=args.defaults, implicit=args.implicit))
         report(tree, config, con)
     return _code(config)
+
+
+def _dump_effective(args: argparse.Namespace, con: Console, tree: ConfigTree, config: Config) -> int:
+    """dump with pluto's view of each conn beside the resolved values (comments in the text form)."""
+    from ipsecconf.cli._host import HostOptionError, host_from_args
+    from ipsecconf.cli._runtime_cli import exit_code, report_all
+    from ipsecconf.output._emit import dump_json, dump_text, write_json
+    from ipsecconf.runtime import effective_set
+
+    try:
+        host = host_from_args(args)
+    except HostOptionError as exc:
+        con.err.write(f"ipsecconf: {exc}\n")
+        return EXIT_USAGE
+    es = effective_set(config, host)
+    diags = list(config.diagnostics) + list(es.diagnostics)
+    if args.format == "json":
+        doc = dump_json(config, defaults=args.defaults)
+        doc["host"] = host.to_json()
+        doc["effective"] = {name: e.to_json() for name, e in es.conns.items()}
+        doc["diagnostics"] = [d.to_json() for d in diags]
+        write_json(doc, con.out)
+        return exit_code(diags)
+    lines = dump_text(config, defaults=args.defaults, implicit=args.implicit).split("\n")
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        if line.startswith("conn "):
+            name = line[5:].strip().strip('"')
+            e = es.conns.get(name)
+            if e is not None:
+                out.extend(f"\t# effective: {c}" for c in _effective_comments(e))
+    con.out.write("\n".join(out))
+    report_all(tree, diags, con)
+    return exit_code(diags)
+
+
+def _effective_comments(e: object) -> list[str]:
+    from ipsecconf.runtime import Effective
+
+    assert isinstance(e, Effective)
+    reason = e.reason.replace("\n", "; ")
+    if not e.added:
+        return [f"not added: {reason}"]
+    state = f"oriented, this={e.this} on {e.interface}" if e.oriented else "added, not oriented"
+    out = [f"{state} ({reason})", f"kind={e.kind} prio={e.prio_text} policy={e.policy_text} shunt={e.shunt}"]
+    for label, end in (("this", e.this_end), ("that", e.that_end)):
+        if end is None:
+            continue
+        host = end.host_str if end.host is not None else "%any"
+        client = end.client_str + ("" if end.has_client else " (the host)")
+        out.append(
+            f"{label} ({end.side}): host={host} client={client} nexthop={end.nexthop_str or '-'} "
+            f"id={end.id or '%any'} protoport={end.protoport}"
+        )
+    return out
 
 
 def _show(args: argparse.Namespace, con: Console) -> int:

@@ -14,6 +14,7 @@ from ipsecconf.cli._registry import (
     Console,
     Verb,
     add_format_option,
+    add_host_options,
     add_reading_options,
     codes_option,
     use_color,
@@ -63,6 +64,8 @@ def _arguments(c: argparse.ArgumentParser) -> None:
         metavar="CODES",
         help="do not report these codes or code prefixes, comma-separated",
     )
+    # With --interface or --default-route, the runtime findings (O codes) on that host are added.
+    add_host_options(c)
 
 
 def _load_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigTree], list[Diagnostic], bool]:
@@ -143,7 +146,8 @@ def _check_secrets(
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
-    from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.checks._checks import check_tree, filter_diagnostics, runtime_findings
+    from ipsecconf.cli._host import host_from_args, host_given
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.output._emit import write_json
 
@@ -163,8 +167,13 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         io_error = io_error or secrets_io
         diags.extend(filter_diagnostics(found, None, codes_option(args.select), codes_option(args.ignore)))
         read.extend(f for f in secret_files if f not in read)
+    host = None
+    if host_given(args):
+        host = host_from_args(args)
     for t in loaded:
         found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
+        if host is not None:
+            found += runtime_findings(t, host, policy_dir=host.policy_dir, target=args.target)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))
         sources.update(t.sources)
         read.extend(f for f in t.files if f not in read)

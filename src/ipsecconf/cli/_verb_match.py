@@ -1,0 +1,84 @@
+"""``ipsecconf match``: the eroute an outbound packet meets and the conn pluto initiates (R28)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ipsecconf.cli._registry import (
+    EXIT_USAGE,
+    Console,
+    Verb,
+    add_format_option,
+    add_host_options,
+    add_reading_options,
+)
+
+
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a port is a number, not {text!r}") from None
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError("a port is 0-65535")
+    return n
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    from ipsecconf.cli._runtime_cli import proto_number
+
+    add_reading_options(p)
+    add_host_options(p)
+    p.add_argument("--src", required=True, metavar="ADDR", help="the packet's source address")
+    p.add_argument("--dst", required=True, metavar="ADDR", help="the packet's destination address")
+    p.add_argument("--proto", type=proto_number, default=0, help="protocol number or name (default 0: none)")
+    p.add_argument("--sport", type=_port, default=0, help="source port (default 0)")
+    p.add_argument("--dport", type=_port, default=0, help="destination port (default 0)")
+    add_format_option(p)
+
+
+def _run(args: argparse.Namespace, con: Console) -> int:
+    from ipsecconf.cli._runtime_cli import exit_code, load_runtime, report_all
+    from ipsecconf.output._emit import write_json
+    from ipsecconf.runtime import Matcher, Packet, plan
+
+    got = load_runtime(args, con)
+    if got is None:
+        return EXIT_USAGE
+    tree, config, host = got
+    try:
+        packet = Packet(args.src, args.dst, args.proto, args.sport, args.dport)
+        p = plan(config, host)
+        result = Matcher(p).match(packet)
+    except ValueError as exc:
+        con.err.write(f"ipsecconf match: {exc}\n")
+        return EXIT_USAGE
+    diags = list(config.diagnostics) + list(p.diagnostics)
+    if args.format == "json":
+        write_json(result.to_json(), con.out)
+    else:
+        out = [
+            f"packet: {args.src}:{args.sport} -> {args.dst}:{args.dport} proto {args.proto}",
+            f"eroute: {result.eroute or '(none)'} "
+            f"({'%' + result.action if result.eroute else 'in the clear'})",
+            f"initiate: {result.initiate or '(none)'}"
+            + (" (opportunistic)" if result.opportunistic else "")
+            + (f", failure shunt %{result.failure_shunt}" if result.failure_shunt else ""),
+            f"reason: {result.reason}",
+        ]
+        if result.candidates:
+            out.append("candidates:")
+            out.extend(
+                f"  {c.src} -> {c.dst}"
+                + (f" proto {c.proto}" if c.proto else "")
+                + (f" sport {c.sport}" if c.sport else "")
+                + (f" dport {c.dport}" if c.dport else "")
+                + f"  %{c.action}  {c.owner}: {c.why}"
+                for c in result.candidates
+            )
+        con.out.write("\n".join(out) + "\n")
+        report_all(tree, [d for d in diags if d.severity.value == "error"], con)
+    return exit_code(diags)
+
+
+VERB = Verb("match", "which eroute and conn an outbound packet meets on a host", _arguments, _run)
