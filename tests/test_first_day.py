@@ -177,3 +177,10 @@ def test_file_after_an_option(tmp_path: Path) -> None:
     rc, out, err = _run(["check", str(f), "--strict", str(f)])
     assert rc == 0, err
     assert _run(["dump", str(f), str(f)])[0] == 2  # one FILE only: still a usage error
+
+
+def test_convert_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    _stdin(monkeypatch, b"version 2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauto=add\n")
+    rc, out, err = _run(["convert", "--to", "libreswan", "-"])
+    assert rc == 0, err
+    assert "converted from <stdin>" in out and "conn a" in out

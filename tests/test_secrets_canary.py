@@ -62,6 +62,10 @@ VERBS = [
     (["show", "a"], ["--format", "json"]),
     (["peer-check"], []),
     (["peer-check"], ["--format", "json"]),
+    (["convert", "--to", "libreswan"], []),
+    (["convert", "--to", "libreswan"], ["--format", "json"]),
+    (["plan", "--interface", "eth0=192.0.2.1"], []),
+    (["plan", "--interface", "eth0=192.0.2.1"], ["--format", "json"]),
 ]
 
 
