@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
 from ipsecconf.core._redact import scrub
+from ipsecconf.language import _dialects as dialects
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language._releases import DEFAULT_TARGET, DNS_HOSTS, LAST, Release, as_release
 from ipsecconf.reading._includes import ConfigTree
@@ -69,6 +70,13 @@ UNDOC_VALUE = register(
 )
 UNSUPPORTED_VALUE = register(
     "V004", "unsupported-value", E, "A documented value that is not supported.", VC, "R19"
+)
+OTHER_DIALECT = register(
+    "K050",
+    "other-dialect",
+    W,
+    "The file uses keywords of libreswan or strongSwan, not Openswan 2.6: said once, at the top.",
+    KC,
 )
 TOO_LONG = register("V005", "lifetime-too-long", E, "salifetime and ikelifetime are at most 24h.", VC, "R18")
 LATER_KEYWORD = register(
@@ -141,8 +149,11 @@ def _name_info(name: str, section: str, target: Release = DEFAULT_TARGET) -> _Na
                 None,
                 False,
             )
-        sugg = kw.suggest(name, section)
+        other = dialects.dialect_of(name)
+        sugg = kw.suggest(name, section) if other is None else []
         hint = f"did you mean {' or '.join(sugg[:3])}?" if sugg else "see `ipsecconf keywords` for the list"
+        if other is not None:
+            hint = f"'{name}' is a {other} keyword; Openswan 2.6 has no such keyword"
         return _NameInfo(
             (_Problem(UNKNOWN, f"unknown keyword '{name}'", hint, "name"),), None, (), None, False
         )
@@ -316,6 +327,7 @@ def check_sections(
     out: list[Diagnostic] = []
     names: dict[tuple[str, str], _NameInfo] = {}
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
+    unknown: list[str] = []
     for sec in tree.sections:
         if trust_scan and not sec.spliced and sec in sec.doc.shapes:
             continue  # the checking scanner already proved every line of it fine (fastcheck)
@@ -327,6 +339,8 @@ def check_sections(
                 info = names.get((name, section))
                 if info is None:
                     info = names[(name, section)] = _name_info(name, section, target)
+                    if info.problems and info.problems[0].code == UNKNOWN:
+                        unknown.append(name)
                 if info.problems:
                     _emit(block, line, info.problems, info.sensitive, out)
                 if info.vtype is None or not value:
@@ -337,7 +351,25 @@ def check_sections(
                     probs = vals[key] = _value_problems(info, value)
                 if probs:
                     _emit(block, line, probs, info.sensitive, out)
+    guess = dialects.guess_dialect(unknown) if unknown else None
+    if guess is not None:
+        out.append(_dialect_note(tree, *guess))
     return out
+
+
+def _dialect_note(tree: ConfigTree, dialect: str, names: list[str]) -> Diagnostic:
+    from ipsecconf.core._source import Span
+
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    tool = "ipsec addconn --checkconfig" if dialect == "libreswan" else "/usr/lib/ipsec/starter --conftest"
+    return diag(
+        OTHER_DIALECT,
+        f"this looks like a {dialect} ipsec.conf ({shown}); ipsecconf checks Openswan 2.6's dialect, "
+        f"so each {dialect} keyword is reported as unknown (K001)",
+        Span(tree.root.source.name, 1, 1, 0, 0),
+        f"check it with {dialect}'s own `{tool}`; `ipsecconf convert` goes the other way, "
+        "from Openswan 2.6 to libreswan or strongSwan",
+    )
 
 
 class VerifyError(RuntimeError):

@@ -662,6 +662,9 @@ class _Checker:
 
     def report(self, code: str, conn: Conn, v: Value | None, message: str, hint: str | None = None) -> None:
         sp, where = self.span(conn, v)
+        if v is not None and v.explicit and "alsoflip=" in v.origin.chain:
+            # The line pointed at spells the other side: say how it got here (R15).
+            message += f" (via {v.origin.chain}: that line is written with left and right swapped)"
         if self._capture is not None:
             self._capture.append((code, sp, message, hint, where))
             return

@@ -55,17 +55,20 @@ def add_reading_options(p: argparse.ArgumentParser, *, files: str = "one") -> No
     """The options every verb that reads a config takes, defined once.
 
     ``files`` is ``"one"`` (an optional FILE) or ``"many"`` (FILE...); both default to
-    /etc/ipsec.conf, as ``ipsec addconn`` does.
+    /etc/ipsec.conf, as ``ipsec addconn`` does. ``-`` is standard input (``cli._reading.load_input``).
     """
+    stdin = "; - reads standard input, whose relative includes resolve from the working directory"
     if files == "many":
-        p.add_argument("files", nargs="*", metavar="FILE", help=f"config files (default {DEFAULT_CONFIG})")
+        p.add_argument(
+            "files", nargs="*", metavar="FILE", help=f"config files (default {DEFAULT_CONFIG}{stdin})"
+        )
     else:
         p.add_argument(
             "file",
             nargs="?",
             default=DEFAULT_CONFIG,
             metavar="FILE",
-            help=f"the config file (default {DEFAULT_CONFIG})",
+            help=f"the config file (default {DEFAULT_CONFIG}{stdin})",
         )
     p.add_argument("--rootdir", metavar="DIR", help="look up absolute include paths under DIR")
     p.add_argument(

@@ -109,6 +109,14 @@ ALSO_SAME = register(
     CAT,
     "R13",
 )
+MAX_INSTANCES = 10_000  # per conn: leftsubnets= x rightsubnets= (issue 9)
+TOO_MANY_INSTANCES = register(
+    "R050",
+    "too-many-subnet-instances",
+    E,
+    f"leftsubnets= x rightsubnets= make over {MAX_INSTANCES:,} instances of one conn; the rest are not made.",
+    CAT,
+)
 INSTANCE_CLASH = register(
     "R011",
     "instance-name-clash",
@@ -257,14 +265,46 @@ class _Section:
     values: dict[str, Value] | None = None
 
 
-@dataclass(slots=True)
 class _Entry:
-    """A pending also= target of one conn's breadth-first expansion."""
+    """A pending also= target of one conn's breadth-first expansion.
 
-    ref: _Ref
-    flip: bool
-    chain: str  # "also=a->b" style, for origins and messages
-    ancestors: tuple[int, ...]  # ids of the sections on the way here, for cycle detection
+    Entries link to the entry they were found through instead of copying the path, so
+    an also= chain n deep costs O(n), not O(n^2) per conn (the path is only spelt out
+    when a value or a finding needs it).
+    """
+
+    __slots__ = ("ref", "flip", "label", "parent", "via", "_chain")
+
+    def __init__(self, ref: _Ref, flip: bool, label: str, parent: _Entry | None, via: int) -> None:
+        self.ref = ref
+        self.flip = flip
+        self.label = label  # "also=a", "alsoflip=a", or "a" after the first link
+        self.parent = parent
+        self.via = via  # id of the section whose also= this is
+        self._chain: str | None = None
+
+    @property
+    def chain(self) -> str:
+        """``also=a->b->alsoflip=c``: for origins and messages."""
+        if self._chain is None:
+            labels: list[str] = []
+            e: _Entry | None = self
+            while e is not None and e._chain is None:
+                labels.append(e.label)
+                e = e.parent
+            if e is not None:
+                labels.append(e._chain)  # type: ignore[arg-type]
+            self._chain = "->".join(reversed(labels))
+        return self._chain
+
+    def reaches_from(self, key: int) -> bool:
+        """Whether the section ``key`` is on the path to this entry (a cycle)."""
+        e: _Entry | None = self
+        while e is not None:
+            if e.via == key:
+                return True
+            e = e.parent
+        return False
 
 
 def _flip_slot(m: kw.Match) -> str:
@@ -540,10 +580,10 @@ class _Resolver:
         self, conn_block: Block, conn_name: str, own: _Section, got: dict[str, Value], shadowed: list[Value]
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Apply also= breadth-first (R14), then alsoflip= (R15), with the duplicate rules of R13."""
-        visited: dict[int, str] = {id(conn_block): f"conn {conn_name}"}
-        start = (id(conn_block),)
-        queue: list[_Entry] = [_Entry(r, False, f"also={r.target}", start) for r in own.also]
-        flips: list[_Entry] = [_Entry(r, True, f"alsoflip={r.target}", start) for r in own.alsoflip]
+        start = id(conn_block)
+        visited: dict[int, _Entry | None] = {start: None}  # None: the conn itself
+        queue: list[_Entry] = [_Entry(r, False, f"also={r.target}", None, start) for r in own.also]
+        flips: list[_Entry] = [_Entry(r, True, f"alsoflip={r.target}", None, start) for r in own.alsoflip]
         also_names: list[str] = []
         flip_names: list[str] = []
         for phase, pending in enumerate((queue, flips)):
@@ -558,32 +598,32 @@ class _Resolver:
                 if key in visited:
                     self._repeat(conn_name, e, blk, key, visited[key])
                     continue
-                visited[key] = e.chain
+                visited[key] = e
                 # Everything reached in the alsoflip= phase counts as alsoflip'd (R15).
                 (flip_names if phase else also_names).append(blk.name)
                 chain_role = "implicit" if blk.source.name == IMPLICIT_FILE else "own"
                 sec = self.compile(blk, chain_role)
-                for p, v in self.values_via(sec, e.chain, e.flip):
+                for p, v in self.values_via(sec, e.chain, e.flip) if sec.params else ():
                     prev = got.get(v.keyword)
                     if prev is None:
                         got[v.keyword] = v
                     else:
                         self._conflict(conn_name, prev, v, p)
                         shadowed.append(v)
-                ancestors = e.ancestors + (key,)
                 # A target's also= go to the end of the list being walked (R14); once the
                 # alsoflip= phase has begun, everything found goes to its list (R15).
                 also_dest = queue if phase == 0 else flips
                 for r in sec.also:
-                    also_dest.append(_Entry(r, e.flip, f"{e.chain}->{r.target}", ancestors))
+                    also_dest.append(_Entry(r, e.flip, r.target, e, key))
                 for r in sec.alsoflip:
                     # alsoflip= inside a flipped section flips back.
-                    flips.append(_Entry(r, not e.flip, f"{e.chain}->alsoflip={r.target}", ancestors))
+                    flips.append(_Entry(r, not e.flip, f"alsoflip={r.target}", e, key))
         return tuple(also_names), tuple(flip_names)
 
-    def _repeat(self, conn_name: str, e: _Entry, blk: Block, key: int, first: str) -> None:
+    def _repeat(self, conn_name: str, e: _Entry, blk: Block, key: int, seen: _Entry | None) -> None:
         path = f"{conn_name} -> {e.chain}"
-        if key in e.ancestors:
+        first = f"conn {conn_name}" if seen is None else seen.chain
+        if e.reaches_from(key):
             what = "the conn itself" if first.startswith("conn ") else f"already appended through {first}"
             self.report(
                 ALSO_CYCLE,
@@ -966,6 +1006,20 @@ class _Resolver:
                 continue
             lefts = self._subnet_choices(c, "left")
             rights = self._subnet_choices(c, "right")
+            if len(lefts) * len(rights) > MAX_INSTANCES:
+                # The product of two long lists: a bound on the work, and a finding that says so.
+                keep = max(1, MAX_INSTANCES // len(rights))
+                sub = c.left.subnets or c.right.subnets
+                assert sub is not None
+                self.report(
+                    TOO_MANY_INSTANCES,
+                    f"conn '{c.name}' makes {len(lefts):,} x {len(rights):,} = {len(lefts) * len(rights):,} "
+                    f"subnet instances; only the first {keep * len(rights):,} are made",
+                    self.header_span(c),
+                    f"at most {MAX_INSTANCES:,} instances per conn: split the subnets over several conns",
+                )
+                lefts = lefts[:keep]
+                rights = rights[:MAX_INSTANCES]
             for li, lv in lefts:
                 for ri, rv in rights:  # right-fastest, as addconn sends them
                     name = f"{c.name}/{li}x{ri}"

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
+from ipsecconf.core._diagnostics import Severity
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
 __all__ = [
@@ -81,17 +82,57 @@ def dump_text(config: Config, *, defaults: bool = False, implicit: bool = False)
 
     ``defaults``: also print built-in defaults. ``implicit``: also print the
     implicit conns (R22) and the instances (R23, leftsubnets=) as ordinary conns.
+    A value the checks reject (``auto=manual``, a host with a blank: a V error) is
+    never printed as a value: a comment in its place says what was left out and why,
+    and one at the top counts them, so the dump re-checks without those errors.
     """
     buf = io.StringIO()
     write_text(config, buf, defaults=defaults, implicit=implicit)
     return buf.getvalue()
 
 
+def _rejected(config: Config) -> dict[tuple[str, int], str]:
+    """(file, line) -> "CODE message" of each line whose value the checks reject (V errors)."""
+    out: dict[tuple[str, int], str] = {}
+    for d in config.diagnostics:
+        sp = d.span
+        if sp is not None and d.code.startswith("V") and d.severity is Severity.ERROR:
+            out.setdefault((sp.file, sp.line), f"{d.code} {d.message}")
+    return out
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ").replace("\r", " ")
+
+
 def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit: bool = False) -> None:
     """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn)."""
+    rejected = _rejected(config)
+
+    def why(v: Value) -> str | None:
+        o = v.origin
+        return rejected.get((o.file, o.line)) if o.file else None
+
+    def left_out(k: str, v: Value, reason: str) -> str:
+        o = v.origin
+        return f"\t# left out: {k}={quote(v.raw, k)} ({o.file}:{o.line}: {_one_line(reason)})"
+
     lines = ["version 2", "", "config setup"]
+    if rejected:
+        # Rare: count first, so the note can stand at the top of a dump written as it goes.
+        count = sum(1 for _k, v in _setup_items(config, defaults) if why(v) is not None)
+        count += sum(
+            1 for c in _selected(config, implicit) for _k, v in c.items(defaults) if why(v) is not None
+        )
+        if count:
+            lines.insert(
+                1,
+                f"# ipsecconf dump: {count} value(s) that the checks reject are left out; "
+                "each is named in a comment where it would be",
+            )
     for k, v in _setup_items(config, defaults):
-        lines.append(f"\t{k}={quote(v.text, k)}")
+        reason = why(v) if rejected else None
+        lines.append(f"\t{k}={quote(v.text, k)}" if reason is None else left_out(k, v, reason))
     write = out.write
     write("\n".join(lines))
     # A value line repeats across conns (%default, also= targets): quote each once.
@@ -99,6 +140,11 @@ def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit:
     for c in _selected(config, implicit):
         lines = ["", "", f"conn {_name(c.name)}"]
         for k, v in c.items(defaults):
+            if rejected:
+                reason = why(v)
+                if reason is not None:
+                    lines.append(left_out(k, v, reason))
+                    continue
             text = v.text
             line = memo.get((k, text))
             if line is None:

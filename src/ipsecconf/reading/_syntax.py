@@ -280,6 +280,14 @@ class Document:
     def __str__(self) -> str:
         return "".join(str(x) for x in self.nodes())
 
+    def to_bytes(self) -> bytes:
+        """The input, byte for byte, invalid UTF-8 included (``str()`` holds such bytes as
+        surrogates, which a strict UTF-8 writer refuses)."""
+        return str(self).encode("utf-8", "surrogateescape")
+
+    def __bytes__(self) -> bytes:
+        return self.to_bytes()
+
     def nodes(self) -> Iterator[Line]:
         """Every line node in file order (headers included)."""
         yield from self.preamble
