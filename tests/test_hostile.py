@@ -7,9 +7,7 @@ bench/hostile.py; these tests only keep the sizes that used to break.
 
 from __future__ import annotations
 
-import gc
 import io
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -79,9 +77,8 @@ def test_expansion_limit() -> None:
 def test_exponential_braces_are_refused_with_a_finding(tmp_path: Path) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text("version 2\ninclude " + "{a,b}" * 22 + "\nconn c\n\tleft=192.0.2.1\n")
-    t0 = time.perf_counter()
+    # Refused before any expansion (2**22 paths took 27 s and 1 GB); bench/hostile.py times it.
     tree = load(str(f))
-    assert time.perf_counter() - t0 < 2
     assert [d.code for d in tree.diagnostics] == ["I050"]
     assert [s.name for s in tree.conns()] == ["c"]
 
@@ -118,36 +115,35 @@ def test_many_findings_on_one_long_line_render_in_linear_time() -> None:
         diag("V001", "invalid subnet", Span("long.conf", 3, 15 + 11 * i, 0, 10))
         for i in range(0, 100_000, 500)
     ]
-    t0 = time.perf_counter()
     shown = [render(d, {"long.conf": src}) for d in ds]
-    assert time.perf_counter() - t0 < 2
+    # A window of the line, not the line: the cost per finding no longer grows with its length.
     assert max(len(s) for s in shown) < 600
     # The caret still points at the finding's column inside the window.
     excerpt, caret = shown[50].splitlines()[1:3]
     assert excerpt[caret.index("^") : caret.index("^") + 10] == "10.0.0.0/8"
 
 
-def _check_time(n: int) -> float:
+def test_many_findings_in_one_section_are_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each finding used to search its section's lines for its own (n findings x n lines: 4x the
+    # lines took 16x to 21x the time). Now the lines are indexed once per block: count the walks.
+    # Growth in time is measured by bench/hostile.py, not here (no timed unit tests).
+    from ipsecconf.reading._syntax import Block
+
+    walks = 0
+    params = Block.params
+
+    def counted(self: Block) -> object:
+        nonlocal walks
+        walks += 1
+        return params(self)
+
+    monkeypatch.setattr(Block, "params", counted)
+    n = 2000
     text = "version 2\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
     text += "".join(f"\tauto=bogus{i}\n" for i in range(n))
-    best = float("inf")
-    gc.disable()  # the collector's passes over many objects are noise here
-    try:
-        for _ in range(3):
-            tree = load_text(text, "m.conf")
-            t0 = time.perf_counter()
-            found = check_tree(tree)
-            best = min(best, time.perf_counter() - t0)
-    finally:
-        gc.enable()
+    found = check_tree(load_text(text, "m.conf"))
     assert len(found) == 2 * n - 1  # each line: a bad value; all but the first: a repeated keyword
-    return best
-
-
-def test_many_findings_in_one_section_are_linear() -> None:
-    # 4x the lines: about 4x the time (it was 16x to 21x: each finding searched the section's
-    # lines). The bound leaves room for a loaded machine.
-    assert _check_time(8000) / _check_time(2000) < 10
+    assert walks <= 10, f"{walks} walks over the section's lines for {len(found)} findings"
 
 
 # ---------------------------------------------------------------- also= chains
