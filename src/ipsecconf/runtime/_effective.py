@@ -272,6 +272,8 @@ class Effective:
         }
 
 
+_DOES = {"add": "adds", "route": "adds and routes", "start": "adds, routes and starts"}
+
 _POLICY_ORDER = (
     "PSK",
     "RSASIG",
@@ -787,7 +789,7 @@ class _Builder:
                 diag(
                     DEFAULT_AUTO,
                     f"conn '{name}' is appended with also= by other conns, but conn %default gives it "
-                    f"auto={auto}, so it is {auto}ed on its own too (Q6)",
+                    f"auto={auto}, so start-up {_DOES[auto]} it on its own too (Q6)",
                     hdr,
                     "set auto=ignore in this section, or set auto= in the conns themselves",
                 )
