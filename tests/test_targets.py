@@ -263,7 +263,15 @@ def test_every_verb_that_reads_a_config_takes_target(
 ) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text("version 2\nconfig setup\n\tlisten=192.0.2.1\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
-    argv = {"show": ["show", "c", str(f)], "check": ["check", str(f)], "dump": ["dump", str(f)]}.get(verb)
+    host = ["--interface", "eth0=192.0.2.1"]  # the runtime verbs would read the kernel without it
+    argv = {
+        "show": ["show", "c", str(f)],
+        "check": ["check", str(f)],
+        "dump": ["dump", str(f)],
+        "plan": ["plan", str(f), *host],
+        "match": ["match", str(f), *host, "--src", "192.0.2.1", "--dst", "192.0.2.2"],
+        "respond": ["respond", str(f), *host, "--local", "192.0.2.1", "--peer", "192.0.2.2"],
+    }.get(verb)
     if argv is None:
         # keywords and codes read no config.
         rc, _, _ = _run([verb, "--target", "2.6.30"])
