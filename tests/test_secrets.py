@@ -396,3 +396,13 @@ def test_secretsfile_is_frozen() -> None:
     assert isinstance(sf, SecretsFile)
     with pytest.raises(AttributeError):
         sf.entries[0].psk = b"y"  # type: ignore[misc]
+
+
+def test_key_path() -> None:
+    sf = parse_secrets(': RSA moonKey.pem\n@a : RSA /k/a.pem "pw"\n@b : PSK "x"\n', "t")
+    rel, absolute, psk = sf.entries
+    assert rel.key_path() == "/etc/ipsec.d/private/moonKey.pem"
+    assert (
+        rel.key_path("/usr/local/etc/ipsec.d", rootdir="/r") == "/r/usr/local/etc/ipsec.d/private/moonKey.pem"
+    )
+    assert absolute.key_path(rootdir="/r") == "/r/k/a.pem" and psk.key_path() is None

@@ -60,6 +60,8 @@ VERBS = [
     (["show", "a"], []),
     (["show", "b"], []),
     (["show", "a"], ["--format", "json"]),
+    (["peer-check"], []),
+    (["peer-check"], ["--format", "json"]),
 ]
 
 

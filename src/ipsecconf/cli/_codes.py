@@ -19,18 +19,26 @@ _CATEGORIES = {
     "policy": "Policy-group files (`G`)",
     "cross": "Cross-parameter rules on resolved conns (`X`)",
     "security": "Security lints (`S`)",
+    "convert": "Conversion to libreswan and swanctl (`C`)",
+    "apply": "Applying to strongSwan over VICI (`A`)",
     "runtime": "The runtime model on a given host: orientation, start-up plan, routes (`O`)",
+    "secrets": "ipsec.secrets (`T`)",
+    "peer-check": "peer-check: the two ends of a tunnel (`P`)",
 }
 
 
 def all_rules() -> Mapping[str, Rule]:
     # Importing each stage registers its codes.
+    from ipsecconf.apply import _apply as apply_codes  # noqa: F401
     from ipsecconf.checks import _checks as checks  # noqa: F401
     from ipsecconf.checks import _conncheck as conncheck  # noqa: F401
     from ipsecconf.cli import _verb_check  # noqa: F401
+    from ipsecconf.convert import _codes as convert_codes  # noqa: F401
     from ipsecconf.model import _resolve as resolve  # noqa: F401
+    from ipsecconf.peercheck import _peercheck as peercheck  # noqa: F401
     from ipsecconf.reading import _includes as includes  # noqa: F401
     from ipsecconf.reading import _lexer as lexer  # noqa: F401
+    from ipsecconf.reading import _secrets as secrets  # noqa: F401
     from ipsecconf.reading import _syntax as syntax  # noqa: F401
     from ipsecconf.runtime import _plan as runtime_plan  # noqa: F401
 

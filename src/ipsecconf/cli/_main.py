@@ -26,6 +26,10 @@ VERB_MODULES = (
     "ipsecconf.cli._verb_match",
     "ipsecconf.cli._verb_respond",
     "ipsecconf.cli._verb_info",
+    "ipsecconf.cli._verb_convert",
+    "ipsecconf.cli._verb_apply",
+    "ipsecconf.cli._verb_status",
+    "ipsecconf.cli._verb_peercheck",
 )
 
 

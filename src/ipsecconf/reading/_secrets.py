@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import glob
 import ipaddress
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -177,6 +179,18 @@ class Secret:
     passphrase: str | None = field(default=None, repr=False)
     # ``%prompt`` in place of a passphrase: pluto asks for it when the key is loaded.
     prompt: bool = False
+
+    def key_path(self, ipsec_d: str = "/etc/ipsec.d", rootdir: str | None = None) -> str | None:
+        """The file of an ``RSA file.pem`` entry: relative names are in ipsec.d/private/
+        (ipsec.secrets(5)); absolute ones are looked up under ``rootdir`` when given."""
+        if self.rsa_file is None:
+            return None
+        path = self.rsa_file
+        if not os.path.isabs(path):
+            path = os.path.join(ipsec_d, "private", path)
+        if rootdir:
+            path = os.path.join(rootdir, path.lstrip("/"))
+        return path
 
     def describe(self) -> str:
         """What may be shown: the kind and the indices, the secret as ``***``."""
@@ -872,9 +886,8 @@ def _rsa_problem(k: RsaKey) -> str | None:
         return "Exponent1/Exponent2 are not PrivateExponent mod (Prime1-1)/(Prime2-1)"
     if (k.coefficient * q) % p != 1:
         return "Coefficient is not the inverse of Prime2 mod Prime1"
-    if (k.public_exponent * k.private_exponent) % ((p - 1) * (q - 1)) != 1 and pow(
-        pow(2, k.public_exponent, k.modulus), k.private_exponent, k.modulus
-    ) != 2:
+    # d may be reduced modulo lcm(p-1, q-1) (Carmichael) rather than (p-1)(q-1).
+    if (k.public_exponent * k.private_exponent) % math.lcm(p - 1, q - 1) != 1:
         return "PrivateExponent does not invert PublicExponent"
     return None
 
@@ -898,6 +911,7 @@ def load_secrets(path: str, rootdir: str | None = None) -> SecretsFile:
     return reader.finish()
 
 
+@functools.lru_cache(maxsize=65536)  # find_secret runs once per conn over every entry
 def normalize_id(text: str) -> str:
     """A canonical form of an index or ID, so that equal IDs compare equal.
 

@@ -1,0 +1,706 @@
+"""Openswan 2.6 -> a strongSwan swanctl tree, from the resolved model.
+
+:func:`swanctl_tree` builds one nested dict per conn, exactly the body of a VICI ``load-conn``
+message; ``swanctl.conf`` (:func:`write_swanctl`) is those same dicts serialised, so apply and
+the file can never disagree. NAME/LxR instances (leftsubnets=) become children of one IKE conn.
+Keys: RFC 3110 ``0s`` public keys and the ``RSA {}`` private key of ipsec.secrets are encoded as
+PEM with the ``cryptography`` package (extra ``certs``); key material stays in memory and in the
+files written under ``private/`` and the ``secrets`` section, never in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ipsecconf.convert import _codes as codes
+from ipsecconf.convert._table import OPENSWAN_CIPHERS, OPENSWAN_GROUPS, OPENSWAN_HASHES, expand_proposals
+from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, sort_key
+from ipsecconf.core._source import Span
+from ipsecconf.language import _values as vals
+from ipsecconf.model._model import Config, Conn, End, Value
+from ipsecconf.model._resolve import StandIn
+from ipsecconf.reading._secrets import SecretsFile, find_secret
+from ipsecconf.reading._syntax import Block
+
+__all__ = ["SwanctlTree", "KeyExtraMissing", "shareable", "swanctl_tree", "write_swanctl", "local_side"]
+
+EXTRA = "certs"
+
+
+class KeyExtraMissing(RuntimeError):
+    """The ``cryptography`` package is needed to encode keys and is not installed."""
+
+
+@dataclass(frozen=True)
+class SwanctlTree:
+    connections: dict[str, dict[str, Any]]
+    shared: list[dict[str, Any]]  # VICI load-shared bodies (key material: memory and the written file only)
+    private_keys: list[tuple[str, bytes]]  # (file name under private/, PEM)
+    pubkeys: dict[str, bytes]  # file name under pubkey/ -> PEM
+    diagnostics: tuple[Diagnostic, ...]
+    origins: dict[str, str] = field(default_factory=dict)  # conn name -> file:line of its header
+    certs: dict[str, bytes] = field(default_factory=dict)  # file name under x509/ -> certificate
+
+    def __repr__(self) -> str:
+        return f"SwanctlTree(connections={sorted(self.connections)}, shared=***, private_keys=***)"
+
+
+# ------------------------------------------------------------------ orientation
+
+
+def local_side(conn: Conn, interfaces: Sequence[tuple[str, str]] | None) -> tuple[str, str | None]:
+    """Which end is this host: the end whose host is one of ``interfaces``' addresses (R26).
+
+    Without interfaces, left is local and the second item says so. One place, so that it can
+    call the runtime model's ``effective`` once that is merged.
+    """
+    if interfaces:
+        mine = {addr.split("/")[0] for _, addr in interfaces}
+        for side in ("left", "right"):
+            host = conn.end(side).host
+            if host is not None and host.text in mine:
+                return side, None
+        return "left", "no end's host is an address of --interface: left was taken as local"
+    return "left", "no --interface given: left was taken as local"
+
+
+# ------------------------------------------------------------------ algorithms
+
+_HASH = {"md5": "md5", "sha1": "sha1", "sha2_256": "sha256", "sha2_384": "sha384", "sha2_512": "sha512"}
+_GROUP = {"dh22": "modp1024s160", "dh23": "modp2048s224", "dh24": "modp2048s256"}
+_ICV = {"a": 8, "b": 12, "c": 16}
+_CIPHER = {
+    "3des": "3des",
+    "blowfish": "blowfish",
+    "cast": "cast128",
+    "serpent": "serpent",
+    "twofish": "twofish",
+}
+_SALTED = {152: 128, 216: 192, 280: 256, 160: 128, 224: 192, 288: 256}
+
+
+def _cipher(name: str, keylen: int | None) -> str:
+    if name.startswith(("aes_gcm_", "aes_ccm_")):
+        bits = _SALTED.get(keylen or 128, keylen or 128)
+        return f"aes{bits}{name[4:7]}{_ICV[name[-1]]}"
+    if name == "aes_ctr":
+        return f"aes{_SALTED.get(keylen or 128, keylen or 128)}ctr"
+    if name in ("aes", "camellia"):
+        return f"{name}{keylen or 128}"
+    return _CIPHER.get(name, name)
+
+
+def _proposal(p: vals.Proposal, group: bool = True) -> str:
+    parts = []
+    if p.cipher is not None:
+        parts.append(_cipher(p.cipher, p.keylen))
+    if p.hash is not None and p.hash not in ("null", "none"):
+        parts.append(_HASH.get(p.hash, p.hash))
+    if group and p.group is not None:
+        parts.append(_GROUP.get(p.group, p.group))
+    return "-".join(parts)
+
+
+def ike_proposals(value: Value | None) -> list[str]:
+    """``proposals``: each Openswan proposal with its implied parts, Openswan's defaults when unset."""
+    if value is None or not isinstance(value.parsed, vals.AlgList):
+        words = [_cipher(c, None) for c in OPENSWAN_CIPHERS] + list(OPENSWAN_HASHES) + list(OPENSWAN_GROUPS)
+        return ["-".join(words)]
+    out: list[str] = []
+    for p in expand_proposals(value.parsed):
+        text = _proposal(p)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def esp_proposals(c: Conn, ike: list[str]) -> tuple[str, list[str]]:
+    """("esp_proposals" or "ah_proposals", proposals): PFS groups as Openswan would use them."""
+    value = c.get("phase2alg", defaults=False)
+    pfs = c.get("pfs")
+    with_pfs = pfs is None or pfs.parsed is not False
+    ah = c.text("phase2") == "ah"
+    alg = value.parsed if value is not None and isinstance(value.parsed, vals.AlgList) else None
+    if alg is None:
+        alg = vals.AlgList(
+            "ah" if ah else "esp",
+            tuple(
+                vals.Proposal(None if ah else ci, None, h, None)
+                for ci in ((None,) if ah else OPENSWAN_CIPHERS)
+                for h in OPENSWAN_HASHES
+            ),
+        )
+    # Without ;group, Openswan's PFS uses the IKE SA's group: the groups of the IKE proposals.
+    groups: list[str] = []
+    if with_pfs:
+        explicit = alg.proposals[0].group if alg.proposals else None
+        if explicit is not None:
+            groups = [_GROUP.get(explicit, explicit)]
+        else:
+            for text in ike:
+                for g in text.split("-"):
+                    if g.startswith(("modp", "ecp", "curve")) and g not in groups:
+                        groups.append(g)
+    out: list[str] = []
+    for p in expand_proposals(alg):
+        text = "-".join([_proposal(p, group=False)] + groups)
+        if text not in out:
+            out.append(text)
+    return ("ah_proposals" if alg.kind == "ah" else "esp_proposals"), out
+
+
+# ------------------------------------------------------------------ keys
+
+
+def _crypto() -> Any:
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+    except ImportError as exc:  # pragma: no cover - the extra is installed in the test environment
+        raise KeyExtraMissing(
+            f"encoding RSA keys needs the 'cryptography' package: pip install 'ipsecconf[{EXTRA}]'"
+        ) from exc
+    return serialization, rsa
+
+
+def rfc3110_to_pem(blob: bytes) -> bytes:
+    """An RFC 3110 RSA public key (what ``rsasigkey=0s...`` holds) as a PEM SubjectPublicKeyInfo."""
+    serialization, rsa = _crypto()
+    if not blob:
+        raise ValueError("empty key")
+    if blob[0] == 0:
+        elen, rest = int.from_bytes(blob[1:3], "big"), blob[3:]
+    else:
+        elen, rest = blob[0], blob[1:]
+    if elen == 0 or len(rest) <= elen:
+        raise ValueError("truncated RFC 3110 key")
+    e, n = int.from_bytes(rest[:elen], "big"), int.from_bytes(rest[elen:], "big")
+    key = rsa.RSAPublicNumbers(e, n).public_key()
+    pem: bytes = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return pem
+
+
+def private_pem(k: Any) -> bytes:
+    """The ``RSA {}`` block of ipsec.secrets as a PEM PKCS#8 private key."""
+    serialization, rsa = _crypto()
+    pub = rsa.RSAPublicNumbers(k.public_exponent, k.modulus)
+    numbers = rsa.RSAPrivateNumbers(
+        k.prime1, k.prime2, k.private_exponent, k.exponent1, k.exponent2, k.coefficient, pub
+    )
+    key = numbers.private_key()
+    pem: bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return pem
+
+
+# ------------------------------------------------------------------ conns
+
+
+def swanctl_name(name: str) -> str:
+    """A conn or instance name as a swanctl.conf section name: '.' and '/' are separators there."""
+    return name.replace(".", "_").replace("/", "-")
+
+
+def _span(v: Value | None, c: Conn) -> Span:
+    o = v.origin if v is not None else c.origin
+    return Span(o.file, o.line, 1, 0)
+
+
+def _addr(end: End) -> list[str]:
+    h = end.host
+    if h is None or not isinstance(h.parsed, vals.Host):
+        return []
+    if h.parsed.kind in ("ipv4", "ipv6", "hostname"):
+        return [h.text]
+    if h.text in ("%any", "%any6"):
+        return ["%any"]
+    return []  # %defaultroute, %opportunistic, %group: any address
+
+
+def _first(addrs: list[str]) -> str | None:
+    return addrs[0] if addrs and addrs[0] != "%any" else None
+
+
+def _id(end: End) -> str | None:
+    v = end.id
+    if v is None or v.text.startswith("%"):
+        return None
+    text = v.text
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _ts(end: End) -> list[str]:
+    sub = end.subnet
+    base = "dynamic"
+    if sub is not None and isinstance(sub.parsed, vals.Subnet) and sub.parsed.network is not None:
+        base = sub.parsed.network.with_prefixlen
+    pp = end.protoport
+    if pp is not None and isinstance(pp.parsed, vals.ProtoPort):
+        # Openswan's port %any (one port, any) is a whole-protocol selector for strongSwan.
+        port = "" if pp.parsed.port is None or pp.parsed.port_any else f"/{pp.parsed.port}"
+        return [f"{base}[{pp.parsed.proto}{port}]"]
+    return [] if base == "dynamic" else [base]
+
+
+def _seconds(c: Conn, keyword: str, default: int) -> int:
+    v = c.get(keyword)
+    return v.parsed.seconds if v is not None and isinstance(v.parsed, vals.Duration) else default
+
+
+class _Builder:
+    def __init__(
+        self,
+        config: Config,
+        interfaces: Sequence[tuple[str, str]] | None,
+        secrets: SecretsFile | None,
+        rootdir: str | None,
+    ) -> None:
+        self.config = config
+        self.interfaces = interfaces
+        self.secrets = secrets
+        self.diags: list[Diagnostic] = []
+        self.connections: dict[str, dict[str, Any]] = {}
+        self.shared: list[dict[str, Any]] = []
+        self.private_keys: list[tuple[str, bytes]] = []
+        self.pubkeys: dict[str, bytes] = {}
+        self.certs: dict[str, bytes] = {}
+        self.rootdir = rootdir
+        self.origins: dict[str, str] = {}
+        self.oriented_note = False
+        self.psk_note = False
+
+    def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
+        self.diags.append(diag(code, f"conn {c.name}: {message}", _span(v, c), hint))
+
+    def child(self, c: Conn, local: End, remote: End, ike: list[str]) -> dict[str, Any]:
+        ch: dict[str, Any] = {}
+        lts, rts = _ts(local), _ts(remote)
+        if lts:
+            ch["local_ts"] = lts
+        if rts:
+            ch["remote_ts"] = rts
+        for end, key in ((local, "local_ts"), (remote, "remote_ts")):
+            sub = end.subnet
+            if sub is not None and isinstance(sub.parsed, vals.Subnet) and sub.parsed.network is None:
+                self.note(
+                    codes.LOST,
+                    c,
+                    f"{sub.keyword}={sub.text}: swanctl has no vhost:/vnet:; {key} left dynamic",
+                    sub,
+                )
+        mode = {"tunnel": "tunnel", "transport": "transport", "passthrough": "pass", "pass": "pass"}.get(
+            c.text("type") or "tunnel", "drop"
+        )
+        ch["mode"] = mode
+        if mode not in ("pass", "drop"):
+            key, props = esp_proposals(c, ike)
+            ch[key] = props
+            life = _seconds(c, "salifetime", 28800)
+            margin = _seconds(c, "rekeymargin", 540)
+            fuzz = c.get("rekeyfuzz")
+            pct = fuzz.parsed.value if fuzz is not None and isinstance(fuzz.parsed, vals.Percent) else 100
+            ch["life_time"] = f"{life}s"
+            rekey = c.get("rekey")
+            ch["rekey_time"] = (
+                "0s" if rekey is not None and rekey.parsed is False else f"{max(life - margin, 1)}s"
+            )
+            ch["rand_time"] = f"{min(margin * pct // 100, max(life - margin - 1, 0))}s"
+            if c.get("compress") is not None and c.get("compress").parsed is True:  # type: ignore[union-attr]
+                ch["ipcomp"] = "yes"
+            if c.get("dpddelay", defaults=False) is not None:
+                ch["dpd_action"] = {"hold": "trap", "clear": "clear"}.get(
+                    c.text("dpdaction") or "hold", "restart"
+                )
+        auto = self.config.start_action(c)
+        ch["start_action"] = {"route": "trap", "start": "start", "up": "start"}.get(auto, "none")
+        return ch
+
+    def auth(self, c: Conn, side: str, end: End, local: bool) -> dict[str, Any]:
+        sec: dict[str, Any] = {}
+        ident = _id(end)
+        if ident is not None:
+            sec["id"] = ident
+        authby = c.text("authby") or "rsasig"
+        if authby == "secret|rsasig":
+            self.note(
+                codes.LOST,
+                c,
+                "authby=secret|rsasig: swanctl authenticates one way; written as psk",
+                c.get("authby"),
+            )
+        if authby.startswith("secret"):
+            sec["auth"] = "psk"
+            return sec
+        if authby == "never":
+            return sec
+        sec["auth"] = "pubkey"
+        key = end.rsasigkey
+        if end.cert is not None:
+            cert = self.cert_file(c, end.cert)
+            if cert is not None:
+                sec["certs"] = [cert]
+        if not local and end.ca is not None and end.ca.text != "%same":
+            sec["cacerts"] = [os.path.basename(end.ca.text)]
+        if key is not None and isinstance(key.parsed, vals.RsaKey) and key.parsed.kind == "key":
+            fname = f"{c.name}-{side}.pem"
+            try:
+                self.pubkeys[fname] = rfc3110_to_pem(key.parsed.blob)
+                sec["pubkeys"] = [fname]
+            except ValueError as exc:
+                self.note(codes.NO_KEY, c, f"{key.keyword}: {exc}", key)
+        return sec
+
+    def cert_file(self, c: Conn, v: Value) -> str | None:
+        """Copy a certificate into x509/; None (C006) when it cannot be read here."""
+        path = v.text if os.path.isabs(v.text) else os.path.join("/etc/ipsec.d/certs", v.text)
+        if self.rootdir:
+            path = os.path.join(self.rootdir, path.lstrip("/"))
+        name = os.path.basename(path)
+        try:
+            with open(path, "rb") as fh:
+                self.certs[name] = fh.read()
+        except OSError:
+            self.note(
+                codes.NO_SECRET,
+                c,
+                f"{v.keyword}={v.text}: the certificate cannot be read here: copy it to x509/ "
+                f"and add certs = {name} to the conn's local section",
+                v,
+            )
+            return None
+        return name
+
+    def psk(self, c: Conn, local: End, remote: End) -> None:
+        my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
+        peer_ids = [x for x in (_id(remote), remote.host.text if remote.host else None) if x] or ["%any"]
+        if self.secrets is None:
+            if not self.psk_note:
+                self.psk_note = True
+                self.diags.append(
+                    diag(
+                        codes.NO_SECRET,
+                        f"conn {c.name} and others may use authby=secret: no ipsec.secrets was given, "
+                        "so swanctl.conf holds no secrets section",
+                        None,
+                        "pass --secrets /etc/ipsec.secrets",
+                        Severity.INFO,
+                    )
+                )
+            return
+        s = find_secret(self.secrets, "PSK", my_ids, peer_ids)
+        if s is None or s.psk is None:
+            self.note(
+                codes.NO_SECRET,
+                c,
+                "authby=secret but ipsec.secrets has no PSK for these ids",
+                c.get("authby"),
+            )
+            return
+        owners = [i for i in (_id(local) or _first(_addr(local)), _id(remote) or _first(_addr(remote))) if i]
+        for entry in self.shared:
+            if entry["data"] == s.psk and entry["owners"] == owners:
+                return
+        self.shared.append({"id": f"ike-{c.name}", "type": "IKE", "data": s.psk, "owners": owners})
+
+    def private(self, c: Conn, local: End, remote: End) -> None:
+        if self.secrets is None:
+            return
+        my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
+        s = find_secret(self.secrets, "RSA", my_ids, [_id(remote) or "%any"])
+        if s is None:
+            self.note(
+                codes.NO_SECRET,
+                c,
+                "authby=rsasig but ipsec.secrets has no RSA key for this host",
+                c.get("authby"),
+            )
+            return
+        if s.rsa is None:
+            self.note(
+                codes.NO_SECRET,
+                c,
+                f"the private key is the file {s.rsa_file}: copy it to private/",
+                c.get("authby"),
+            )
+            return
+        pem = private_pem(s.rsa)
+        if all(p != pem for _, p in self.private_keys):
+            self.private_keys.append((f"{c.name}.pem", pem))
+
+    def conn(self, c: Conn, instances: list[Conn]) -> None:
+        lh, rh = c.left.host, c.right.host
+        if lh is None or rh is None:
+            self.note(codes.SKIPPED, c, "no left= or right=: a fragment for also=, not a connection")
+            return
+        side, why = local_side(c, self.interfaces)
+        if why is not None and not self.oriented_note:
+            self.oriented_note = True
+            self.diags.append(
+                diag(codes.ORIENTED, why, None, "pass --interface NAME=ADDR for this host's addresses")
+            )
+        other = "right" if side == "left" else "left"
+        local, remote = c.end(side), c.end(other)
+        ikev2 = c.text("ikev2") or "permit"
+        body: dict[str, Any] = {
+            "version": {"propose": "0", "yes": "0", "insist": "2", "always": "2"}.get(ikev2, "1")
+        }
+        if ikev2 in ("propose", "yes"):
+            self.note(codes.CHANGED, c, f"ikev2={ikev2}: written version=0 (either)", c.get("ikev2"))
+        if _addr(local):
+            body["local_addrs"] = _addr(local)
+        if _addr(remote):
+            body["remote_addrs"] = _addr(remote)
+        ike = ike_proposals(c.get("ike", defaults=False))
+        mode = c.text("type") or "tunnel"
+        if mode in ("tunnel", "transport"):
+            body["proposals"] = ike
+            life = _seconds(c, "ikelifetime", 3600)
+            margin = _seconds(c, "rekeymargin", 540)
+            rekey = c.get("rekey")
+            body["rekey_time"] = (
+                "0s" if rekey is not None and rekey.parsed is False else f"{max(life - margin, 1)}s"
+            )
+            body["over_time"] = f"{margin}s"
+            tries = c.get("keyingtries")
+            if tries is not None and isinstance(tries.parsed, vals.Count):
+                body["keyingtries"] = "0" if tries.parsed.value is None else str(tries.parsed.value)
+            if c.get("aggrmode") is not None and c.get("aggrmode").parsed is True:  # type: ignore[union-attr]
+                body["aggressive"] = "yes"
+            if c.get("forceencaps") is not None and c.get("forceencaps").parsed is True:  # type: ignore[union-attr]
+                body["encap"] = "yes"
+            d, t = c.get("dpddelay", defaults=False), c.get("dpdtimeout", defaults=False)
+            if d is not None and t is not None:
+                body["dpd_delay"] = f"{d.text}s"
+                body["dpd_timeout"] = f"{t.text}s"
+            vips = []
+            if local.sourceip is not None:
+                vips.append(local.sourceip.text)
+            elif local.modecfgclient is not None and local.modecfgclient.parsed is True:
+                vips.append("0.0.0.0")
+            if vips:
+                body["vips"] = vips
+            body["local"] = self.auth(c, side, local, True)
+            body["remote"] = self.auth(c, other, remote, False)
+            if local.xauthclient is not None and local.xauthclient.parsed is True:
+                x: dict[str, Any] = {"auth": "xauth"}
+                if local.xauthusername is not None:
+                    x["xauth_id"] = local.xauthusername.text
+                body["local-xauth"] = x
+            if remote.xauthclient is not None and remote.xauthclient.parsed is True:
+                body["remote-xauth"] = {"auth": "xauth"}
+            if body["local"].get("auth") == "psk":
+                self.psk(c, local, remote)
+            elif body["local"].get("auth") == "pubkey" and local.cert is None:
+                self.private(c, local, remote)
+        children: dict[str, Any] = {}
+        if instances:
+            for inst in instances:
+                children[swanctl_name(inst.name)] = self.child(inst, inst.end(side), inst.end(other), ike)
+        else:
+            children[swanctl_name(c.name)] = self.child(c, local, remote, ike)
+        body["children"] = children
+        name = swanctl_name(c.name)
+        if name != c.name:
+            self.note(
+                codes.CHANGED, c, f"written as connection {name}: swanctl.conf reads '.' as a separator"
+            )
+        self.connections[name] = body
+        self.origins[name] = f"{c.origin.file}:{c.origin.line}"
+
+
+def shareable(c: Conn) -> bool:
+    """Can the swanctl body of a conn of c's reader shape be derived from c's (see :func:`swanctl_tree`)?
+
+    Conns of one shape differ only in class keys (fastcheck.CLASS_PATTERNS): hosts, ids and
+    subnets are patched in; the others (subnets=, sourceip=, certificates, XAUTH names) and
+    alsoflip= make each conn build its own.
+    """
+    for end in (c.left, c.right):
+        if end.subnets is not None or end.sourceip is not None or end.cert is not None:
+            return False
+        if end.ca is not None or end.xauthusername is not None:
+            return False
+    return not c.alsoflip_chain
+
+
+def _unquoted(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str, list[Diagnostic]]) -> None:
+    """The body of conn ``name`` from the body of ``first``, the first conn of its shape.
+
+    Only with left as the local end (no --interface). The class keys of its own lines replace
+    the first's; everything else came from the same lines (its shape) or the same also= targets.
+    """
+    header = Span(block.doc.filename, block.line, 1, 0)
+    for d in made.get(first.name, []):
+        msg = d.message.replace(f"conn {first.name}:", f"conn {name}:", 1)
+        b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
+    fb = b.connections.get(swanctl_name(first.name))
+    if fb is None:
+        return
+    own: dict[str, str] = {}
+    for n, v, _q, _line in block.param_rows():
+        own.setdefault(n, v)
+    body = dict(fb)
+    for side, addrs, sec in (("left", "local_addrs", "local"), ("right", "remote_addrs", "remote")):
+        host = own.get(side)
+        if host is not None and not host.startswith("%"):
+            body[addrs] = [host]
+        ident = own.get(f"{side}id")
+        if ident is not None and sec in body and not ident.startswith("%"):
+            body[sec] = {**body[sec], "id": _unquoted(ident)}
+    (child,) = fb["children"].values()
+    child = dict(child)
+    for side, key in (("left", "local_ts"), ("right", "remote_ts")):
+        sub = own.get(f"{side}subnet")
+        if sub is not None and key in child:
+            old = child[key][0]
+            child[key] = [sub + (old[old.index("[") :] if "[" in old else "")]
+    body["children"] = {swanctl_name(name): child}
+    b.connections[swanctl_name(name)] = body
+    b.origins[swanctl_name(name)] = f"{block.doc.filename}:{block.line}"
+
+
+def swanctl_tree(
+    config: Config,
+    *,
+    host: object | None = None,
+    secrets: SecretsFile | None = None,
+    interfaces: Sequence[tuple[str, str]] | None = None,
+    rootdir: str | None = None,
+    shaped: tuple[Sequence[Conn | StandIn], Mapping[str, Block]] | None = None,
+) -> SwanctlTree:
+    """The swanctl connections, secrets and keys for ``config``; see the module doc.
+
+    ``host`` (a runtime HostState) or ``interfaces`` ((name, address) pairs) say which end is
+    this host; without them left is local (C005). ``shaped`` is (the conns in order as
+    ``resolve_shaped(tree, shareable)`` gives them, the tree's conn index): a stand-in's body
+    is derived from its first's, which is what keeps a 100k-conn tree fast. It is used only
+    without ``interfaces`` and ``secrets``, whose answers depend on each conn's own values.
+    """
+    if interfaces is None and host is not None:
+        interfaces = getattr(host, "interfaces", None)
+    b = _Builder(config, interfaces, secrets, rootdir)
+    by_parent: dict[str, list[Conn]] = {}
+    for inst in config.instances:
+        if inst.kind == "subnet-instance" and inst.parent:
+            by_parent.setdefault(inst.parent, []).append(inst)
+    if shaped is not None and interfaces is None and secrets is None:
+        items, index = shaped
+        made: dict[str, list[Diagnostic]] = {}
+        for item in items:
+            if isinstance(item, StandIn):
+                _stand_in(b, item.name, item.first, index[item.name], made)
+            elif not item.implicit:
+                before = len(b.diags)
+                b.conn(item, by_parent.get(item.name, []))
+                # Notes about the whole tree have no span and are made once.
+                made[item.name] = [d for d in b.diags[before:] if d.span is not None]
+    else:
+        for c in config.conns:
+            if not c.implicit:
+                b.conn(c, by_parent.get(c.name, []))
+    return SwanctlTree(
+        b.connections,
+        b.shared,
+        b.private_keys,
+        b.pubkeys,
+        tuple(sorted(b.diags, key=sort_key)),
+        b.origins,
+        b.certs,
+    )
+
+
+# ------------------------------------------------------------------ swanctl.conf
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.:/%@\[\]-]+")
+
+
+def _scalar(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bytes):
+        return "0x" + v.hex()
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_scalar(str(x)) for x in v)
+    return _scalar(str(v))
+
+
+class _Renderer:
+    """swanctl.conf text of nested dicts. Stand-ins share sub-dicts with the first conn of
+    their shape, so each (dict, depth) is rendered once."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[int, int], str] = {}
+
+    def section(self, name: str, body: Mapping[str, Any], indent: int) -> str:
+        key = (id(body), indent)
+        inner = self.done.get(key)
+        if inner is None:
+            pad = "    " * (indent + 1)
+            parts = []
+            for k, v in body.items():
+                if isinstance(v, Mapping):
+                    parts.append(self.section(k, v, indent + 1))
+                else:
+                    parts.append(f"{pad}{k} = {_value(v)}\n")
+            inner = "".join(parts)
+            if indent >= 2:  # conn bodies are never shared; their sections and children may be
+                self.done[key] = inner
+        pad = "    " * indent
+        return f"{pad}{name} {{\n{inner}{pad}}}\n"
+
+
+def render_swanctl(tree: SwanctlTree) -> str:
+    """swanctl.conf for ``tree``; its ``secrets`` section holds the PSKs (write it 0600)."""
+    r = _Renderer()
+    out = ["# written by ipsecconf convert --to swanctl\n\n", r.section("connections", tree.connections, 0)]
+    secrets: dict[str, Any] = {}
+    for s in tree.shared:
+        entry: dict[str, Any] = {"secret": s["data"]}
+        for i, owner in enumerate(s["owners"], 1):
+            entry[f"id-{i}"] = owner
+        secrets[s["id"]] = entry
+    if secrets:
+        out.append("\n")
+        out.append(r.section("secrets", secrets, 0))
+    return "".join(out)
+
+
+def _write(path: str, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, mode)
+
+
+# Every directory swanctl --load-all reads beside swanctl.conf (it names each one that is missing).
+_SUBDIRS = (
+    "", "pubkey", "private", "x509", "x509ca", "x509aa", "x509ac", "x509crl", "x509ocsp",
+    "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12",
+)  # fmt: skip
+
+
+def write_swanctl(tree: SwanctlTree, directory: str) -> None:
+    """DIR/swanctl.conf, DIR/pubkey/*.pem, DIR/private/*.pem and an empty DIR/x509/."""
+    for sub in _SUBDIRS:
+        os.makedirs(os.path.join(directory, sub), exist_ok=True)
+    os.chmod(os.path.join(directory, "private"), 0o700)
+    _write(os.path.join(directory, "swanctl.conf"), render_swanctl(tree).encode("utf-8"), 0o600)
+    for name, pem in tree.pubkeys.items():
+        _write(os.path.join(directory, "pubkey", name), pem, 0o644)
+    for name, data in tree.certs.items():
+        _write(os.path.join(directory, "x509", name), data, 0o644)
+    for name, pem in tree.private_keys:
+        _write(os.path.join(directory, "private", name), pem, 0o600)

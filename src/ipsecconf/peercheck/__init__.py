@@ -1,0 +1,13 @@
+"""peer-check: do the two ends of each tunnel agree (issue 14)?"""
+
+from ipsecconf.peercheck._peercheck import (
+    KINDS,
+    Ambiguous,
+    Finding,
+    Pair,
+    PeerReport,
+    Where,
+    peer_check,
+)
+
+__all__ = ["KINDS", "Ambiguous", "Finding", "Pair", "PeerReport", "Where", "peer_check"]

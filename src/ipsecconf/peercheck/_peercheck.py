@@ -1,0 +1,1094 @@
+"""peer-check: pair each conn of one config with the conn of the other that describes the same
+tunnel, and report what the two ends do not agree on (ipsec.conf(5): "for a connection to work,
+in general it is necessary for the two ends to agree exactly on the values of these parameters").
+
+The two descriptions of one tunnel are compared participant by participant: a *mapping*
+says which end of B's conn is the same machine as each end of A's conn (``left``<->``left``
+when both files hold the same text, as Openswan's convention has it; ``left``<->``right``
+when each side wrote itself as left). Orientation is not needed: every check compares what
+both files say about the same participant, or a conn-level value of both.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ipsecconf.core._diagnostics import Severity, register
+from ipsecconf.language import _values as vals
+from ipsecconf.model._model import Config, Conn, End, Value
+from ipsecconf.peercheck import _proposals as props
+from ipsecconf.reading._secrets import Secret, SecretsFile, find_secret, normalize_dn, normalize_id
+
+__all__ = [
+    "KINDS",
+    "Ambiguous",
+    "Finding",
+    "Pair",
+    "PeerReport",
+    "Where",
+    "peer_check",
+]
+
+E, W = Severity.ERROR, Severity.WARNING
+CAT = "peer-check"
+
+KINDS = (
+    "host",
+    "id",
+    "subnet",
+    "protoport",
+    "authby",
+    "key",
+    "psk",
+    "ike",
+    "esp",
+    "pfs",
+    "ikev2",
+    "type",
+    "compress",
+    "aggrmode",
+    "xauth",
+    "modecfg",
+    "lifetime",
+    "rekey",
+    "dpd",
+    "auto",
+)
+
+UNPAIRED = register("P001", "peer-unpaired", W, "A conn has no partner in the other config.", CAT)
+AMBIGUOUS = register(
+    "P002", "peer-ambiguous", E, "A conn matches several conns of the other config equally well.", CAT
+)
+_KIND_RULES: dict[str, tuple[str, Severity, str]] = {
+    "host": ("P010", E, "The two configs give one end of the tunnel different addresses."),
+    "id": (
+        "P011",
+        E,
+        "What one end calls the peer's id is not the id the peer uses (ids with their defaults).",
+    ),
+    "subnet": ("P012", E, "The subnets behind one end differ between the two configs."),
+    "protoport": ("P013", E, "The protocol/port selectors of one end differ."),
+    "authby": ("P014", E, "The two ends have no authentication method (authby=) in common."),
+    "key": ("P015", E, "The RSA public key one config has for an end is not the key the other has for it."),
+    "psk": ("P016", E, "The two ends' ipsec.secrets hold no PSK, or different PSKs, for the pair."),
+    "ike": ("P017", E, "No phase 1 proposal (ike=, with the defaults) is acceptable to both ends."),
+    "esp": (
+        "P018",
+        E,
+        "No phase 2 proposal (phase2alg=/esp=, with the defaults) is acceptable to both ends.",
+    ),
+    "pfs": ("P019", E, "pfs= or the PFS group differ."),
+    "ikev2": ("P020", E, "One end refuses IKEv2 (ikev2=never) while the other insists on it."),
+    "type": ("P021", E, "type= differs: tunnel at one end, transport at the other."),
+    "compress": ("P022", W, "compress= differs; the ends need not agree, but only one proposes IPComp."),
+    "aggrmode": ("P023", E, "Aggressive mode at one end only."),
+    "xauth": ("P024", E, "XAUTH roles do not fit: a server needs a client at the other end."),
+    "modecfg": ("P025", E, "Mode-config roles or modecfgpull= do not fit."),
+    "lifetime": ("P030", W, "A lifetime differs; the shorter one is used."),
+    "rekey": ("P031", W, "rekey=no at both ends: nobody renews the SAs before they expire."),
+    "dpd": ("P032", W, "Dead peer detection configured at one end only."),
+    "auto": ("P033", W, "auto= add at both ends (nobody initiates) or start at both (both initiate)."),
+}
+CODES: dict[str, str] = {
+    kind: register(code, f"peer-{kind}", sev, summary, CAT)
+    for kind, (code, sev, summary) in _KIND_RULES.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A line of a config (or of ipsec.secrets) and the keyword written there, for the caret."""
+
+    file: str
+    line: int
+    keyword: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    kind: str
+    message: str
+    a: Where | None
+    b: Where | None
+    hint: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "kind": self.kind,
+            "message": self.message,
+            "a": str(self.a) if self.a else None,
+            "b": str(self.b) if self.b else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    a: str
+    b: str
+    findings: tuple[Finding, ...]
+    # B's left is A's right (each file wrote itself, or its peer, on another side).
+    mirrored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    side: str  # "a" or "b": whose conn matched several of the other's
+    name: str
+    candidates: tuple[str, ...]
+    where: Where
+
+
+@dataclass(frozen=True, slots=True)
+class PeerReport:
+    pairs: tuple[Pair, ...]
+    unpaired_a: tuple[str, ...]
+    unpaired_b: tuple[str, ...]
+    ambiguous: tuple[Ambiguous, ...]
+    # P001/P002: the pairing's own findings (not about one pair).
+    findings: tuple[Finding, ...] = ()
+
+    def all_findings(self) -> list[Finding]:
+        return list(self.findings) + [f for p in self.pairs for f in p.findings]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.all_findings() if f.severity is Severity.ERROR)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "format": "ipsecconf.peercheck/1",
+            "pairs": [
+                {"a": p.a, "b": p.b, "findings": [f.to_json() for f in p.findings]} for p in self.pairs
+            ],
+            "unpaired": {"a": list(self.unpaired_a), "b": list(self.unpaired_b)},
+            "ambiguous": [
+                {"side": x.side, "name": x.name, "candidates": list(x.candidates), "at": str(x.where)}
+                for x in self.ambiguous
+            ],
+        }
+
+
+# ------------------------------------------------------------------ ends
+
+
+_LOCAL_MAGIC = frozenset({"%any", "%defaultroute", "%any6"})
+_POLICY_MAGIC = frozenset({"%opportunistic", "%group", "%opportunisticgroup"})
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
+class _End:
+    conn: Conn
+    side: str
+    host: str | None  # a concrete address (or a host name, lower case); None: filled in at run time
+    id: str | None  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
+    id_default: bool
+    nets: frozenset[Network] | None  # the client subnets; None: the host itself
+    virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
+    address: IPAddress | None  # the host as an address, for its own /32 (/128)
+
+    @property
+    def effective_nets(self) -> frozenset[Network] | None:
+        """The subnets, or the host's own /32 (/128) when none is set; None: not known offline."""
+        if self.nets is not None:
+            return self.nets
+        if self.address is None:
+            return None
+        return frozenset({ipaddress.ip_network(self.address)})
+
+
+def _host_of(v: Value | None) -> tuple[str | None, bool]:
+    """(concrete host, usable): a magic value that makes the conn a policy conn is not usable."""
+    if v is None:
+        return None, False
+    h = v.parsed
+    if not isinstance(h, vals.Host):
+        return None, False
+    if h.kind in ("ipv4", "ipv6"):
+        return (str(h.address) if h.address is not None else normalize_id(h.text)), True
+    if h.kind == "hostname":
+        return h.text.lower().rstrip("."), True
+    if h.kind == "magic":
+        return None, h.text.lower() not in _POLICY_MAGIC
+    return None, True  # %eth0: this host's interface address
+
+
+def _end(conn: Conn, side: str, instances: Mapping[str, list[Conn]]) -> _End | None:
+    e = conn.end(side)
+    host, usable = _host_of(e.host)
+    if not usable:
+        return None
+    idv = e.id
+    ident: str | None
+    if idv is None:
+        ident = host
+    else:
+        p = idv.parsed
+        if isinstance(p, vals.Id):
+            if p.kind == "magic":
+                ident = "%any" if p.text in ("%any", "%any6") else None
+            elif p.kind == "dn":
+                ident = normalize_dn(p.text)
+            else:
+                ident = normalize_id(p.text)
+        else:
+            ident = normalize_id(idv.text)
+    nets, virtual = _nets(e, conn, side, instances)
+    address = None
+    if e.host is not None:
+        h = e.host.parsed
+        if isinstance(h, vals.Host) and h.kind in ("ipv4", "ipv6"):
+            address = h.address
+    return _End(conn, side, host, ident, idv is None, nets, virtual, address)
+
+
+def _nets(
+    e: End, conn: Conn, side: str, instances: Mapping[str, list[Conn]]
+) -> tuple[frozenset[Network] | None, bool]:
+    items: list[vals.Subnet] = []
+    if e.subnets is not None and isinstance(e.subnets.parsed, vals.Subnets):
+        items = list(e.subnets.parsed.items)
+    elif e.subnet is not None and isinstance(e.subnet.parsed, vals.Subnet):
+        items = [e.subnet.parsed]
+    elif e.subnets is not None or e.subnet is not None:
+        return None, True  # did not parse: check reports it; nothing to compare
+    if not items:
+        subs = [i.end(side).subnet for i in instances.get(conn.name, [])]
+        items = [s.parsed for s in subs if s is not None and isinstance(s.parsed, vals.Subnet)]
+    if not items:
+        return None, False
+    virtual = any(s.network is None for s in items)
+    return frozenset(s.network for s in items if s.network is not None), virtual
+
+
+# ------------------------------------------------------------------ one config
+
+
+class _Side:
+    """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        instances: dict[str, list[Conn]] = {}
+        for inst in config.instances:
+            if inst.parent is not None and inst.kind == "subnet-instance":
+                instances.setdefault(inst.parent, []).append(inst)
+        self.ends: dict[str, tuple[_End, _End]] = {}
+        self.order: list[str] = []  # conns, not instances
+        self.kids: dict[str, list[str]] = {}
+        for conn in config.conns:
+            if not self._add(conn, instances):
+                continue
+            self.order.append(conn.name)
+            for inst in instances.get(conn.name, []):
+                if self._add(inst, instances):
+                    self.kids.setdefault(conn.name, []).append(inst.name)
+        self.by_pair: dict[frozenset[str], list[str]] = {}
+        self.by_host: dict[str, list[str]] = {}
+        self.by_wild: dict[str, list[str]] = {}
+        for name, (left, right) in self.ends.items():
+            hosts = [h for h in (left.host, right.host) if h is not None]
+            for h in hosts:
+                self.by_host.setdefault(h, []).append(name)
+            if len(hosts) == 2:
+                self.by_pair.setdefault(frozenset(hosts), []).append(name)
+            else:
+                self.by_wild.setdefault(hosts[0], []).append(name)
+
+    def _add(self, conn: Conn, instances: Mapping[str, list[Conn]]) -> bool:
+        if conn.implicit or conn.kind not in ("conn", "subnet-instance"):
+            return False
+        if conn.left.host is None or conn.right.host is None:
+            return False  # a fragment for also=, not a tunnel
+        if conn.text("type") not in ("tunnel", "transport") or conn.text("authby") == "never":
+            return False  # a shunt: nothing is negotiated
+        left = _end(conn, "left", instances)
+        right = _end(conn, "right", instances)
+        if left is None or right is None or (left.host is None and right.host is None):
+            return False
+        self.ends[conn.name] = (left, right)
+        return True
+
+    def candidates(self, ends: tuple[_End, _End]) -> list[str]:
+        hosts = [h for h in (ends[0].host, ends[1].host) if h is not None]
+        found: list[str] = []
+        if len(hosts) == 2:
+            found += self.by_pair.get(frozenset(hosts), [])
+            for h in hosts:
+                found += self.by_wild.get(h, [])
+        else:
+            found += self.by_host.get(hosts[0], [])
+        return list(dict.fromkeys(found))
+
+
+# ------------------------------------------------------------------ pairing
+
+
+Score = tuple[int, int, int, int]  # same name, exact hosts, subnets (2 equal, 1 overlap), equal ids
+
+
+def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> Score | None:
+    exact = conflicts = nets = ids = 0
+    apart = False
+    for ea, eb in zip(a, b, strict=True):
+        if ea.host is not None and eb.host is not None:
+            if ea.host == eb.host:
+                exact += 1
+            else:
+                conflicts += 1
+        if ea.id is not None and eb.id is not None and "%any" not in (ea.id, eb.id):
+            if ea.id == eb.id:
+                ids += 1
+            else:
+                apart = True
+        if ea.nets is None and eb.nets is None and ea.address is not None and eb.address is not None:
+            # Both are the hosts themselves: equal exactly when the hosts are.
+            if ea.address == eb.address:
+                nets += 2
+            else:
+                apart = True
+            continue
+        na, nb = ea.effective_nets, eb.effective_nets
+        if na is not None and nb is not None and na == nb and not ea.virtual and not eb.virtual:
+            nets += 2
+        elif na is None or nb is None or ea.virtual or eb.virtual or _overlap(na, nb):
+            nets += 1
+        else:
+            apart = True
+    # At least one end must be the same machine. A differing other end, ids that differ or
+    # subnets that do not overlap are findings when the names say it is the same conn; else
+    # they make it another tunnel.
+    if exact == 0 or conflicts > (1 if same_name else 0) or (apart and not same_name):
+        return None
+    return (int(same_name), exact, nets, ids)
+
+
+def _overlap(a: frozenset[Network], b: frozenset[Network]) -> bool:
+    if a & b:
+        return True
+    return any(x.version == y.version and x.overlaps(y) for x in a for y in b)
+
+
+def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[Score, bool] | None:
+    straight = _mapping_score(a, b, same_name)
+    mirror = _mapping_score(a, (b[1], b[0]), same_name)
+    if straight is None and mirror is None:
+        return None
+    if mirror is None or (straight is not None and straight >= mirror):
+        assert straight is not None
+        return straight, False
+    return mirror, True
+
+
+@dataclass(slots=True)
+class _Choice:
+    b: str | None
+    score: Score | None
+    mirrored: bool
+    ties: list[str] = field(default_factory=list)
+
+
+def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip: frozenset[str]) -> _Choice:
+    if not single and name in other.ends:
+        got = _best(ends, other.ends[name], True)
+        if got is not None:
+            return _Choice(name, got[0], got[1])
+    best: list[tuple[Score, str, bool]] = []
+    for cand in other.candidates(ends):
+        if cand in skip:
+            continue
+        theirs = other.ends[cand]
+        if single and theirs[0].host is not None and theirs[1].host is not None:
+            continue  # in one file, a conn with both hosts concrete is its own pair
+        got = _best(ends, theirs, False)
+        if got is None:
+            continue
+        if not best or got[0] > best[0][0]:
+            best = [(got[0], cand, got[1])]
+        elif got[0] == best[0][0]:
+            best.append((got[0], cand, got[1]))
+    if not best:
+        return _Choice(None, None, False)
+    if len(best) > 1:
+        return _Choice(None, best[0][0], False, [c for _, c, _ in best])
+    return _Choice(best[0][1], best[0][0], best[0][2])
+
+
+def _header(conn: Conn) -> Where:
+    return Where(conn.origin.file, conn.origin.line)
+
+
+class _Pending:
+    """Where a value was written, worked out only when a finding needs it (most pairs agree)."""
+
+    __slots__ = ("conn", "value", "keyword")
+
+    def __init__(self, conn: Conn, value: Value | None, keyword: str) -> None:
+        self.conn, self.value, self.keyword = conn, value, keyword
+
+    def resolve(self) -> Where:
+        return _where(self.conn, self.value, self.keyword)
+
+
+Loc = Where | _Pending
+
+
+def _where(conn: Conn, v: Value | None, keyword: str | None = None) -> Where:
+    if v is not None and v.origin.file:
+        return Where(v.origin.file, v.origin.line, keyword or v.keyword)
+    return Where(conn.origin.file, conn.origin.line, None)
+
+
+def peer_check(
+    a: Config,
+    b: Config | None = None,
+    *,
+    secrets_a: SecretsFile | None = None,
+    secrets_b: SecretsFile | None = None,
+    conn: str | None = None,
+) -> PeerReport:
+    """Pair the conns of ``a`` with those of ``b`` (or, without ``b``, the conns of one file
+    that holds both ends) and check each pair. ``conn`` limits the report to pairs with
+    that name on either side. PSKs are compared only when both secrets are given."""
+    single = b is None
+    side_a = _Side(a)
+    side_b = side_a if b is None else _Side(b)
+    chosen: dict[str, _Choice] = {}
+    units: list[str] = []
+    for name in side_a.order:
+        ends = side_a.ends[name]
+        kids = side_a.kids.get(name, [])
+        if single and ends[0].host is not None and ends[1].host is not None:
+            # Both ends concrete: in a shared file the same text serves both machines.
+            chosen[name] = _Choice(name, (1, 2, 4, 2), False)
+            units.append(name)
+            continue
+        skip = frozenset((name, *kids)) if single else frozenset()
+        ch = _choose(name, ends, side_b, single, skip)
+        if ch.b is None and kids:
+            # No one partner for the whole leftsubnets= conn: maybe one per instance.
+            tried = {k: _choose(k, side_a.ends[k], side_b, single, skip) for k in kids}
+            if ch.ties and all(t.b is None and not t.ties for t in tried.values()):
+                chosen[name] = ch
+                units.append(name)
+                continue
+            chosen.update(tried)
+            units.extend(kids)
+        else:
+            chosen[name] = ch
+            units.append(name)
+    ambiguous: list[Ambiguous] = []
+    if not single:
+        # A conn of B chosen by several of A: the best keeps it, equal ones are ambiguous.
+        claims: dict[str, list[str]] = {}
+        for name in units:
+            got = chosen[name].b
+            if got is not None:
+                claims.setdefault(got, []).append(name)
+        for bname, names in claims.items():
+            if len(names) < 2:
+                continue
+            names.sort(key=lambda n: chosen[n].score or (0, 0, 0, 0), reverse=True)
+            top = chosen[names[0]].score
+            if chosen[names[1]].score == top:
+                for n in names:
+                    chosen[n] = _Choice(None, top, False, [bname])
+                bconn = side_b.ends[bname][0].conn
+                ambiguous.append(Ambiguous("b", bname, tuple(names), _header(bconn)))
+            else:
+                for n in names[1:]:
+                    chosen[n] = _Choice(None, None, False)
+    parent_b = {k: p for p, ks in side_b.kids.items() for k in ks}
+    parent_a = {k: p for p, ks in side_a.kids.items() for k in ks}
+    pairs: list[Pair] = []
+    clean: set[object] = set()  # conn-level value sets already found to agree
+    seen: set[frozenset[str]] = set()
+    paired_b: set[str] = set()
+    paired_a: set[str] = set()
+    lonely: list[str] = []
+    for name in units:
+        ch = chosen[name]
+        if ch.b is None:
+            if ch.ties:
+                if not any(x.side == "b" and name in x.candidates for x in ambiguous):
+                    aconn = side_a.ends[name][0].conn
+                    ambiguous.append(Ambiguous("a", name, tuple(ch.ties), _header(aconn)))
+            else:
+                lonely.append(name)
+            continue
+        key = frozenset((name, ch.b))
+        if single and key in seen:
+            continue
+        seen.add(key)
+        paired_b.update((ch.b, parent_b.get(ch.b, ch.b)))
+        paired_a.update((name, parent_a.get(name, name)))
+        a_ends = side_a.ends[name]
+        b_ends = side_b.ends[ch.b]
+        if ch.mirrored:
+            b_ends = (b_ends[1], b_ends[0])
+        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, clean)
+        pairs.append(Pair(name, ch.b, tuple(found), ch.mirrored))
+    # Instances tried one by one and none paired: the conn itself is unpaired.
+    unpaired_a: list[str] = []
+    for name in lonely:
+        parent = parent_a.get(name)
+        if parent is None:
+            unpaired_a.append(name)
+        elif parent not in paired_a and parent not in unpaired_a:
+            unpaired_a.append(parent)
+        elif parent in paired_a:
+            unpaired_a.append(name)
+    tied = {c for x in ambiguous for c in (x.candidates if x.side == "a" else (x.name,))}
+    tied |= {parent_a.get(x.name, x.name) for x in ambiguous if x.side == "a"}
+    if single:
+        unpaired_a = [n for n in unpaired_a if n not in paired_b]
+        unpaired_b: list[str] = []
+    else:
+        unpaired_b = [n for n in side_b.order if n not in paired_b and n not in tied]
+    findings: list[Finding] = []
+    if conn is not None:
+        pairs = [p for p in pairs if conn in (p.a, p.b)]
+        unpaired_a = [n for n in unpaired_a if n == conn]
+        unpaired_b = [n for n in unpaired_b if n == conn]
+        ambiguous = [x for x in ambiguous if x.name == conn or conn in x.candidates]
+    for label, names, side in (("A", unpaired_a, side_a), ("B", unpaired_b, side_b)):
+        for n in names:
+            c = side.ends[n][0].conn
+            sev = E if conn is not None else W
+            findings.append(
+                Finding(
+                    UNPAIRED,
+                    sev,
+                    "unpaired",
+                    f"conn '{n}' of {label} has no partner in the other config",
+                    _header(c) if label == "A" else None,
+                    _header(c) if label == "B" else None,
+                    "a partner has the same two hosts (mirrored or equal), ids and overlapping subnets",
+                )
+            )
+    for x in ambiguous:
+        label = "A" if x.side == "a" else "B"
+        other = "B" if x.side == "a" else "A"
+        findings.append(
+            Finding(
+                AMBIGUOUS,
+                E,
+                "ambiguous",
+                f"conn '{x.name}' of {label} matches {', '.join(x.candidates)} of {other} equally well",
+                x.where if x.side == "a" else None,
+                x.where if x.side == "b" else None,
+                "give the two ends the same conn name, or distinct ids or subnets",
+            )
+        )
+    return PeerReport(tuple(pairs), tuple(unpaired_a), tuple(unpaired_b), tuple(ambiguous), tuple(findings))
+
+
+# ------------------------------------------------------------------ the checks
+
+
+class _Checker:
+    def __init__(self, ca: Config, cb: Config, a: tuple[_End, _End], b: tuple[_End, _End]) -> None:
+        self.ca, self.cb = ca, cb
+        self.a, self.b = a, b
+        self.conn_a = a[0].conn
+        self.conn_b = b[0].conn
+        self.out: list[Finding] = []
+
+    def add(
+        self,
+        kind: str,
+        message: str,
+        wa: Loc | None,
+        wb: Loc | None,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        code = CODES[kind]
+        wa = wa.resolve() if isinstance(wa, _Pending) else wa
+        wb = wb.resolve() if isinstance(wb, _Pending) else wb
+        self.out.append(Finding(code, severity or _KIND_RULES[kind][1], kind, message, wa, wb, hint))
+
+    def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
+        va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
+        return va, vb, _Pending(self.conn_a, va, keyword), _Pending(self.conn_b, vb, keyword)
+
+    def end_value(self, i: int, fieldname: str) -> tuple[Value | None, Value | None, Loc, Loc]:
+        ea, eb = self.a[i], self.b[i]
+        va = getattr(ea.conn.end(ea.side), fieldname)
+        vb = getattr(eb.conn.end(eb.side), fieldname)
+        return va, vb, _Pending(ea.conn, va, ea.side + fieldname), _Pending(eb.conn, vb, eb.side + fieldname)
+
+    def who(self, i: int) -> str:
+        ea, eb = self.a[i], self.b[i]
+        name = ea.host or eb.host or ea.id or eb.id or "the road warrior"
+        return f"the end {name} (A's {ea.side}, B's {eb.side})"
+
+
+def _check_pair(
+    ca: Config,
+    cb: Config,
+    a: tuple[_End, _End],
+    b: tuple[_End, _End],
+    secrets_a: SecretsFile | None,
+    secrets_b: SecretsFile | None,
+    clean: set[object],
+) -> list[Finding]:
+    ck = _Checker(ca, cb, a, b)
+    for i in (0, 1):
+        _check_end(ck, i)
+    _check_auth(ck, secrets_a, secrets_b)
+    # The conn-level verdict depends only on the values' text: a pair of value sets found
+    # clean once (conns sharing %default and also= fragments) is not checked again.
+    va, vb = ck.conn_a.values, ck.conn_b.values
+    key = (
+        tuple(v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS),
+        tuple(v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS),
+        ca.start_action(ck.conn_a),
+        cb.start_action(ck.conn_b),
+        ck.conn_a is ck.conn_b,
+    )
+    if key in clean:
+        return ck.out
+    before = len(ck.out)
+    _check_proposals(ck)
+    _check_modes(ck)
+    _check_warnings(ck)
+    if len(ck.out) == before:
+        clean.add(key)
+    return ck.out
+
+
+# The conn-level keywords the checks below read (authby is checked per pair, with the keys).
+_CONN_KEYS = (
+    "ike",
+    "phase2",
+    "phase2alg",
+    "pfs",
+    "ikev2",
+    "type",
+    "aggrmode",
+    "compress",
+    "modecfgpull",
+    "ikelifetime",
+    "salifetime",
+    "rekey",
+    "dpddelay",
+    "dpdtimeout",
+)
+
+
+_ROLES = (
+    ("xauthserver", "xauth"),
+    ("xauthclient", "xauth"),
+    ("modecfgserver", "modecfg"),
+    ("modecfgclient", "modecfg"),
+)
+
+
+def _check_end(ck: _Checker, i: int) -> None:
+    ea, eb = ck.a[i], ck.b[i]
+    if ea.host is not None and eb.host is not None and ea.host != eb.host:
+        _, _, wa, wb = ck.end_value(i, "host")
+        ck.add(
+            "host",
+            f"A has {ea.side}={ea.host} but B has {eb.side}={eb.host} for the same end",
+            wa,
+            wb,
+            "the address of a machine must be the same in both configs",
+        )
+    if ea.id is not None and eb.id is not None and "%any" not in (ea.id, eb.id) and ea.id != eb.id:
+        va, vb, wa, wb = ck.end_value(i, "id")
+        da = " (unset: the address)" if ea.id_default else ""
+        db = " (unset: the address)" if eb.id_default else ""
+        ck.add(
+            "id",
+            f"{ck.who(i)}: A's {ea.side}id is {ea.id}{da} but B's {eb.side}id is {eb.id}{db}",
+            wa,
+            wb,
+            "the id one end proves must be the id the other expects (else INVALID_ID_INFORMATION)",
+        )
+    if ea.nets is None and eb.nets is None:
+        na = nb = None  # both the hosts themselves: compared as hosts above
+    else:
+        na, nb = ea.effective_nets, eb.effective_nets
+    if na is not None and nb is not None and not ea.virtual and not eb.virtual and na != nb:
+        wa = _subnet_where(ea)
+        wb = _subnet_where(eb)
+        ck.add(
+            "subnet",
+            f"{ck.who(i)}: A puts {_nets_text(na)} behind it but B puts {_nets_text(nb)}",
+            wa,
+            wb,
+            "the traffic selectors must be equal on both sides (an unset subnet is the host itself)",
+        )
+    end_a, end_b = ea.conn.end(ea.side), eb.conn.end(eb.side)
+    va, vb = end_a.protoport, end_b.protoport
+    if (va is not None or vb is not None) and not _protoports_agree(
+        va.parsed if va is not None else None, vb.parsed if vb is not None else None
+    ):
+        _, _, wa, wb = ck.end_value(i, "protoport")
+        ck.add(
+            "protoport",
+            f"{ck.who(i)}: A's {ea.side}protoport={va.text if va else '(all)'} but B's "
+            f"{eb.side}protoport={vb.text if vb else '(all)'}",
+            wa,
+            wb,
+            "protoport is part of the proposal: both peers have to agree (%any matches any port)",
+        )
+    for role, kind in _ROLES:
+        va, vb = getattr(end_a, role), getattr(end_b, role)
+        if va is None and vb is None:
+            continue
+        ya = va is not None and va.parsed is True
+        yb = vb is not None and vb.parsed is True
+        if ya != yb:
+            _, _, wa, wb = ck.end_value(i, role)
+            ck.add(
+                kind,
+                f"{ck.who(i)}: A says {ea.side}{role}={_yn(ya)}, B says {eb.side}{role}={_yn(yb)}",
+                wa,
+                wb,
+                f"a {role[:-6]} server at one end needs a client at the other: the same roles in both",
+            )
+
+
+def _subnet_where(e: _End) -> Where:
+    end = e.conn.end(e.side)
+    if end.subnets is not None:
+        return _where(e.conn, end.subnets, e.side + "subnets")
+    if end.subnet is not None:
+        return _where(e.conn, end.subnet, e.side + "subnet")
+    return _where(e.conn, end.host, e.side)
+
+
+def _yn(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _shown(v: Value | None) -> str:
+    if v is None:
+        return "(unset)"
+    return v.text if v.explicit else f"{v.text} (the default)"
+
+
+def _text(v: Value | None, default: str) -> str:
+    return v.text if v is not None else default
+
+
+def _nets_text(nets: frozenset[Network]) -> str:
+    return ", ".join(sorted(str(n) for n in nets))
+
+
+def _protoports_agree(a: object | None, b: object | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None or _all_ports(a) and _all_ports(b)
+    if not isinstance(a, vals.ProtoPort) or not isinstance(b, vals.ProtoPort):
+        return True
+    if a.proto != b.proto:
+        return False
+    if a.port_any or b.port_any:
+        return True
+    return a.port == b.port
+
+
+def _all_ports(p: object | None) -> bool:
+    return p is None or (isinstance(p, vals.ProtoPort) and p.proto == 0)
+
+
+def _authby(v: Value | None) -> set[str]:
+    text = v.text if v is not None else "rsasig"
+    return set(text.split("|"))
+
+
+def _check_auth(ck: _Checker, secrets_a: SecretsFile | None, secrets_b: SecretsFile | None) -> None:
+    va, vb, wa, wb = ck.conn_value("authby")
+    both = _authby(va) & _authby(vb)
+    if not both:
+        ck.add(
+            "authby",
+            f"A authenticates with authby={_text(va, 'rsasig')}, B with authby={_text(vb, 'rsasig')}",
+            wa,
+            wb,
+            "use the same authby= at both ends",
+        )
+        return
+    if "rsasig" in both:
+        for i in (0, 1):
+            _check_key(ck, i)
+    if "secret" in both and secrets_a is not None and secrets_b is not None:
+        _check_psk(ck, secrets_a, secrets_b)
+
+
+def _keys(end: End) -> set[bytes]:
+    out: set[bytes] = set()
+    for v in (end.rsasigkey, end.rsasigkey2):
+        p = v.parsed if v is not None else None
+        if isinstance(p, vals.RsaKey) and p.kind == "key":
+            out.add(p.blob)
+    return out
+
+
+def _check_key(ck: _Checker, i: int) -> None:
+    ea, eb = ck.a[i], ck.b[i]
+    ka = _keys(ea.conn.end(ea.side))
+    kb = _keys(eb.conn.end(eb.side))
+    if ka and kb and not ka & kb:
+        _, _, wa, wb = ck.end_value(i, "rsasigkey")
+        ck.add(
+            "key",
+            f"{ck.who(i)}: A's {ea.side}rsasigkey and B's {eb.side}rsasigkey are different keys "
+            "(compared as key bytes)",
+            wa,
+            wb,
+            "copy the key from 'ipsec showhostkey' on that machine into both configs",
+        )
+
+
+def _ids_for(end: _End) -> list[str]:
+    out = []
+    if end.id is not None:
+        out.append(end.id)
+    if end.host is not None:
+        out.append(end.host)
+    return out
+
+
+def _check_psk(ck: _Checker, sa: SecretsFile, sb: SecretsFile) -> None:
+    # Which end is A's own is decided at run time: either assignment that finds one
+    # secret on each side, and the same one, is a pair that works.
+    found: list[tuple[Secret | None, Secret | None]] = []
+    for me in (0, 1):
+        peer = 1 - me
+        psk_a = find_secret(sa, "PSK", _ids_for(ck.a[me]), _ids_for(ck.a[peer]))
+        psk_b = find_secret(sb, "PSK", _ids_for(ck.b[peer]), _ids_for(ck.b[me]))
+        if psk_a is not None and psk_b is not None and psk_a.psk == psk_b.psk:
+            return
+        found.append((psk_a, psk_b))
+    both = [(x, y) for x, y in found if x is not None and y is not None]
+    va, vb, wa, wb = ck.conn_value("authby")
+    if both:
+        x, y = both[0]
+        assert x is not None and y is not None
+        ck.add(
+            "psk",
+            f"the PSKs for this pair differ (compared, not shown): A uses [{x.describe()}], "
+            f"B uses [{y.describe()}]",
+            Where(x.span.file, x.span.line),
+            Where(y.span.file, y.span.line),
+            "put the same secret in both ipsec.secrets files",
+        )
+        return
+    missing = [
+        label for label, got in (("A", any(x for x, _ in found)), ("B", any(y for _, y in found))) if not got
+    ]
+    ck.add(
+        "psk",
+        f"no PSK for this pair in {' and '.join(missing)}'s ipsec.secrets (authby=secret)",
+        wa,
+        wb,
+        "add an entry whose indices are both ends' ids, e.g. '@a @b : PSK \"...\"'",
+    )
+
+
+def _check_proposals(ck: _Checker) -> None:
+    va, vb, wa, wb = ck.conn_value("ike")
+    sa, sb = props.ike_set(va.parsed if va else None), props.ike_set(vb.parsed if vb else None)
+    # ipsec.conf(5): a given ike= is always strict; without one the defaults are offered.
+    _directions(ck, "ike", va, vb, sa, sb, va is not None, vb is not None, wa, wb, props.show_ike)
+    pa, pb, pwa, pwb = ck.conn_value("phase2")
+    if (pa.text if pa else "esp") != (pb.text if pb else "esp"):
+        ck.add(
+            "esp",
+            f"A negotiates phase2={pa.text if pa else 'esp'} but B phase2={pb.text if pb else 'esp'}",
+            pwa,
+            pwb,
+            "use the same phase2= at both ends",
+        )
+    va, vb, wa, wb = ck.conn_value("phase2alg")
+    ea, eb = props.esp_set(va.parsed if va else None), props.esp_set(vb.parsed if vb else None)
+    # Phase 2 lists are strict only with the trailing '!' (Openswan 2.6's strict flag).
+    _directions(ck, "esp", va, vb, ea, eb, _bang(va), _bang(vb), wa, wb, props.show_esp)
+    fa, fb, fwa, fwb = ck.conn_value("pfs")
+    pfs_a = fa is None or fa.parsed is not False
+    pfs_b = fb is None or fb.parsed is not False
+    if pfs_a != pfs_b:
+        no = "A" if not pfs_a else "B"
+        ck.add(
+            "pfs",
+            f"pfs={_yn(pfs_a)} in A but pfs={_yn(pfs_b)} in B: when {no} initiates it "
+            "offers no PFS group and the other end refuses the quick mode",
+            fwa,
+            fwb,
+            "set pfs= the same at both ends",
+        )
+    elif pfs_a:
+        ga = props.pfs_group(va.parsed if va else None)
+        gb = props.pfs_group(vb.parsed if vb else None)
+        if ga is not None and gb is not None and ga != gb:
+            ck.add(
+                "pfs",
+                f"the PFS group differs: A's phase2alg= asks for {ga}, B's for {gb}",
+                wa,
+                wb,
+                "use the same ;group in phase2alg= at both ends",
+            )
+
+
+def _bang(v: Value | None) -> bool:
+    return v is not None and v.raw.rstrip().endswith("!")
+
+
+def _directions(
+    ck: _Checker,
+    kind: str,
+    va: Value | None,
+    vb: Value | None,
+    offer_a: frozenset[Any] | None,
+    offer_b: frozenset[Any] | None,
+    strict_a: bool,
+    strict_b: bool,
+    wa: Loc,
+    wb: Loc,
+    show: Callable[[frozenset[Any]], str],
+) -> None:
+    """Each end offers its list; a strict end accepts only its list, another accepts any."""
+    if offer_a is None or offer_b is None:
+        return  # a list that did not parse: check reports it
+    a_starts = not strict_b or bool(offer_a & offer_b)
+    b_starts = not strict_a or bool(offer_a & offer_b)
+    if a_starts and b_starts:
+        return
+    what = "IKE (phase 1)" if kind == "ike" else "phase 2"
+    lists = f"A {_alg_desc(va)} [{show(offer_a)}], B {_alg_desc(vb)} [{show(offer_b)}]"
+    if not a_starts and not b_starts:
+        ck.add(
+            kind, f"no {what} proposal in common: {lists}", wa, wb, f"list one the other end offers ({kind}=)"
+        )
+        return
+    who, other = ("A", "B") if a_starts else ("B", "A")
+    ck.add(
+        kind,
+        f"only {who} can initiate: {other} offers no {what} proposal that {who}'s strict list "
+        f"accepts; {lists}",
+        wa,
+        wb,
+        "add one of the other end's proposals so that either end can start the tunnel",
+        severity=W,
+    )
+
+
+def _alg_desc(v: Value | None) -> str:
+    if v is None:
+        return "(defaults)"
+    return f"{v.keyword}={v.text}"
+
+
+_IKEV2 = {"never": "never", "no": "never", "permit": "permit", "propose": "propose", "yes": "propose"}
+
+
+def _check_modes(ck: _Checker) -> None:
+    va, vb, wa, wb = ck.conn_value("ikev2")
+    ia = _IKEV2.get(va.text if va else "permit", "insist")
+    ib = _IKEV2.get(vb.text if vb else "permit", "insist")
+    if {ia, ib} == {"never", "insist"}:
+        ck.add(
+            "ikev2",
+            f"A has ikev2={va.text if va else 'permit'}, B ikev2={vb.text if vb else 'permit'}: "
+            "one end only speaks IKEv2, the other refuses it",
+            wa,
+            wb,
+            "permit or propose IKEv2 at the end that refuses it",
+        )
+    for kw, kind, default in (
+        ("type", "type", "tunnel"),
+        ("aggrmode", "aggrmode", "no"),
+        ("compress", "compress", "no"),
+    ):
+        va, vb, wa, wb = ck.conn_value(kw)
+        ta, tb = va.text if va else default, vb.text if vb else default
+        if ta != tb:
+            extra = {
+                "type": "the two ends would build different SAs",
+                "aggrmode": "the aggressive-mode end's exchange is refused by the main-mode end",
+                "compress": "the ends need not agree (man page): only the yes end proposes IPComp",
+            }[kind]
+            ck.add(
+                kind,
+                f"{kw}={ta} in A but {kw}={tb} in B: {extra}",
+                wa,
+                wb,
+                f"set {kw}= the same at both ends",
+            )
+    va, vb, wa, wb = ck.conn_value("modecfgpull")
+    ta, tb = va.text if va else "no", vb.text if vb else "no"
+    if ta != tb:
+        ck.add(
+            "modecfg",
+            f"modecfgpull={ta} in A but {tb} in B: one end waits for a request the other never sends",
+            wa,
+            wb,
+            "pull at both ends or push at both",
+        )
+
+
+def _seconds(v: Value | None) -> int | None:
+    p = v.parsed if v is not None else None
+    return p.seconds if isinstance(p, vals.Duration) else None
+
+
+def _check_warnings(ck: _Checker) -> None:
+    for kw in ("ikelifetime", "salifetime"):
+        va, vb, wa, wb = ck.conn_value(kw)
+        sa, sb = _seconds(va), _seconds(vb)
+        if sa is not None and sb is not None and sa != sb:
+            short = "A" if sa < sb else "B"
+            ck.add(
+                "lifetime",
+                f"{kw}: A {_shown(va)} and B {_shown(vb)}; the shorter, {short}'s, is used",
+                wa,
+                wb,
+                "set the same lifetime at both ends to know when SAs are renewed",
+            )
+    va, vb, wa, wb = ck.conn_value("rekey")
+    if va is not None and vb is not None and va.parsed is False and vb.parsed is False:
+        ck.add(
+            "rekey",
+            "rekey=no at both ends: nobody renews the SAs, and the tunnel goes down when they expire",
+            wa,
+            wb,
+            "let at least one end rekey",
+        )
+    da = ck.conn_a.get("dpddelay", defaults=False) or ck.conn_a.get("dpdtimeout", defaults=False)
+    db = ck.conn_b.get("dpddelay", defaults=False) or ck.conn_b.get("dpdtimeout", defaults=False)
+    if (da is None) != (db is None):
+        has = "A" if da is not None else "B"
+        ck.add(
+            "dpd",
+            f"dead peer detection is configured in {has} only: the other end does not answer R_U_THERE "
+            "unless it supports DPD",
+            _where(ck.conn_a, da),
+            _where(ck.conn_b, db),
+            "configure dpddelay=/dpdtimeout= at both ends, or at neither",
+        )
+    aa, ab = ck.ca.start_action(ck.conn_a), ck.cb.start_action(ck.conn_b)
+    if ck.conn_a is not ck.conn_b and aa == ab and aa in ("add", "start"):
+        msg = (
+            "auto=add at both ends: neither end initiates, the tunnel only comes up by hand"
+            if aa == "add"
+            else "auto=start at both ends: both initiate, and two SAs race"
+        )
+        va, vb, wa, wb = ck.conn_value("auto")
+        ck.add("auto", msg, wa, wb, "let one end start (or route) and the other add")
