@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +54,7 @@ def _reference_braces(pattern: str) -> list[str]:
     return [pattern]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="{},ab", max_size=14))
 def test_brace_expansion_matches_the_recursive_definition(pattern: str) -> None:
     assert expand_braces(pattern) == _reference_braces(pattern)

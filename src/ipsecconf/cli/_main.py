@@ -61,6 +61,10 @@ def _build_parser(table: dict[str, Verb]) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     con = Console(out or sys.stdout, err or sys.stderr)
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Before any verb module is imported: a version query costs the interpreter's start only.
+        sys.stdout.write(f"ipsecconf {__version__}\n")  # where argparse prints it
+        return EXIT_OK
     try:
         table = verbs()
         args = _build_parser(table).parse_args(argv)

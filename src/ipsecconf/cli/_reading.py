@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ipsecconf.cli._registry import Console
+from ipsecconf.cli._registry import Console, verify_requested
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
@@ -22,7 +22,7 @@ def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Co
     every finding ``check`` reports, filtered by ``# ipsecconf: disable=`` comments.
     """
     from ipsecconf.checks import _fastcheck as fastcheck
-    from ipsecconf.checks._checks import check_config, filter_diagnostics
+    from ipsecconf.checks._checks import check, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.reading._includes import load
 
@@ -32,8 +32,12 @@ def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Co
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
     # What `check` reports too: a dump must not silently drop what it could not use.
-    config, found = check_config(
-        tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target
+    config, found = check(
+        tree,
+        policy_dir=policy_dir_for(args.policy_dir, args.rootdir),
+        target=args.target,
+        model=True,
+        verify=verify_requested(args),
     )
     return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
 

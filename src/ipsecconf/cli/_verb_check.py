@@ -18,6 +18,7 @@ from ipsecconf.cli._registry import (
     add_reading_options,
     codes_option,
     use_color,
+    verify_requested,
 )
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, render
 from ipsecconf.core._source import Source, Span, decode
@@ -122,7 +123,7 @@ def _check_secrets(
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
-    from ipsecconf.checks._checks import check_tree, filter_diagnostics, runtime_findings
+    from ipsecconf.checks._checks import check, filter_diagnostics, runtime_findings
     from ipsecconf.cli._host import host_from_args, host_given
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.output._emit import write_json
@@ -141,8 +142,11 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     host = None
     if host_given(args):
         host = host_from_args(args)
+    verify = verify_requested(args)
     for t in loaded:
-        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
+        found = check(
+            t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target, verify=verify
+        )
         if host is not None:
             found += runtime_findings(t, host, policy_dir=host.policy_dir, target=args.target)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))

@@ -10,21 +10,36 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
-__all__ = ["JSON_FORMAT", "SHOW_FORMAT", "dump_text", "dump_json", "show", "show_json", "quote"]
+__all__ = [
+    "JSON_FORMAT",
+    "JSON_FORMAT_2",
+    "dump_text",
+    "dump_json",
+    "SHOW_FORMAT",
+    "show",
+    "show_json",
+    "quote",
+    "write_text",
+    "write_json_v1",
+    "write_json_v2",
+]
 
 JSON_FORMAT = "ipsecconf.resolved/1"
+JSON_FORMAT_2 = "ipsecconf.resolved/2"
 
 # A bare value token ends at a blank; '#' starts a comment at a token's start;
 # '{' starts a braced value; an empty value needs quotes to be seen at all.
 _NEEDS_QUOTES = frozenset(' \t#{}"')
 _BRACED = frozenset({"leftsubnets", "rightsubnets"})
+_QUOTE_RE = re.compile(r'[ \t#{}"]')  # _NEEDS_QUOTES as a pattern: one C-level search per value
 
 
 def quote(text: str, keyword: str = "") -> str:
@@ -33,7 +48,7 @@ def quote(text: str, keyword: str = "") -> str:
     # is printed as written and may); otherwise the general rule quotes it.
     if keyword in _BRACED and text and not any(c in '{}"' for c in text):
         return "{" + text + "}"
-    if not text or any(c in _NEEDS_QUOTES for c in text):
+    if not text or _QUOTE_RE.search(text) is not None:
         return f'"{text}"'
     return text
 
@@ -67,16 +82,36 @@ def dump_text(config: Config, *, defaults: bool = False, implicit: bool = False)
     ``defaults``: also print built-in defaults. ``implicit``: also print the
     implicit conns (R22) and the instances (R23, leftsubnets=) as ordinary conns.
     """
-    out = ["version 2", "", "config setup"]
+    buf = io.StringIO()
+    write_text(config, buf, defaults=defaults, implicit=implicit)
+    return buf.getvalue()
+
+
+def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit: bool = False) -> None:
+    """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn)."""
+    lines = ["version 2", "", "config setup"]
     for k, v in _setup_items(config, defaults):
-        out.append(f"\t{k}={quote(v.text, k)}")
+        lines.append(f"\t{k}={quote(v.text, k)}")
+    write = out.write
+    write("\n".join(lines))
+    # A value line repeats across conns (%default, also= targets): quote each once.
+    memo: dict[tuple[str, str], str] = {}
     for c in _selected(config, implicit):
-        out.append("")
-        out.append(f"conn {_name(c.name)}")
+        lines = ["", "", f"conn {_name(c.name)}"]
         for k, v in c.items(defaults):
-            out.append(f"\t{k}={quote(v.text, k)}")
-    out.append("")
-    return "\n".join(out)
+            text = v.text
+            line = memo.get((k, text))
+            if line is None:
+                line = f"\t{k}={quote(text, k)}"
+                if len(memo) < _MEMO_MAX:
+                    memo[(k, text)] = line
+            lines.append(line)
+        write("\n".join(lines))
+    write("\n")
+
+
+# The per-dump memo of rendered lines stops growing here (it is never emptied).
+_MEMO_MAX = 1 << 16
 
 
 def _origin_text(o: Origin, cache: dict[int, str]) -> str:
@@ -122,6 +157,119 @@ def dump_json(config: Config, *, defaults: bool = False) -> dict[str, object]:
         "instances": instances,
         "diagnostics": [d.to_json() for d in config.diagnostics],
     }
+
+
+# ---------------------------------------------------------------- streamed JSON
+
+
+def write_json_v1(config: Config, out: TextIO, *, defaults: bool = False) -> None:
+    """``ipsecconf.resolved/1``, byte for byte what :func:`write_json` writes for :func:`dump_json`,
+    but one conn at a time: the document is never held whole."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    cache: dict[int, str] = {}
+    write = out.write
+    write('{"format": ' + dumps(JSON_FORMAT) + ', "setup": ')
+    write(dumps({k: v.text for k, v in _setup_items(config, defaults)}))
+    write(', "conns": {')
+    sep = ""
+    for c in config.conns:
+        values, origins = _values_json(c.items(defaults), cache)
+        body = {
+            "implicit": c.implicit,
+            "also": list(c.also_chain),
+            "alsoflip": list(c.alsoflip_chain),
+            "values": values,
+            "origins": origins,
+        }
+        write(sep + dumps(c.name) + ": " + dumps(body))
+        sep = ", "
+    write('}, "instances": {')
+    sep = ""
+    for c in config.instances:
+        values, origins = _values_json(c.items(defaults), cache)
+        body = {"parent": c.parent, "kind": c.kind, "values": values, "origins": origins}
+        write(sep + dumps(c.name) + ": " + dumps(body))
+        sep = ", "
+    write('}, "diagnostics": ' + dumps([d.to_json() for d in config.diagnostics]) + "}\n")
+
+
+def _compact_encoder() -> Callable[[object], str]:
+    """The encoder of /2: orjson when installed (the ``fast`` extra), else the standard one.
+
+    Both write compact JSON with non-ASCII kept as UTF-8, so the bytes are the same; a string
+    orjson refuses (a lone surrogate from a file that is not UTF-8) goes to the standard one.
+    """
+    std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    try:
+        import orjson
+    except ImportError:
+        return std
+    fast = orjson.dumps
+
+    def encode(obj: object) -> str:
+        try:
+            return fast(obj).decode()
+        except TypeError:  # orjson.JSONEncodeError: str with surrogates
+            return std(obj)
+
+    return encode
+
+
+def write_json_v2(
+    config: Config,
+    out: TextIO,
+    *,
+    defaults: bool = False,
+    origins: bool = True,
+    encode: Callable[[object], str] | None = None,
+) -> None:
+    """``ipsecconf.resolved/2``: /1 with each distinct origin written once, one conn at a time.
+
+    Each conn's (and instance's) ``origins`` maps a keyword to an index into the document's
+    ``origins`` table, whose rows are ``[file index, line, chain]`` with ``files`` naming the
+    files; both tables come last, after every conn. ``origins=False`` leaves all three out.
+    Compact separators; with orjson installed it encodes, with identical output.
+    """
+    enc = encode or _compact_encoder()
+    index: dict[int, int] = {}  # id(Origin) -> row
+    rows: list[list[object]] = []
+    keep: list[Origin] = []  # keeps each indexed Origin alive, so its id stays its own
+    files: dict[str, int] = {}
+
+    def where(o: Origin) -> int:
+        i = index.get(id(o))
+        if i is None:
+            f = files.setdefault(o.file, len(files))
+            i = index[id(o)] = len(rows)
+            rows.append([f, o.line, o.chain])
+            keep.append(o)
+        return i
+
+    def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
+        items = c.items(defaults)
+        head["values"] = {k: v.text for k, v in items}
+        if origins:
+            head["origins"] = {k: where(v.origin) for k, v in items}
+        return head
+
+    write = out.write
+    write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
+    write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
+    write(',"conns":{')
+    sep = ""
+    for c in config.conns:
+        head = {"implicit": c.implicit, "also": list(c.also_chain), "alsoflip": list(c.alsoflip_chain)}
+        write(sep + enc(c.name) + ":" + enc(body(c, head)))
+        sep = ","
+    write('},"instances":{')
+    sep = ""
+    for c in config.instances:
+        write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
+        sep = ","
+    write('},"diagnostics":' + enc([d.to_json() for d in config.diagnostics]))
+    if origins:
+        write(',"origins":' + enc(rows) + ',"files":' + enc(list(files)))
+    write("}\n")
 
 
 # ---------------------------------------------------------------- show
