@@ -167,7 +167,7 @@ def write_json_v1(config: Config, out: TextIO, *, defaults: bool = False) -> Non
     but one conn at a time: the document is never held whole."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     cache: dict[int, str] = {}
-    write = out.write
+    write = _json_writer(out)
     write('{"format": ' + dumps(JSON_FORMAT) + ', "setup": ')
     write(dumps({k: v.text for k, v in _setup_items(config, defaults)}))
     write(', "conns": {')
@@ -252,7 +252,7 @@ def write_json_v2(
             head["origins"] = {k: where(v.origin) for k, v in items}
         return head
 
-    write = out.write
+    write = _json_writer(out)
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
     write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
     write(',"conns":{')
@@ -407,6 +407,22 @@ def json_text(obj: object, *, ascii_only: bool = False) -> str:
 def _utf8(stream: TextIO) -> bool:
     enc = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
     return enc in ("utf-8", "utf8")
+
+
+def _json_writer(out: TextIO) -> Callable[[str], object]:
+    """``out.write`` for JSON text, made valid as :func:`json_text` makes it: each undecodable
+    input byte as ``\\xNN`` (L040), ASCII escapes where the stream cannot encode UTF-8."""
+    ascii_only = not _utf8(out)
+    raw = out.write
+
+    def write(s: str) -> object:
+        if not s.isascii():
+            s = _SURROGATE.sub(_byte_text, s)
+            if ascii_only:
+                s = _NON_ASCII.sub(_ascii_escape, s)
+        return raw(s)
+
+    return write
 
 
 def write_json(obj: object, out: TextIO) -> None:
