@@ -406,3 +406,14 @@ def test_key_path() -> None:
         rel.key_path("/usr/local/etc/ipsec.d", rootdir="/r") == "/r/usr/local/etc/ipsec.d/private/moonKey.pem"
     )
     assert absolute.key_path(rootdir="/r") == "/r/k/a.pem" and psk.key_path() is None
+
+
+def test_an_include_of_exponential_braces_is_refused(tmp_path: Path) -> None:
+    """The ipsec.conf bound (I050) holds for ipsec.secrets too: 2**22 patterns are never made."""
+    from ipsecconf.reading._secrets import load_secrets
+
+    f = tmp_path / "ipsec.secrets"
+    f.write_text("include " + "{a,b}" * 22 + "\n: PSK \"never shown\"\n")
+    got = load_secrets(str(f))
+    assert [d.code for d in got.diagnostics] == ["I050"]
+    assert len(got.entries) == 1

@@ -145,6 +145,22 @@ def _first_group(pattern: str) -> tuple[int, int] | None:
     return best
 
 
+def include_patterns(including: str, pattern: str, rootdir: str | None) -> list[str]:
+    """The glob patterns an include line stands for (ipsec.conf and ipsec.secrets alike).
+
+    An absolute pattern is looked up under ``rootdir`` when given; a relative one from the
+    directory of the including file (R2). Raises :class:`TooManyExpansions` past
+    ``MAX_EXPANSIONS`` (I050).
+    """
+    if os.path.isabs(pattern):
+        if rootdir:
+            pattern = os.path.join(rootdir, pattern.lstrip("/"))
+    else:
+        base = os.path.dirname(including) if not including.startswith("<") else ""
+        pattern = os.path.join(base, pattern)
+    return expand_braces(pattern, MAX_EXPANSIONS)
+
+
 def expand_braces(pattern: str, limit: int | None = None) -> list[str]:
     """Expand ``{a,b}`` alternatives in written order (R3), outermost group first.
 
@@ -220,14 +236,7 @@ class _Loader:
         return doc
 
     def resolve(self, including: str, pattern: str) -> list[str]:
-        if os.path.isabs(pattern):
-            if self.rootdir:
-                pattern = os.path.join(self.rootdir, pattern.lstrip("/"))
-        else:
-            # R2: relative to the directory of the including file.
-            base = os.path.dirname(including) if not including.startswith("<") else ""
-            pattern = os.path.join(base, pattern)
-        return expand_braces(pattern, MAX_EXPANSIONS)
+        return include_patterns(including, pattern, self.rootdir)
 
     def walk(self, doc: Document, chain: list[tuple[str, Header | None]]) -> None:
         nested = len(chain) > 1

@@ -23,11 +23,14 @@ from ipsecconf.core._source import Source, Span, decode
 from ipsecconf.reading._includes import (
     CYCLE,
     MAX_DEPTH,
+    MAX_EXPANSIONS,
     MISSING,
     NO_MATCH,
     TOO_DEEP,
+    TOO_MANY_PATTERNS,
     UNREADABLE,
-    expand_braces,
+    TooManyExpansions,
+    include_patterns,
 )
 
 __all__ = [
@@ -747,7 +750,20 @@ class _Reader:
         magic = any(c in pattern for c in "*?[{")
         paths: list[str] = []
         looked: list[str] = []
-        for pat in self._resolve(including, pattern):
+        try:
+            patterns = include_patterns(including, pattern, self.rootdir)
+        except TooManyExpansions:
+            self.diags.append(
+                diag(
+                    TOO_MANY_PATTERNS,
+                    f"include pattern stands for more than {MAX_EXPANSIONS:,} patterns",
+                    sp,
+                    "each {a,b} group multiplies the patterns: use fewer groups or a glob; "
+                    "this include line is not read",
+                )
+            )
+            return
+        for pat in patterns:
             looked.append(pat)
             if any(c in pat for c in "*?["):
                 paths.extend(p for p in sorted(glob.glob(pat)) if not os.path.isdir(p))
@@ -806,16 +822,6 @@ class _Reader:
                 )
                 continue
             self.read_text(decode(data), path, [*chain, path])
-
-    def _resolve(self, including: str, pattern: str) -> list[str]:
-        if os.path.isabs(pattern):
-            if self.rootdir:
-                pattern = os.path.join(self.rootdir, pattern.lstrip("/"))
-        else:
-            # R2, as for ipsec.conf: relative to the directory of the including file.
-            base = os.path.dirname(including) if not including.startswith("<") else ""
-            pattern = os.path.join(base, pattern)
-        return expand_braces(pattern)
 
     def finish(self) -> SecretsFile:
         self._conflicts()
