@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ipsecconf.cli._code_examples import Example
 from ipsecconf.core._diagnostics import Rule, registry
 
 __all__ = ["all_rules", "render_markdown", "to_json", "JSON_FORMAT"]
@@ -64,6 +65,7 @@ def to_json() -> dict[str, object]:
 
 def render_markdown() -> str:
     rules = all_rules()
+    shown = _examples_shown()
     out = [
         "# Diagnostic codes",
         "",
@@ -86,10 +88,88 @@ def render_markdown() -> str:
         for r in rules.values():
             if r.category == cat:
                 summary = r.summary.replace("|", "\\|")
-                out.append(f"| {r.code} | {r.name} | {r.severity.value} | {r.ruling or ''} | {summary} |")
+                code = f"[{r.code}](#{_anchor(r)})" if r.code in shown else r.code
+                out.append(f"| {code} | {r.name} | {r.severity.value} | {r.ruling or ''} | {summary} |")
         out.append("")
+    out += _code_examples(rules)
     out += _rule_examples()
     return "\n".join(out)
+
+
+def _anchor(r: Rule) -> str:
+    """The anchor of a '### CODE name' heading (lower case, blanks as '-')."""
+    return f"{r.code} {r.name}".lower().replace(" ", "-")
+
+
+def _examples_shown() -> set[str]:
+    from ipsecconf.checks._conncheck import RULES
+    from ipsecconf.cli._code_examples import EXAMPLES
+
+    return set(EXAMPLES) | {r.code for r in RULES}
+
+
+_LONG = 120  # longer example lines are cut in the docs (the test runs them whole)
+
+
+def _show_text(text: str) -> list[str]:
+    """An example file's lines as the docs show them: CR as \\r, a raw byte as \\xNN."""
+    lines = []
+    for line in text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"):
+        shown = "".join(
+            "\\r" if ch == "\r" else f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else ch
+            for ch in line
+        )
+        if len(shown) > _LONG:
+            shown = f"{shown[:_LONG]}... ({len(shown):,} characters)"
+        lines.append(shown)
+    return lines
+
+
+def _example_lines(label: str, ex: Example, before: Example | None) -> list[str]:
+    import shlex
+
+    out = [f"{label}: `ipsecconf check {shlex.join(ex.argv)}`", ""]
+    earlier = dict(before.files) if before is not None else {}
+    same = [name for name, text in ex.files if earlier.get(name) == text]
+    for name, text in ex.files:
+        if name in same:
+            continue
+        if name.endswith("/"):
+            out += [f"`{name}` is a directory.", ""]
+        elif not text:
+            out += [f"`{name}` is empty.", ""]
+        else:
+            out += [f"`{name}`:", "", "```", *_show_text(text), "```", ""]
+    if same:
+        out += [f"{', '.join(f'`{n}`' for n in same)} as above.", ""]
+    return out
+
+
+def _code_examples(rules: Mapping[str, Rule]) -> list[str]:
+    """A FAIL and a PASS example for each code check reports (cli._code_examples)."""
+    from ipsecconf.cli._code_examples import EXAMPLES, NOT_SHOWN
+
+    out = [
+        "## Examples",
+        "",
+        "For each code below, FAIL is a set of files that `ipsecconf check`, run in their",
+        "directory with the arguments shown, reports the code for; PASS is the smallest change",
+        "that it accepts. tests/test_code_examples.py runs every one. `\\r` stands for a carriage",
+        "return and `\\xNN` for a byte that is not UTF-8. The conn rules (`X`, `S`) follow in the",
+        "next section.",
+        "",
+    ]
+    for code, r in rules.items():
+        ex = EXAMPLES.get(code)
+        if ex is None:
+            continue
+        out += [f"### {r.code} {r.name}", ""]
+        out += _example_lines("FAIL", ex.fail, None)
+        out += _example_lines("PASS", ex.passes, ex.fail)
+    out += ["### Codes without an example", ""]
+    out += [f"- {code} ({rules[code].name}): {why}." for code, why in NOT_SHOWN.items()]
+    out.append("")
+    return out
 
 
 def _rule_examples() -> list[str]:
