@@ -197,3 +197,16 @@ def test_subnet_instances_are_capped_with_a_finding() -> None:
     assert [i.name for i in config.instances[:2]] == ["c/1x1", "c/1x2"]
     small = resolve(load_text(text + _subnets("left", 3) + _subnets("right", 3), "p.conf"))
     assert small.diagnostics == () and len(small.instances) == 9
+
+
+def test_check_reports_the_instance_cap_without_building_instances() -> None:
+    # check builds no subnet instance (only their names matter to it), yet must report R050
+    # as resolve() does: verify mode compares the two paths and raised VerifyError here.
+    from ipsecconf.checks._checks import check
+
+    text = "version 2\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
+    tree = load_text(text + _subnets("left", 101) + _subnets("right", 100), "p.conf")
+    found = check(tree, verify=True)
+    assert [d.code for d in found] == ["R050"]
+    small = load_text(text + _subnets("left", 100) + _subnets("right", 100), "p.conf")
+    assert check(small, verify=True) == []

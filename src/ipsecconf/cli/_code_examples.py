@@ -50,6 +50,11 @@ def _v(text: str, *argv: str, extra: tuple[tuple[str, str], ...] = ()) -> Exampl
     return _c("version 2\n" + text, *argv, extra=extra)
 
 
+def _subnet_list(side: str, n: int) -> str:
+    """``leftsubnets={...}`` with n /24 networks."""
+    return f"\t{side}subnets={{" + " ".join(f"10.{i // 256}.{i % 256}.0/24" for i in range(n)) + "}\n"
+
+
 def _pair(fail: Example, passes: Example) -> CodeExamples:
     return CodeExamples(fail, passes)
 
@@ -251,6 +256,10 @@ EXAMPLES: Mapping[str, CodeExamples] = {
             + "\tleftsubnets={10.1.0.0/24 10.2.0.0/24}\nconn a-1x0\n\tleft=192.0.2.1\n\tright=192.0.2.3\n"
         ),
     ),
+    "R050": _pair(
+        _v(_CONN + _subnet_list("left", 101) + _subnet_list("right", 100)),
+        _v(_CONN + _subnet_list("left", 100) + _subnet_list("right", 100)),
+    ),
     # ---------------------------------------------------------------- policy groups
     "G001": _pair(
         _v(_CONN, "--policy-dir", "policies", extra=(("policies/clear", "10.0.0.300\n"),)),
@@ -412,6 +421,4 @@ NOT_SHOWN: Mapping[str, str] = {
     "runtime model orients conns and reports O002/O003 instead",
     "R013": "no verb gives resolve() this host's addresses; on a host (`check --interface`) the "
     "runtime model reports an unoriented conn as O001 instead",
-    "R050": "check's fast path makes no subnet instances, so check does not report it (dump and "
-    "show do; `check --verify` stops with an internal error on such a config)",
 }
