@@ -370,3 +370,24 @@ def test_corpus_psk_pairs_agree_and_a_changed_key_is_found(tmp_path: Path) -> No
     report = peer_check(ca, cb, secrets_a=road_s, secrets_b=load_secrets(str(changed)))
     kinds = {(p.a, f.kind) for p in report.pairs for f in p.findings if f.severity is Severity.ERROR}
     assert kinds == {(p.a, "psk") for p in psk_pairs}
+
+
+def test_strict_end_that_never_initiates_is_an_error(tmp_path: Path) -> None:
+    # Only B can start the tunnel (its strict list refuses A's offer), and B only waits.
+    west = {**WEST, "phase2alg": "aes128-sha1", "auto": "start"}
+    east = {**EAST, "phase2alg": "3des-md5!", "auto": "add"}
+    (f,) = _pair(tmp_path, west, east).pairs[0].findings
+    assert (f.kind, f.severity) == ("esp", Severity.ERROR)
+    assert "only B can initiate" in f.message and "B has auto=add" in f.message
+    # With B starting it, the tunnel comes up: a warning only.
+    (f,) = _pair(tmp_path, {**west, "auto": "add"}, {**east, "auto": "start"}).pairs[0].findings
+    assert (f.kind, f.severity) == ("esp", Severity.WARNING)
+
+
+def test_no_phase2_proposal_in_common_warns_when_neither_is_strict(tmp_path: Path) -> None:
+    report = _pair(tmp_path, {**WEST, "phase2alg": "aes128-sha1"}, {**EAST, "phase2alg": "3des-md5"})
+    (f,) = report.pairs[0].findings
+    assert (f.kind, f.severity) == ("esp", Severity.WARNING)
+    assert "neither list is strict" in f.message
+    report = _pair(tmp_path, {**WEST, "phase2alg": "aes128-sha1"}, {**EAST, "phase2alg": "aes128-sha1"})
+    assert not report.pairs[0].findings

@@ -967,27 +967,49 @@ def _directions(
     """Each end offers its list; a strict end accepts only its list, another accepts any."""
     if offer_a is None or offer_b is None:
         return  # a list that did not parse: check reports it
-    a_starts = not strict_b or bool(offer_a & offer_b)
-    b_starts = not strict_a or bool(offer_a & offer_b)
-    if a_starts and b_starts:
-        return
+    common = bool(offer_a & offer_b)
+    a_starts = not strict_b or common
+    b_starts = not strict_a or common
     what = "IKE (phase 1)" if kind == "ike" else "phase 2"
     lists = f"A {_alg_desc(va)} [{show(offer_a)}], B {_alg_desc(vb)} [{show(offer_b)}]"
+    if a_starts and b_starts:
+        if not common:
+            # Openswan 2.6 accepts any transform it supports when the list is not strict
+            # (kernel_alg_esp_ok_final); libreswan and strongSwan peers are always strict
+            # (seen in tests/e2e/test_e2e_peercheck.py).
+            ck.add(
+                kind,
+                f"no {what} proposal in common: {lists}; Openswan accepts it only because neither "
+                "list is strict, a libreswan or strongSwan peer refuses it",
+                wa,
+                wb,
+                f"list one proposal at both ends ({kind}=)",
+                severity=W,
+            )
+        return
     if not a_starts and not b_starts:
         ck.add(
             kind, f"no {what} proposal in common: {lists}", wa, wb, f"list one the other end offers ({kind}=)"
         )
         return
     who, other = ("A", "B") if a_starts else ("B", "A")
+    # auto= says who initiates: when only the end that cannot start it ever does, the tunnel
+    # does not come up as configured (seen in tests/e2e/test_e2e_peercheck.py).
+    starts = {"A": ck.ca.start_action(ck.conn_a), "B": ck.cb.start_action(ck.conn_b)}
+    stuck = starts[other] in _INITIATES and starts[who] not in _INITIATES
+    tail = f"; {who} has auto={starts[who]}, so nobody who can starts it" if stuck else ""
     ck.add(
         kind,
         f"only {who} can initiate: {other} offers no {what} proposal that {who}'s strict list "
-        f"accepts; {lists}",
+        f"accepts; {lists}{tail}",
         wa,
         wb,
         "add one of the other end's proposals so that either end can start the tunnel",
-        severity=W,
+        severity=None if stuck else W,
     )
+
+
+_INITIATES = frozenset({"start", "route"})
 
 
 def _alg_desc(v: Value | None) -> str:
