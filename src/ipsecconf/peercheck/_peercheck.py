@@ -12,6 +12,7 @@ both files say about the same participant, or a conn-level value of both.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,7 +187,49 @@ _POLICY_MAGIC = frozenset({"%opportunistic", "%group", "%opportunisticgroup"})
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# A network as (IP version, network address as an int, prefix length): built from the text of
+# a plain dotted quad without ipaddress (4 us a network, most of reading 10k conns' ends),
+# compared and tested for overlap as ints; turned into an ipaddress network only for a message.
+Net = tuple[int, int, int]
+
+_QUAD = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
+_QUAD_NET = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})")
+
+
+def _quad(groups: tuple[str | Any, ...]) -> int | None:
+    """The address of four decimal octets as an int; None for leading zeros or an octet over 255
+    (the value parser has the last word on those: it warns, and reads them as decimal)."""
+    n = 0
+    for g in groups:
+        if len(g) > 1 and g[0] == "0":
+            return None
+        o = int(g)
+        if o > 255:
+            return None
+        n = (n << 8) | o
+    return n
+
+
+def _net_key(net: Network) -> Net:
+    return (net.version, int(net.network_address), net.prefixlen)
+
+
+def _net_of(raw: str) -> Net | None:
+    """A plain ``a.b.c.d/n`` with no host bits set, without the value parser; else None."""
+    m = _QUAD_NET.fullmatch(raw)
+    if m is None:
+        return None
+    addr = _quad(m.groups()[:4])
+    plen = int(m.group(5))
+    if addr is None or plen > 32 or (addr & ((1 << (32 - plen)) - 1)):
+        return None
+    return (4, addr, plen)
+
+
+def _network(n: Net) -> Network:
+    if n[0] == 4:
+        return ipaddress.IPv4Network((n[1], n[2]))
+    return ipaddress.IPv6Network((n[1], n[2]))
 
 
 @dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
@@ -196,82 +239,109 @@ class _End:
     host: str | None  # a concrete address (or a host name, lower case); None: filled in at run time
     id: str | None  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
     id_default: bool
-    nets: frozenset[Network] | None  # the client subnets; None: the host itself
+    nets: frozenset[Net] | None  # the client subnets; None: the host itself
     virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
-    address: IPAddress | None  # the host as an address, for its own /32 (/128)
+    address: Net | None  # the host's own /32 (/128)
 
     @property
-    def effective_nets(self) -> frozenset[Network] | None:
+    def effective_nets(self) -> frozenset[Net] | None:
         """The subnets, or the host's own /32 (/128) when none is set; None: not known offline."""
         if self.nets is not None:
             return self.nets
         if self.address is None:
             return None
-        return frozenset({ipaddress.ip_network(self.address)})
+        return frozenset({self.address})
 
 
-def _host_of(v: Value | None) -> tuple[str | None, bool]:
-    """(concrete host, usable): a magic value that makes the conn a policy conn is not usable."""
+def _host_of(v: Value | None) -> tuple[str | None, bool, Net | None]:
+    """(concrete host, usable, its /32 or /128): a magic value that makes the conn a policy conn
+    is not usable."""
     if v is None:
-        return None, False
+        return None, False, None
+    m = _QUAD.fullmatch(v.raw)
+    if m is not None:
+        addr = _quad(m.groups())
+        if addr is not None:
+            return v.raw, True, (4, addr, 32)
     h = v.parsed
     if not isinstance(h, vals.Host):
-        return None, False
+        return None, False, None
     if h.kind in ("ipv4", "ipv6"):
-        return (str(h.address) if h.address is not None else normalize_id(h.text)), True
+        if h.address is None:
+            return normalize_id(h.text), True, None
+        return str(h.address), True, (h.address.version, int(h.address), h.address.max_prefixlen)
     if h.kind == "hostname":
-        return h.text.lower().rstrip("."), True
+        return h.text.lower().rstrip("."), True, None
     if h.kind == "magic":
-        return None, h.text.lower() not in _POLICY_MAGIC
-    return None, True  # %eth0: this host's interface address
+        return None, h.text.lower() not in _POLICY_MAGIC, None
+    return None, True, None  # %eth0: this host's interface address
+
+
+def _unquoted(text: str) -> str:
+    # ipsec.conf(5): a value in double quotes is the text between them.
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _ident(idv: Value) -> str | None:
+    """The id as compared: normalized, quotes removed; None when not known offline."""
+    raw = _unquoted(idv.raw)
+    if raw[:1] == "@" and '"' not in raw:
+        return normalize_id(raw)  # what the value parser's fqdn/user_fqdn text normalizes to
+    p = idv.parsed
+    if isinstance(p, vals.Id):
+        if p.kind == "magic":
+            return "%any" if p.text in ("%any", "%any6") else None
+        if p.kind == "dn":
+            return normalize_dn(_unquoted(p.text))
+        return normalize_id(_unquoted(p.text))
+    return normalize_id(_unquoted(idv.text))
 
 
 def _end(conn: Conn, side: str, instances: Mapping[str, list[Conn]]) -> _End | None:
     e = conn.end(side)
-    host, usable = _host_of(e.host)
+    host, usable, address = _host_of(e.host)
     if not usable:
         return None
     idv = e.id
-    ident: str | None
-    if idv is None:
-        ident = host
-    else:
-        p = idv.parsed
-        if isinstance(p, vals.Id):
-            if p.kind == "magic":
-                ident = "%any" if p.text in ("%any", "%any6") else None
-            elif p.kind == "dn":
-                ident = normalize_dn(p.text)
-            else:
-                ident = normalize_id(p.text)
-        else:
-            ident = normalize_id(idv.text)
+    ident = host if idv is None else _ident(idv)
     nets, virtual = _nets(e, conn, side, instances)
-    address = None
-    if e.host is not None:
-        h = e.host.parsed
-        if isinstance(h, vals.Host) and h.kind in ("ipv4", "ipv6"):
-            address = h.address
     return _End(conn, side, host, ident, idv is None, nets, virtual, address)
+
+
+def _subnet_items(v: Value) -> list[Net | None] | None:
+    """The networks of a subnet= value (None for vhost:/vnet:); None when it did not parse."""
+    quick = _net_of(v.raw)
+    if quick is not None:
+        return [quick]
+    p = v.parsed
+    if isinstance(p, vals.Subnet):
+        return [_net_key(p.network) if p.network is not None else None]
+    return None
 
 
 def _nets(
     e: End, conn: Conn, side: str, instances: Mapping[str, list[Conn]]
-) -> tuple[frozenset[Network] | None, bool]:
-    items: list[vals.Subnet] = []
-    if e.subnets is not None and isinstance(e.subnets.parsed, vals.Subnets):
-        items = list(e.subnets.parsed.items)
-    elif e.subnet is not None and isinstance(e.subnet.parsed, vals.Subnet):
-        items = [e.subnet.parsed]
-    elif e.subnets is not None or e.subnet is not None:
+) -> tuple[frozenset[Net] | None, bool]:
+    items: list[Net | None] | None = []
+    if e.subnets is not None:
+        p = e.subnets.parsed
+        if isinstance(p, vals.Subnets):
+            items = [_net_key(s.network) if s.network is not None else None for s in p.items]
+        else:
+            items = None
+    elif e.subnet is not None:
+        items = _subnet_items(e.subnet)
+    if items is None:
         return None, True  # did not parse: check reports it; nothing to compare
     if not items:
-        subs = [i.end(side).subnet for i in instances.get(conn.name, [])]
-        items = [s.parsed for s in subs if s is not None and isinstance(s.parsed, vals.Subnet)]
+        for inst in instances.get(conn.name, []):
+            sub = inst.end(side).subnet
+            got = _subnet_items(sub) if sub is not None else None
+            if got:
+                items += got
     if not items:
         return None, False
-    virtual = any(s.network is None for s in items)
-    return frozenset(s.network for s in items if s.network is not None), virtual
+    return frozenset(n for n in items if n is not None), None in items
 
 
 # ------------------------------------------------------------------ one config
@@ -376,10 +446,17 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
     return (int(same_name), exact, nets, ids)
 
 
-def _overlap(a: frozenset[Network], b: frozenset[Network]) -> bool:
+def _overlap(a: frozenset[Net], b: frozenset[Net]) -> bool:
     if a & b:
         return True
-    return any(x.version == y.version and x.overlaps(y) for x in a for y in b)
+    for va, xa, pa in a:
+        for vb, xb, pb in b:
+            if va == vb:
+                # Two networks overlap when one contains the other: equal under the shorter mask.
+                shift = (32 if va == 4 else 128) - min(pa, pb)
+                if xa >> shift == xb >> shift:
+                    return True
+    return False
 
 
 def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[Score, bool] | None:
@@ -432,12 +509,15 @@ def _header(conn: Conn) -> Where:
 
 
 class _Pending:
-    """Where a value was written, worked out only when a finding needs it (most pairs agree)."""
+    """Where a value was written, worked out only when a finding needs it (most pairs agree).
 
-    __slots__ = ("conn", "value", "keyword")
+    ``defaults``: the value is ``conn.get(keyword, defaults)``, so a finding remembered for one
+    conn can be placed on another conn's own line (see ``_check_pair``)."""
 
-    def __init__(self, conn: Conn, value: Value | None, keyword: str) -> None:
-        self.conn, self.value, self.keyword = conn, value, keyword
+    __slots__ = ("conn", "value", "keyword", "defaults")
+
+    def __init__(self, conn: Conn, value: Value | None, keyword: str, defaults: bool = True) -> None:
+        self.conn, self.value, self.keyword, self.defaults = conn, value, keyword, defaults
 
     def resolve(self) -> Where:
         return _where(self.conn, self.value, self.keyword)
@@ -514,7 +594,7 @@ def peer_check(
     parent_b = {k: p for p, ks in side_b.kids.items() for k in ks}
     parent_a = {k: p for p, ks in side_a.kids.items() for k in ks}
     pairs: list[Pair] = []
-    clean: set[object] = set()  # conn-level value sets already found to agree
+    memo: dict[object, list[_Spec]] = {}  # conn-level verdicts by the values' text
     seen: set[frozenset[str]] = set()
     paired_b: set[str] = set()
     paired_a: set[str] = set()
@@ -539,7 +619,7 @@ def peer_check(
         b_ends = side_b.ends[ch.b]
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
-        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, clean)
+        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, memo)
         pairs.append(Pair(name, ch.b, tuple(found), ch.mirrored))
     # Instances tried one by one and none paired: the conn itself is unpaired.
     unpaired_a: list[str] = []
@@ -606,6 +686,7 @@ class _Checker:
         self.conn_a = a[0].conn
         self.conn_b = b[0].conn
         self.out: list[Finding] = []
+        self.specs: list[_Spec] = []  # what each finding was made of, to replay it on another pair
 
     def add(
         self,
@@ -617,9 +698,17 @@ class _Checker:
         severity: Severity | None = None,
     ) -> None:
         code = CODES[kind]
+        sev = severity or _KIND_RULES[kind][1]
+        self.specs.append((code, sev, kind, message, hint, _spec(wa), _spec(wb)))
         wa = wa.resolve() if isinstance(wa, _Pending) else wa
         wb = wb.resolve() if isinstance(wb, _Pending) else wb
-        self.out.append(Finding(code, severity or _KIND_RULES[kind][1], kind, message, wa, wb, hint))
+        self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
+
+    def replay(self, spec: _Spec) -> None:
+        code, sev, kind, message, hint, sa, sb = spec
+        wa = _place(self.conn_a, sa)
+        wb = _place(self.conn_b, sb)
+        self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
 
     def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
@@ -637,6 +726,23 @@ class _Checker:
         return f"the end {name} (A's {ea.side}, B's {eb.side})"
 
 
+# A finding without its places: code, severity, kind, message, hint, and for each side either a
+# fixed place or the (keyword, defaults) of the conn's value whose line it points at.
+_Spec = tuple[
+    str, Severity, str, str, str | None, "Where | tuple[str, bool] | None", "Where | tuple[str, bool] | None"
+]
+
+
+def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
+    return (loc.keyword, loc.defaults) if isinstance(loc, _Pending) else loc
+
+
+def _place(conn: Conn, spec: Where | tuple[str, bool] | None) -> Where | None:
+    if isinstance(spec, tuple):
+        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0])
+    return spec
+
+
 def _check_pair(
     ca: Config,
     cb: Config,
@@ -644,30 +750,33 @@ def _check_pair(
     b: tuple[_End, _End],
     secrets_a: SecretsFile | None,
     secrets_b: SecretsFile | None,
-    clean: set[object],
+    memo: dict[object, list[_Spec]],
 ) -> list[Finding]:
     ck = _Checker(ca, cb, a, b)
     for i in (0, 1):
         _check_end(ck, i)
     _check_auth(ck, secrets_a, secrets_b)
-    # The conn-level verdict depends only on the values' text: a pair of value sets found
-    # clean once (conns sharing %default and also= fragments) is not checked again.
+    # The conn-level verdict depends only on the values' text (and auto=): conns sharing
+    # %default and also= fragments are checked once, and what was found is replayed on the
+    # others' own lines.
     va, vb = ck.conn_a.values, ck.conn_b.values
     key = (
-        tuple(v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS),
-        tuple(v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS),
+        tuple([v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS]),
+        tuple([v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS]),
         ca.start_action(ck.conn_a),
         cb.start_action(ck.conn_b),
         ck.conn_a is ck.conn_b,
     )
-    if key in clean:
+    known = memo.get(key)
+    if known is not None:
+        for spec in known:
+            ck.replay(spec)
         return ck.out
-    before = len(ck.out)
+    before = len(ck.specs)
     _check_proposals(ck)
     _check_modes(ck)
     _check_warnings(ck)
-    if len(ck.out) == before:
-        clean.add(key)
+    memo[key] = ck.specs[before:]
     return ck.out
 
 
@@ -788,8 +897,8 @@ def _text(v: Value | None, default: str) -> str:
     return v.text if v is not None else default
 
 
-def _nets_text(nets: frozenset[Network]) -> str:
-    return ", ".join(sorted(str(n) for n in nets))
+def _nets_text(nets: frozenset[Net]) -> str:
+    return ", ".join(str(_network(n)) for n in sorted(nets))
 
 
 def _protoports_agree(a: object | None, b: object | None) -> bool:
@@ -1101,8 +1210,8 @@ def _check_warnings(ck: _Checker) -> None:
             "dpd",
             f"dead peer detection is configured in {has} only: the other end does not answer R_U_THERE "
             "unless it supports DPD",
-            _where(ck.conn_a, da),
-            _where(ck.conn_b, db),
+            _Pending(ck.conn_a, da, da.keyword if da is not None else "dpddelay", False),
+            _Pending(ck.conn_b, db, db.keyword if db is not None else "dpddelay", False),
             "configure dpddelay=/dpdtimeout= at both ends, or at neither",
         )
     aa, ab = ck.ca.start_action(ck.conn_a), ck.cb.start_action(ck.conn_b)
