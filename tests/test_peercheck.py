@@ -391,3 +391,39 @@ def test_no_phase2_proposal_in_common_warns_when_neither_is_strict(tmp_path: Pat
     assert "neither list is strict" in f.message
     report = _pair(tmp_path, {**WEST, "phase2alg": "aes128-sha1"}, {**EAST, "phase2alg": "aes128-sha1"})
     assert not report.pairs[0].findings
+
+
+def test_quoted_ids_compare_without_their_quotes(tmp_path: Path) -> None:
+    # ipsec.conf(5): a value in double quotes is the text between them.
+    report = _pair(tmp_path, {**WEST, "leftid": '"@west"'}, EAST)
+    assert not report.pairs[0].findings
+    report = _pair(tmp_path, {**WEST, "leftid": '"@weest"'}, EAST)
+    assert [f.kind for f in report.all_findings()] == ["id"]
+
+
+def test_plain_quads_read_without_the_value_parser_agree_with_it() -> None:
+    import ipaddress
+    import random
+
+    from ipsecconf.language import _values as vals
+    from ipsecconf.peercheck import _peercheck as pc
+
+    samples = ["10.1.0.0/24", "0.0.0.0/0", "255.255.255.255/32", "10.1.0.5/24", "010.1.0.0/24"]
+    samples += ["10.1.0.0/33", "256.1.0.0/16", "10.1.0.0/8", "192.0.2.128/25", "1.2.3.4/0"]
+    for raw in samples:
+        quick = pc._net_of(raw)
+        parsed, err, warns = vals.parse_cached("subnet", raw, ())
+        if quick is None:
+            continue  # the value parser decides (a warning, an error or host bits)
+        assert err is None and not warns and isinstance(parsed, vals.Subnet) and parsed.network is not None
+        assert quick == pc._net_key(parsed.network) and str(pc._network(quick)) == raw
+    assert pc._net_of("10.1.0.5/24") is None and pc._net_of("010.1.0.0/24") is None
+    rng = random.Random(7)
+    for _ in range(2000):
+        a = ipaddress.IPv4Network((rng.getrandbits(32), rng.randint(0, 32)), strict=False)
+        b = ipaddress.IPv4Network(
+            (int(a.network_address) ^ rng.getrandbits(8) << rng.randint(0, 24), rng.randint(0, 32)),
+            strict=False,
+        )
+        got = pc._overlap(frozenset({pc._net_key(a)}), frozenset({pc._net_key(b)}))
+        assert got == a.overlaps(b), (a, b)
