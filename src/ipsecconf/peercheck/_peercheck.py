@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -192,22 +193,15 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # compared and tested for overlap as ints; turned into an ipaddress network only for a message.
 Net = tuple[int, int, int]
 
-_QUAD = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
-_QUAD_NET = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})")
+# A decimal octet without leading zeros (the value parser warns about those and has the last word).
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+_QUAD_NET = re.compile(rf"({_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET})/(3[0-2]|[12]?\d)")
 
 
-def _quad(groups: tuple[str | Any, ...]) -> int | None:
-    """The address of four decimal octets as an int; None for leading zeros or an octet over 255
-    (the value parser has the last word on those: it warns, and reads them as decimal)."""
-    n = 0
-    for g in groups:
-        if len(g) > 1 and g[0] == "0":
-            return None
-        o = int(g)
-        if o > 255:
-            return None
-        n = (n << 8) | o
-    return n
+def _quad(text: str) -> int:
+    """The address of a dotted quad that ``_QUAD`` matched, as an int."""
+    return int.from_bytes(socket.inet_aton(text), "big")
 
 
 def _net_key(net: Network) -> Net:
@@ -219,10 +213,10 @@ def _net_of(raw: str) -> Net | None:
     m = _QUAD_NET.fullmatch(raw)
     if m is None:
         return None
-    addr = _quad(m.groups()[:4])
-    plen = int(m.group(5))
-    if addr is None or plen > 32 or (addr & ((1 << (32 - plen)) - 1)):
-        return None
+    addr = _quad(m.group(1))
+    plen = int(m.group(2))
+    if addr & ((1 << (32 - plen)) - 1):
+        return None  # host bits set: the value parser warns and clears them
     return (4, addr, plen)
 
 
@@ -258,11 +252,8 @@ def _host_of(v: Value | None) -> tuple[str | None, bool, Net | None]:
     is not usable."""
     if v is None:
         return None, False, None
-    m = _QUAD.fullmatch(v.raw)
-    if m is not None:
-        addr = _quad(m.groups())
-        if addr is not None:
-            return v.raw, True, (4, addr, 32)
+    if _QUAD.fullmatch(v.raw):
+        return v.raw, True, (4, _quad(v.raw), 32)
     h = v.parsed
     if not isinstance(h, vals.Host):
         return None, False, None
