@@ -427,3 +427,65 @@ def test_plain_quads_read_without_the_value_parser_agree_with_it() -> None:
         )
         got = pc._overlap(frozenset({pc._net_key(a)}), frozenset({pc._net_key(b)}))
         assert got == a.overlaps(b), (a, b)
+
+
+def _rsa() -> tuple[str, str, str]:
+    """A fresh RSA key: (rsasigkey=0s..., its ': RSA { ... }' block, a piece of the private exponent)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    pn = key.private_numbers()
+
+    def raw(i: int) -> bytes:
+        return i.to_bytes((i.bit_length() + 7) // 8, "big")
+
+    e = raw(pn.public_numbers.e)
+    pub = "0s" + base64.b64encode(bytes([len(e)]) + e + raw(pn.public_numbers.n)).decode()
+    fields = {
+        "Modulus": pn.public_numbers.n,
+        "PublicExponent": pn.public_numbers.e,
+        "PrivateExponent": pn.d,
+        "Prime1": pn.p,
+        "Prime2": pn.q,
+        "Exponent1": pn.dmp1,
+        "Exponent2": pn.dmq1,
+        "Coefficient": pn.iqmp,
+    }
+    block = ": RSA {\n" + "".join(f"\t{k}: 0x{raw(v).hex()}\n" for k, v in fields.items()) + "\t}\n"
+    return pub, block, raw(pn.d).hex()[8:40]
+
+
+def test_private_keys_checked_against_the_peers_rsasigkey(tmp_path: Path) -> None:
+    (ka, sa, _), (kb, sb, _), (_, sx, secret_x) = _rsa(), _rsa(), _rsa()
+    west = {**WEST, "leftrsasigkey": ka, "rightrsasigkey": kb}
+    east = {**_mirror(west), "auto": "add"}
+    ca = _load(_write(tmp_path / "west.conf", {"t": west}))
+    cb = _load(_write(tmp_path / "east.conf", {"t": east}))
+
+    def secrets(name: str, text: str) -> object:
+        (tmp_path / name).write_text(text)
+        return load_secrets(str(tmp_path / name))
+
+    good_a, good_b, other = secrets("a.secrets", sa), secrets("b.secrets", sb), secrets("x.secrets", sx)
+    assert not peer_check(ca, cb, secrets_a=good_a, secrets_b=good_b).all_findings()  # type: ignore[arg-type]
+    assert not peer_check(ca, cb, secrets_a=good_a).all_findings()  # type: ignore[arg-type]
+    # A's key matches no end: A may be another machine of a shared file, nothing is said.
+    assert not peer_check(ca, cb, secrets_a=other, secrets_b=good_b).all_findings()  # type: ignore[arg-type]
+    # Indexed with west's id, the key is west's, and B (and A's own config) has another one.
+    (tmp_path / "x.secrets").write_text("@west " + sx)
+    report = peer_check(ca, cb, secrets_a=load_secrets(str(tmp_path / "x.secrets")), secrets_b=good_b)
+    (f,) = report.all_findings()
+    assert (f.kind, f.severity) == ("key", Severity.ERROR) and "private key in A's ipsec.secrets" in f.message
+    assert f.a is not None and f.a.file.endswith("x.secrets") and f.b is not None
+    assert secret_x not in f.message and "0x" not in f.message
+    # Both hold the same end's key: each fits alone, not together.
+    (f,) = peer_check(ca, cb, secrets_a=good_a, secrets_b=good_a).all_findings()  # type: ignore[arg-type]
+    assert f.kind == "key" and "both A's and B's" in f.message
+    # The CLI shows no key material either.
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["peer-check", str(tmp_path / "west.conf"), str(tmp_path / "east.conf")]
+    argv += ["--secrets-a", str(tmp_path / "x.secrets"), "--secrets-b", str(tmp_path / "b.secrets")]
+    assert main(argv, out=out, err=err) == 1
+    assert secret_x not in out.getvalue() + err.getvalue() and "(key)" in out.getvalue()

@@ -928,6 +928,8 @@ def _check_auth(ck: _Checker, secrets_a: SecretsFile | None, secrets_b: SecretsF
     if "rsasig" in both:
         for i in (0, 1):
             _check_key(ck, i)
+        if secrets_a is not None or secrets_b is not None:
+            _check_private(ck, secrets_a, secrets_b)
     if "secret" in both and secrets_a is not None and secrets_b is not None:
         _check_psk(ck, secrets_a, secrets_b)
 
@@ -954,6 +956,90 @@ def _check_key(ck: _Checker, i: int) -> None:
             wa,
             wb,
             "copy the key from 'ipsec showhostkey' on that machine into both configs",
+        )
+
+
+Public = tuple[int, int]  # (public exponent, modulus)
+
+
+def _public(blob: bytes) -> Public | None:
+    """The public numbers of an RFC 3110 key (what rsasigkey= holds); None when truncated."""
+    if not blob:
+        return None
+    if blob[0]:
+        elen, start = blob[0], 1
+    else:
+        if len(blob) < 3:
+            return None
+        elen, start = int.from_bytes(blob[1:3], "big"), 3
+    if len(blob) <= start + elen:
+        return None
+    return int.from_bytes(blob[start : start + elen], "big"), int.from_bytes(blob[start + elen :], "big")
+
+
+def _end_publics(end: _End) -> set[Public]:
+    return {p for b in _keys(end.conn.end(end.side)) if (p := _public(b)) is not None}
+
+
+def _privates(sf: SecretsFile) -> list[tuple[Secret, Public]]:
+    """The RSA private keys a secrets file holds, with their public numbers (keys kept in
+    files of their own are not read)."""
+    return [(e, (e.rsa.public_exponent, e.rsa.modulus)) for e in sf.entries if e.kind == "RSA" and e.rsa]
+
+
+def _anchors(
+    keys: list[tuple[Secret, Public]], own: tuple[_End, _End], peer: tuple[_End, _End]
+) -> dict[int, Secret]:
+    """The ends a machine is, by its private keys: the key its own config has for that end, or
+    an index naming that end's id. A file may hold conns of other machines (the shared-file
+    convention), so a key that matches no end says nothing."""
+    out: dict[int, Secret] = {}
+    for i in (0, 1):
+        mine = _end_publics(own[i])
+        names = {x for x in (own[i].id, own[i].host, peer[i].id, peer[i].host) if x is not None}
+        for secret, pub in keys:
+            if pub in mine or (secret.ids and names & {normalize_id(x) for x in secret.ids}):
+                out.setdefault(i, secret)
+    return out
+
+
+def _check_private(ck: _Checker, sa: SecretsFile | None, sb: SecretsFile | None) -> None:
+    """A private key in one side's ipsec.secrets against the rsasigkey the peer has for that end.
+
+    Keys are compared as public numbers and never shown."""
+    got = []
+    for label, sf, own, peer in (("A", sa, ck.a, ck.b), ("B", sb, ck.b, ck.a)):
+        keys = _privates(sf) if sf is not None else []
+        anchors = _anchors(keys, own, peer)
+        got.append(anchors)
+        for i, secret in anchors.items():
+            want = _end_publics(peer[i])
+            pub = next(p for s, p in keys if s is secret)
+            # A key that is this end's in its own config but not in the peer's: _check_key says so.
+            if want and pub not in want and pub not in _end_publics(own[i]):
+                other = "B" if label == "A" else "A"
+                keyed = _Pending(
+                    peer[i].conn, peer[i].conn.end(peer[i].side).rsasigkey, peer[i].side + "rsasigkey"
+                )
+                held = Where(secret.span.file, secret.span.line)
+                ck.add(
+                    "key",
+                    f"{ck.who(i)}: the private key in {label}'s ipsec.secrets for this end is not the "
+                    f"key {other} has for it: {other} cannot verify it (compared as public numbers, "
+                    "not shown)",
+                    held if label == "A" else keyed,
+                    keyed if label == "A" else held,
+                    "put the key that 'ipsec showhostkey' prints on that machine in both configs",
+                )
+    if len(got[0]) == 1 and got[0].keys() == got[1].keys():
+        (i,) = got[0]
+        ck.add(
+            "key",
+            f"{ck.who(i)}: the private keys in both A's and B's ipsec.secrets are this end's: the "
+            "two machines cannot both be it (compared as public numbers, not shown)",
+            Where(got[0][i].span.file, got[0][i].span.line),
+            Where(got[1][i].span.file, got[1][i].span.line),
+            "each machine's ipsec.secrets holds its own key",
         )
 
 
