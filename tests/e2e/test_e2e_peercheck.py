@@ -27,7 +27,9 @@ from .test_e2e_apply import OTHER_PSK, PSK, PSK_SECRETS, RsaPair, apply, conf, c
 # A good tunnel is up in ~0.1 s here, and a refused one is refused as fast, by a notify that A's
 # charon logs: the wait ends at either (SETTLE is only the limit).
 SETTLE = 5.0
-_REFUSAL = re.compile(r"received ([A-Z_]+) (?:notify error|error notify|notify, no CHILD_SA built)")
+_REFUSAL = re.compile(
+    r"received ([A-Z_]+) (?:notify error|error notify|notify, no CHILD_SA built)|(no private key) found"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Case:
     warnings: frozenset[str] = frozenset()  # the warning kinds it must report
     b_edit: tuple[str, str] | None = None  # a change to B's whole file (base is shared by also=)
     rsa: bool = False  # the bodies hold {ka} / {kb}: fresh keys, their secrets on each side
+    a_secret: str = "ka"  # with rsa: whose private key A's ipsec.secrets holds, under what index
+    a_index: str = ""
     # The notify that refuses it, as A's charon logs it (for a pair that does not come up).
     refusal: str | None = None
     # A divergence between peer-check and reality, understood: (the outcome seen, why).
@@ -157,6 +161,16 @@ CASES = [
         refusal="AUTHENTICATION_FAILED",
     ),
     Case(
+        "IKEv1 raw RSA, A's secrets hold another key for A's address",
+        V1_RSA,
+        V1_RSA,
+        rsa=True,
+        a_secret="kx",
+        a_index=f"{HOST_A} ",
+        kinds=frozenset({"key"}),
+        refusal="no private key",
+    ),
+    Case(
         "ikev2=insist against ikev2=never",
         V2,
         V1,
@@ -191,7 +205,8 @@ def _keyed(case: Case) -> tuple[str, str, str, str]:
     ka, kb, kx = rsa_key(), rsa_key(), rsa_key()
     keys: dict[str, RsaPair] = {"ka": ka, "kb": kb, "kx": kx}
     fill = {k: v.pubkey for k, v in keys.items()}
-    return case.a.format(**fill), case.b.format(**fill), ka.secret_block + "\n", kb.secret_block + "\n"
+    sec_a = case.a_index + keys[case.a_secret].secret_block + "\n"
+    return case.a.format(**fill), case.b.format(**fill), sec_a, kb.secret_block + "\n"
 
 
 def outcome(pair: Pair) -> tuple[bool, str | None]:
@@ -202,7 +217,7 @@ def outcome(pair: Pair) -> tuple[bool, str | None]:
     def settled() -> bool:
         if ike_up(pair.a.uri, "net", ["net"]):
             return True
-        refused[:] = _REFUSAL.findall(pair.a.log())
+        refused[:] = [m.group(1) or m.group(2) for m in _REFUSAL.finditer(pair.a.log())]
         return bool(refused)
 
     wait_for(settled, timeout=SETTLE)
