@@ -489,3 +489,32 @@ def test_private_keys_checked_against_the_peers_rsasigkey(tmp_path: Path) -> Non
     argv += ["--secrets-a", str(tmp_path / "x.secrets"), "--secrets-b", str(tmp_path / "b.secrets")]
     assert main(argv, out=out, err=err) == 1
     assert secret_x not in out.getvalue() + err.getvalue() and "(key)" in out.getvalue()
+
+
+def test_virtual_subnets_against_the_responders_virtual_private(tmp_path: Path) -> None:
+    def pair(road_subnet: str, east_subnet: str, vp: str | None) -> list[tuple[str, str]]:
+        road = tmp_path / "road.conf"
+        road.write_text(
+            "version 2\n\nconn rw\n\tleft=%defaultroute\n\tleftid=@road\n"
+            f"\tleftsubnet={road_subnet}\n\tright=192.1.2.23\n\trightid=@east\n\tauthby=secret\n\tauto=start\n"
+        )
+        east = tmp_path / "east.conf"
+        setup = f"config setup\n\tvirtual_private={vp}\n\n" if vp else ""
+        east.write_text(
+            f"version 2\n\n{setup}conn rw\n\tleft=192.1.2.23\n\tleftid=@east\n\tright=%any\n"
+            f"\trightid=@road\n\trightsubnet={east_subnet}\n\tauthby=secret\n\tauto=add\n"
+        )
+        report = peer_check(_load(road), _load(east))
+        assert [(p.a, p.b) for p in report.pairs] == [("rw", "rw")]
+        return [(f.kind, f.message) for f in report.all_findings()]
+
+    vp = "%v4:10.0.0.0/8,%v4:!10.1.0.0/16"
+    assert pair("10.2.0.7/32", "vhost:%priv", vp) == []
+    assert pair("10.2.0.0/24", "vnet:%priv", vp) == []
+    assert pair("10.2.0.0/24", "vnet:%v4:10.2.0.0/16", None) == []
+    (kind, msg), *rest = pair("10.2.0.0/24", "vhost:%priv", vp)  # vhost: one address only
+    assert kind == "subnet" and "does not accept 10.2.0.0/24" in msg and not rest
+    ((kind, msg),) = pair("10.1.0.0/24", "vnet:%priv", vp)  # excluded by !10.1.0.0/16
+    assert kind == "subnet" and vp in msg
+    ((kind, msg),) = pair("10.2.0.0/24", "vnet:%priv", None)
+    assert "virtual_private= is not set" in msg

@@ -834,6 +834,8 @@ def _check_end(ck: _Checker, i: int) -> None:
             wb,
             "the traffic selectors must be equal on both sides (an unset subnet is the host itself)",
         )
+    if ea.virtual != eb.virtual:
+        _check_virtual(ck, i)
     end_a, end_b = ea.conn.end(ea.side), eb.conn.end(eb.side)
     va, vb = end_a.protoport, end_b.protoport
     if (va is not None or vb is not None) and not _protoports_agree(
@@ -863,6 +865,78 @@ def _check_end(ck: _Checker, i: int) -> None:
                 wb,
                 f"a {role[:-6]} server at one end needs a client at the other: the same roles in both",
             )
+
+
+def _check_virtual(ck: _Checker, i: int) -> None:
+    """One config has ``vhost:``/``vnet:`` for this end (a responder taking the subnet the client
+    proposes), the other a subnet: the responder must accept it (Openswan's virtual.c)."""
+    virt, conc = (ck.a[i], ck.b[i]) if ck.a[i].virtual else (ck.b[i], ck.a[i])
+    config = ck.ca if virt is ck.a[i] else ck.cb
+    sub = virt.conn.end(virt.side).subnet
+    parsed = sub.parsed if sub is not None else None
+    nets = conc.effective_nets
+    if not isinstance(parsed, vals.Subnet) or parsed.virtual is None or nets is None:
+        return  # leftsubnets= with virtual items, or a host not known offline
+    kind, _, items = parsed.virtual.partition(":")
+    vp = config.setup_value("virtual_private")
+    private = vp.parsed if vp is not None and isinstance(vp.parsed, vals.VirtualPrivate) else None
+    refused = [
+        n for n in sorted(nets) if not _virtual_allows(kind, items.split(","), n, conc.address, private)
+    ]
+    if not refused:
+        return
+    vl, cl = ("A", "B") if virt is ck.a[i] else ("B", "A")
+    pv = f" (virtual_private={vp.text})" if vp is not None else " (virtual_private= is not set)"
+    where_v, where_c = _subnet_where(virt), _subnet_where(conc)
+    ck.add(
+        "subnet",
+        f"{ck.who(i)}: {vl}'s {virt.side}subnet={sub.text if sub else ''}{pv} does not accept "
+        f"{_nets_text(frozenset(refused))}, which {cl} puts behind it",
+        where_v if vl == "A" else where_c,
+        where_c if vl == "A" else where_v,
+        "widen the responder's virtual_private= (or the vhost:/vnet: list), or use a subnet in it",
+    )
+
+
+def _virtual_allows(
+    kind: str, items: list[str], net: Net, host: Net | None, private: vals.VirtualPrivate | None
+) -> bool:
+    full = 32 if net[0] == 4 else 128
+    if kind == "vhost" and net[2] != full:
+        return False  # vhost: a single address, the client's own
+    for item in items:
+        item = item.strip().lower()
+        if item == "%no":
+            if net == host:
+                return True
+        elif item == "%all":
+            return True
+        elif item == "%priv":
+            if private is not None and _in_private(net, private):
+                return True
+        elif item.startswith(("%v4:", "%v6:")):
+            try:
+                allowed = _net_key(ipaddress.ip_network(item[4:], strict=False))
+            except ValueError:
+                continue
+            if _within(net, allowed):
+                return True
+    return False
+
+
+def _within(net: Net, outer: Net) -> bool:
+    if net[0] != outer[0] or net[2] < outer[2]:
+        return False
+    shift = (32 if net[0] == 4 else 128) - outer[2]
+    return net[1] >> shift == outer[1] >> shift
+
+
+def _in_private(net: Net, private: vals.VirtualPrivate) -> bool:
+    """Inside an allowed entry of virtual_private= and overlapping no excluded one."""
+    entries = [(e.exclude, _net_key(e.network)) for e in private.entries]
+    if any(ex and _overlap(frozenset({net}), frozenset({n})) for ex, n in entries):
+        return False
+    return any(not ex and _within(net, n) for ex, n in entries)
 
 
 def _subnet_where(e: _End) -> Where:
