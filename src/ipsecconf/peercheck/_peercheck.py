@@ -341,7 +341,7 @@ def _nets(
 class _Side:
     """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, index: bool = True) -> None:
         self.config = config
         instances: dict[str, list[Conn]] = {}
         for inst in config.instances:
@@ -360,6 +360,8 @@ class _Side:
         self.by_pair: dict[frozenset[str], list[str]] = {}
         self.by_host: dict[str, list[str]] = {}
         self.by_wild: dict[str, list[str]] = {}
+        if not index:
+            return  # A's conns look for partners in B's index only
         for name, (left, right) in self.ends.items():
             hosts = [h for h in (left.host, right.host) if h is not None]
             for h in hosts:
@@ -535,7 +537,7 @@ def peer_check(
     that holds both ends) and check each pair. ``conn`` limits the report to pairs with
     that name on either side. PSKs are compared only when both secrets are given."""
     single = b is None
-    side_a = _Side(a)
+    side_a = _Side(a, index=single)
     side_b = side_a if b is None else _Side(b)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
