@@ -518,3 +518,16 @@ def test_virtual_subnets_against_the_responders_virtual_private(tmp_path: Path) 
     assert kind == "subnet" and vp in msg
     ((kind, msg),) = pair("10.2.0.0/24", "vnet:%priv", None)
     assert "virtual_private= is not set" in msg
+
+
+def test_a_verdict_shared_by_conns_points_at_each_conns_own_line(tmp_path: Path) -> None:
+    # Both conns have the same values, so the second pair replays the first one's findings:
+    # each must still point at its own pfs= line.
+    w2 = {**WEST, "leftsubnet": "192.0.3.0/24"}
+    a = _write(tmp_path / "west.conf", {"t1": {**WEST, "pfs": "no"}, "t2": {**w2, "pfs": "no"}})
+    b = _write(tmp_path / "east.conf", {"t1": EAST, "t2": _mirror(w2) | {"auto": "add"}})
+    report = peer_check(_load(a), _load(b))
+    got = {p.a: [(f.kind, f.a.line if f.a else None) for f in p.findings] for p in report.pairs}
+    lines = a.read_text().splitlines()
+    pfs_lines = [i + 1 for i, line in enumerate(lines) if line.strip() == "pfs=no"]
+    assert got == {"t1": [("pfs", pfs_lines[0])], "t2": [("pfs", pfs_lines[1])]}
