@@ -370,3 +370,164 @@ def test_corpus_psk_pairs_agree_and_a_changed_key_is_found(tmp_path: Path) -> No
     report = peer_check(ca, cb, secrets_a=road_s, secrets_b=load_secrets(str(changed)))
     kinds = {(p.a, f.kind) for p in report.pairs for f in p.findings if f.severity is Severity.ERROR}
     assert kinds == {(p.a, "psk") for p in psk_pairs}
+
+
+def test_strict_end_that_never_initiates_is_an_error(tmp_path: Path) -> None:
+    # Only B can start the tunnel (its strict list refuses A's offer), and B only waits.
+    west = {**WEST, "phase2alg": "aes128-sha1", "auto": "start"}
+    east = {**EAST, "phase2alg": "3des-md5!", "auto": "add"}
+    (f,) = _pair(tmp_path, west, east).pairs[0].findings
+    assert (f.kind, f.severity) == ("esp", Severity.ERROR)
+    assert "only B can initiate" in f.message and "B has auto=add" in f.message
+    # With B starting it, the tunnel comes up: a warning only.
+    (f,) = _pair(tmp_path, {**west, "auto": "add"}, {**east, "auto": "start"}).pairs[0].findings
+    assert (f.kind, f.severity) == ("esp", Severity.WARNING)
+
+
+def test_no_phase2_proposal_in_common_warns_when_neither_is_strict(tmp_path: Path) -> None:
+    report = _pair(tmp_path, {**WEST, "phase2alg": "aes128-sha1"}, {**EAST, "phase2alg": "3des-md5"})
+    (f,) = report.pairs[0].findings
+    assert (f.kind, f.severity) == ("esp", Severity.WARNING)
+    assert "neither list is strict" in f.message
+    report = _pair(tmp_path, {**WEST, "phase2alg": "aes128-sha1"}, {**EAST, "phase2alg": "aes128-sha1"})
+    assert not report.pairs[0].findings
+
+
+def test_quoted_ids_compare_without_their_quotes(tmp_path: Path) -> None:
+    # ipsec.conf(5): a value in double quotes is the text between them.
+    report = _pair(tmp_path, {**WEST, "leftid": '"@west"'}, EAST)
+    assert not report.pairs[0].findings
+    report = _pair(tmp_path, {**WEST, "leftid": '"@weest"'}, EAST)
+    assert [f.kind for f in report.all_findings()] == ["id"]
+
+
+def test_plain_quads_read_without_the_value_parser_agree_with_it() -> None:
+    import ipaddress
+    import random
+
+    from ipsecconf.language import _values as vals
+    from ipsecconf.peercheck import _peercheck as pc
+
+    samples = ["10.1.0.0/24", "0.0.0.0/0", "255.255.255.255/32", "10.1.0.5/24", "010.1.0.0/24"]
+    samples += ["10.1.0.0/33", "256.1.0.0/16", "10.1.0.0/8", "192.0.2.128/25", "1.2.3.4/0"]
+    for raw in samples:
+        quick = pc._net_of(raw)
+        parsed, err, warns = vals.parse_cached("subnet", raw, ())
+        if quick is None:
+            continue  # the value parser decides (a warning, an error or host bits)
+        assert err is None and not warns and isinstance(parsed, vals.Subnet) and parsed.network is not None
+        assert quick == pc._net_key(parsed.network) and str(pc._network(quick)) == raw
+    assert pc._net_of("10.1.0.5/24") is None and pc._net_of("010.1.0.0/24") is None
+    rng = random.Random(7)
+    for _ in range(2000):
+        a = ipaddress.IPv4Network((rng.getrandbits(32), rng.randint(0, 32)), strict=False)
+        b = ipaddress.IPv4Network(
+            (int(a.network_address) ^ rng.getrandbits(8) << rng.randint(0, 24), rng.randint(0, 32)),
+            strict=False,
+        )
+        got = pc._overlap(frozenset({pc._net_key(a)}), frozenset({pc._net_key(b)}))
+        assert got == a.overlaps(b), (a, b)
+
+
+def _rsa() -> tuple[str, str, str]:
+    """A fresh RSA key: (rsasigkey=0s..., its ': RSA { ... }' block, a piece of the private exponent)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    pn = key.private_numbers()
+
+    def raw(i: int) -> bytes:
+        return i.to_bytes((i.bit_length() + 7) // 8, "big")
+
+    e = raw(pn.public_numbers.e)
+    pub = "0s" + base64.b64encode(bytes([len(e)]) + e + raw(pn.public_numbers.n)).decode()
+    fields = {
+        "Modulus": pn.public_numbers.n,
+        "PublicExponent": pn.public_numbers.e,
+        "PrivateExponent": pn.d,
+        "Prime1": pn.p,
+        "Prime2": pn.q,
+        "Exponent1": pn.dmp1,
+        "Exponent2": pn.dmq1,
+        "Coefficient": pn.iqmp,
+    }
+    block = ": RSA {\n" + "".join(f"\t{k}: 0x{raw(v).hex()}\n" for k, v in fields.items()) + "\t}\n"
+    return pub, block, raw(pn.d).hex()[8:40]
+
+
+def test_private_keys_checked_against_the_peers_rsasigkey(tmp_path: Path) -> None:
+    (ka, sa, _), (kb, sb, _), (_, sx, secret_x) = _rsa(), _rsa(), _rsa()
+    west = {**WEST, "leftrsasigkey": ka, "rightrsasigkey": kb}
+    east = {**_mirror(west), "auto": "add"}
+    ca = _load(_write(tmp_path / "west.conf", {"t": west}))
+    cb = _load(_write(tmp_path / "east.conf", {"t": east}))
+
+    def secrets(name: str, text: str) -> object:
+        (tmp_path / name).write_text(text)
+        return load_secrets(str(tmp_path / name))
+
+    good_a, good_b, other = secrets("a.secrets", sa), secrets("b.secrets", sb), secrets("x.secrets", sx)
+    assert not peer_check(ca, cb, secrets_a=good_a, secrets_b=good_b).all_findings()  # type: ignore[arg-type]
+    assert not peer_check(ca, cb, secrets_a=good_a).all_findings()  # type: ignore[arg-type]
+    # A's key matches no end: A may be another machine of a shared file, nothing is said.
+    assert not peer_check(ca, cb, secrets_a=other, secrets_b=good_b).all_findings()  # type: ignore[arg-type]
+    # Indexed with west's id, the key is west's, and B (and A's own config) has another one.
+    (tmp_path / "x.secrets").write_text("@west " + sx)
+    report = peer_check(ca, cb, secrets_a=load_secrets(str(tmp_path / "x.secrets")), secrets_b=good_b)
+    (f,) = report.all_findings()
+    assert (f.kind, f.severity) == ("key", Severity.ERROR) and "private key in A's ipsec.secrets" in f.message
+    assert f.a is not None and f.a.file.endswith("x.secrets") and f.b is not None
+    assert secret_x not in f.message and "0x" not in f.message
+    # Both hold the same end's key: each fits alone, not together.
+    (f,) = peer_check(ca, cb, secrets_a=good_a, secrets_b=good_a).all_findings()  # type: ignore[arg-type]
+    assert f.kind == "key" and "both A's and B's" in f.message
+    # The CLI shows no key material either.
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["peer-check", str(tmp_path / "west.conf"), str(tmp_path / "east.conf")]
+    argv += ["--secrets-a", str(tmp_path / "x.secrets"), "--secrets-b", str(tmp_path / "b.secrets")]
+    assert main(argv, out=out, err=err) == 1
+    assert secret_x not in out.getvalue() + err.getvalue() and "(key)" in out.getvalue()
+
+
+def test_virtual_subnets_against_the_responders_virtual_private(tmp_path: Path) -> None:
+    def pair(road_subnet: str, east_subnet: str, vp: str | None) -> list[tuple[str, str]]:
+        road = tmp_path / "road.conf"
+        road.write_text(
+            "version 2\n\nconn rw\n\tleft=%defaultroute\n\tleftid=@road\n"
+            f"\tleftsubnet={road_subnet}\n\tright=192.1.2.23\n\trightid=@east\n\tauthby=secret\n\tauto=start\n"
+        )
+        east = tmp_path / "east.conf"
+        setup = f"config setup\n\tvirtual_private={vp}\n\n" if vp else ""
+        east.write_text(
+            f"version 2\n\n{setup}conn rw\n\tleft=192.1.2.23\n\tleftid=@east\n\tright=%any\n"
+            f"\trightid=@road\n\trightsubnet={east_subnet}\n\tauthby=secret\n\tauto=add\n"
+        )
+        report = peer_check(_load(road), _load(east))
+        assert [(p.a, p.b) for p in report.pairs] == [("rw", "rw")]
+        return [(f.kind, f.message) for f in report.all_findings()]
+
+    vp = "%v4:10.0.0.0/8,%v4:!10.1.0.0/16"
+    assert pair("10.2.0.7/32", "vhost:%priv", vp) == []
+    assert pair("10.2.0.0/24", "vnet:%priv", vp) == []
+    assert pair("10.2.0.0/24", "vnet:%v4:10.2.0.0/16", None) == []
+    (kind, msg), *rest = pair("10.2.0.0/24", "vhost:%priv", vp)  # vhost: one address only
+    assert kind == "subnet" and "does not accept 10.2.0.0/24" in msg and not rest
+    ((kind, msg),) = pair("10.1.0.0/24", "vnet:%priv", vp)  # excluded by !10.1.0.0/16
+    assert kind == "subnet" and vp in msg
+    ((kind, msg),) = pair("10.2.0.0/24", "vnet:%priv", None)
+    assert "virtual_private= is not set" in msg
+
+
+def test_a_verdict_shared_by_conns_points_at_each_conns_own_line(tmp_path: Path) -> None:
+    # Both conns have the same values, so the second pair replays the first one's findings:
+    # each must still point at its own pfs= line.
+    w2 = {**WEST, "leftsubnet": "192.0.3.0/24"}
+    a = _write(tmp_path / "west.conf", {"t1": {**WEST, "pfs": "no"}, "t2": {**w2, "pfs": "no"}})
+    b = _write(tmp_path / "east.conf", {"t1": EAST, "t2": _mirror(w2) | {"auto": "add"}})
+    report = peer_check(_load(a), _load(b))
+    got = {p.a: [(f.kind, f.a.line if f.a else None) for f in p.findings] for p in report.pairs}
+    lines = a.read_text().splitlines()
+    pfs_lines = [i + 1 for i, line in enumerate(lines) if line.strip() == "pfs=no"]
+    assert got == {"t1": [("pfs", pfs_lines[0])], "t2": [("pfs", pfs_lines[1])]}

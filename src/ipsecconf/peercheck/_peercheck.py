@@ -12,6 +12,8 @@ both files say about the same participant, or a conn-level value of both.
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,7 +188,42 @@ _POLICY_MAGIC = frozenset({"%opportunistic", "%group", "%opportunisticgroup"})
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# A network as (IP version, network address as an int, prefix length): built from the text of
+# a plain dotted quad without ipaddress (4 us a network, most of reading 10k conns' ends),
+# compared and tested for overlap as ints; turned into an ipaddress network only for a message.
+Net = tuple[int, int, int]
+
+# A decimal octet without leading zeros (the value parser warns about those and has the last word).
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+_QUAD_NET = re.compile(rf"({_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET})/(3[0-2]|[12]?\d)")
+
+
+def _quad(text: str) -> int:
+    """The address of a dotted quad that ``_QUAD`` matched, as an int."""
+    return int.from_bytes(socket.inet_aton(text), "big")
+
+
+def _net_key(net: Network) -> Net:
+    return (net.version, int(net.network_address), net.prefixlen)
+
+
+def _net_of(raw: str) -> Net | None:
+    """A plain ``a.b.c.d/n`` with no host bits set, without the value parser; else None."""
+    m = _QUAD_NET.fullmatch(raw)
+    if m is None:
+        return None
+    addr = _quad(m.group(1))
+    plen = int(m.group(2))
+    if addr & ((1 << (32 - plen)) - 1):
+        return None  # host bits set: the value parser warns and clears them
+    return (4, addr, plen)
+
+
+def _network(n: Net) -> Network:
+    if n[0] == 4:
+        return ipaddress.IPv4Network((n[1], n[2]))
+    return ipaddress.IPv6Network((n[1], n[2]))
 
 
 @dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
@@ -196,82 +233,106 @@ class _End:
     host: str | None  # a concrete address (or a host name, lower case); None: filled in at run time
     id: str | None  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
     id_default: bool
-    nets: frozenset[Network] | None  # the client subnets; None: the host itself
+    nets: frozenset[Net] | None  # the client subnets; None: the host itself
     virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
-    address: IPAddress | None  # the host as an address, for its own /32 (/128)
+    address: Net | None  # the host's own /32 (/128)
 
     @property
-    def effective_nets(self) -> frozenset[Network] | None:
+    def effective_nets(self) -> frozenset[Net] | None:
         """The subnets, or the host's own /32 (/128) when none is set; None: not known offline."""
         if self.nets is not None:
             return self.nets
         if self.address is None:
             return None
-        return frozenset({ipaddress.ip_network(self.address)})
+        return frozenset({self.address})
 
 
-def _host_of(v: Value | None) -> tuple[str | None, bool]:
-    """(concrete host, usable): a magic value that makes the conn a policy conn is not usable."""
+def _host_of(v: Value | None) -> tuple[str | None, bool, Net | None]:
+    """(concrete host, usable, its /32 or /128): a magic value that makes the conn a policy conn
+    is not usable."""
     if v is None:
-        return None, False
+        return None, False, None
+    if _QUAD.fullmatch(v.raw):
+        return v.raw, True, (4, _quad(v.raw), 32)
     h = v.parsed
     if not isinstance(h, vals.Host):
-        return None, False
+        return None, False, None
     if h.kind in ("ipv4", "ipv6"):
-        return (str(h.address) if h.address is not None else normalize_id(h.text)), True
+        if h.address is None:
+            return normalize_id(h.text), True, None
+        return str(h.address), True, (h.address.version, int(h.address), h.address.max_prefixlen)
     if h.kind == "hostname":
-        return h.text.lower().rstrip("."), True
+        return h.text.lower().rstrip("."), True, None
     if h.kind == "magic":
-        return None, h.text.lower() not in _POLICY_MAGIC
-    return None, True  # %eth0: this host's interface address
+        return None, h.text.lower() not in _POLICY_MAGIC, None
+    return None, True, None  # %eth0: this host's interface address
+
+
+def _unquoted(text: str) -> str:
+    # ipsec.conf(5): a value in double quotes is the text between them.
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _ident(idv: Value) -> str | None:
+    """The id as compared: normalized, quotes removed; None when not known offline."""
+    raw = _unquoted(idv.raw)
+    if raw[:1] == "@" and '"' not in raw:
+        return normalize_id(raw)  # what the value parser's fqdn/user_fqdn text normalizes to
+    p = idv.parsed
+    if isinstance(p, vals.Id):
+        if p.kind == "magic":
+            return "%any" if p.text in ("%any", "%any6") else None
+        if p.kind == "dn":
+            return normalize_dn(_unquoted(p.text))
+        return normalize_id(_unquoted(p.text))
+    return normalize_id(_unquoted(idv.text))
 
 
 def _end(conn: Conn, side: str, instances: Mapping[str, list[Conn]]) -> _End | None:
     e = conn.end(side)
-    host, usable = _host_of(e.host)
+    host, usable, address = _host_of(e.host)
     if not usable:
         return None
     idv = e.id
-    ident: str | None
-    if idv is None:
-        ident = host
-    else:
-        p = idv.parsed
-        if isinstance(p, vals.Id):
-            if p.kind == "magic":
-                ident = "%any" if p.text in ("%any", "%any6") else None
-            elif p.kind == "dn":
-                ident = normalize_dn(p.text)
-            else:
-                ident = normalize_id(p.text)
-        else:
-            ident = normalize_id(idv.text)
+    ident = host if idv is None else _ident(idv)
     nets, virtual = _nets(e, conn, side, instances)
-    address = None
-    if e.host is not None:
-        h = e.host.parsed
-        if isinstance(h, vals.Host) and h.kind in ("ipv4", "ipv6"):
-            address = h.address
     return _End(conn, side, host, ident, idv is None, nets, virtual, address)
+
+
+def _subnet_items(v: Value) -> list[Net | None] | None:
+    """The networks of a subnet= value (None for vhost:/vnet:); None when it did not parse."""
+    quick = _net_of(v.raw)
+    if quick is not None:
+        return [quick]
+    p = v.parsed
+    if isinstance(p, vals.Subnet):
+        return [_net_key(p.network) if p.network is not None else None]
+    return None
 
 
 def _nets(
     e: End, conn: Conn, side: str, instances: Mapping[str, list[Conn]]
-) -> tuple[frozenset[Network] | None, bool]:
-    items: list[vals.Subnet] = []
-    if e.subnets is not None and isinstance(e.subnets.parsed, vals.Subnets):
-        items = list(e.subnets.parsed.items)
-    elif e.subnet is not None and isinstance(e.subnet.parsed, vals.Subnet):
-        items = [e.subnet.parsed]
-    elif e.subnets is not None or e.subnet is not None:
+) -> tuple[frozenset[Net] | None, bool]:
+    items: list[Net | None] | None = []
+    if e.subnets is not None:
+        p = e.subnets.parsed
+        if isinstance(p, vals.Subnets):
+            items = [_net_key(s.network) if s.network is not None else None for s in p.items]
+        else:
+            items = None
+    elif e.subnet is not None:
+        items = _subnet_items(e.subnet)
+    if items is None:
         return None, True  # did not parse: check reports it; nothing to compare
     if not items:
-        subs = [i.end(side).subnet for i in instances.get(conn.name, [])]
-        items = [s.parsed for s in subs if s is not None and isinstance(s.parsed, vals.Subnet)]
+        for inst in instances.get(conn.name, []):
+            sub = inst.end(side).subnet
+            got = _subnet_items(sub) if sub is not None else None
+            if got:
+                items += got
     if not items:
         return None, False
-    virtual = any(s.network is None for s in items)
-    return frozenset(s.network for s in items if s.network is not None), virtual
+    return frozenset(n for n in items if n is not None), None in items
 
 
 # ------------------------------------------------------------------ one config
@@ -280,7 +341,7 @@ def _nets(
 class _Side:
     """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, index: bool = True) -> None:
         self.config = config
         instances: dict[str, list[Conn]] = {}
         for inst in config.instances:
@@ -299,6 +360,8 @@ class _Side:
         self.by_pair: dict[frozenset[str], list[str]] = {}
         self.by_host: dict[str, list[str]] = {}
         self.by_wild: dict[str, list[str]] = {}
+        if not index:
+            return  # A's conns look for partners in B's index only
         for name, (left, right) in self.ends.items():
             hosts = [h for h in (left.host, right.host) if h is not None]
             for h in hosts:
@@ -376,10 +439,17 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
     return (int(same_name), exact, nets, ids)
 
 
-def _overlap(a: frozenset[Network], b: frozenset[Network]) -> bool:
+def _overlap(a: frozenset[Net], b: frozenset[Net]) -> bool:
     if a & b:
         return True
-    return any(x.version == y.version and x.overlaps(y) for x in a for y in b)
+    for va, xa, pa in a:
+        for vb, xb, pb in b:
+            if va == vb:
+                # Two networks overlap when one contains the other: equal under the shorter mask.
+                shift = (32 if va == 4 else 128) - min(pa, pb)
+                if xa >> shift == xb >> shift:
+                    return True
+    return False
 
 
 def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[Score, bool] | None:
@@ -432,12 +502,15 @@ def _header(conn: Conn) -> Where:
 
 
 class _Pending:
-    """Where a value was written, worked out only when a finding needs it (most pairs agree)."""
+    """Where a value was written, worked out only when a finding needs it (most pairs agree).
 
-    __slots__ = ("conn", "value", "keyword")
+    ``defaults``: the value is ``conn.get(keyword, defaults)``, so a finding remembered for one
+    conn can be placed on another conn's own line (see ``_check_pair``)."""
 
-    def __init__(self, conn: Conn, value: Value | None, keyword: str) -> None:
-        self.conn, self.value, self.keyword = conn, value, keyword
+    __slots__ = ("conn", "value", "keyword", "defaults")
+
+    def __init__(self, conn: Conn, value: Value | None, keyword: str, defaults: bool = True) -> None:
+        self.conn, self.value, self.keyword, self.defaults = conn, value, keyword, defaults
 
     def resolve(self) -> Where:
         return _where(self.conn, self.value, self.keyword)
@@ -464,7 +537,7 @@ def peer_check(
     that holds both ends) and check each pair. ``conn`` limits the report to pairs with
     that name on either side. PSKs are compared only when both secrets are given."""
     single = b is None
-    side_a = _Side(a)
+    side_a = _Side(a, index=single)
     side_b = side_a if b is None else _Side(b)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
@@ -514,7 +587,7 @@ def peer_check(
     parent_b = {k: p for p, ks in side_b.kids.items() for k in ks}
     parent_a = {k: p for p, ks in side_a.kids.items() for k in ks}
     pairs: list[Pair] = []
-    clean: set[object] = set()  # conn-level value sets already found to agree
+    memo: dict[object, list[_Spec]] = {}  # conn-level verdicts by the values' text
     seen: set[frozenset[str]] = set()
     paired_b: set[str] = set()
     paired_a: set[str] = set()
@@ -539,7 +612,7 @@ def peer_check(
         b_ends = side_b.ends[ch.b]
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
-        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, clean)
+        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, memo)
         pairs.append(Pair(name, ch.b, tuple(found), ch.mirrored))
     # Instances tried one by one and none paired: the conn itself is unpaired.
     unpaired_a: list[str] = []
@@ -606,6 +679,7 @@ class _Checker:
         self.conn_a = a[0].conn
         self.conn_b = b[0].conn
         self.out: list[Finding] = []
+        self.specs: list[_Spec] = []  # what each finding was made of, to replay it on another pair
 
     def add(
         self,
@@ -617,9 +691,17 @@ class _Checker:
         severity: Severity | None = None,
     ) -> None:
         code = CODES[kind]
+        sev = severity or _KIND_RULES[kind][1]
+        self.specs.append((code, sev, kind, message, hint, _spec(wa), _spec(wb)))
         wa = wa.resolve() if isinstance(wa, _Pending) else wa
         wb = wb.resolve() if isinstance(wb, _Pending) else wb
-        self.out.append(Finding(code, severity or _KIND_RULES[kind][1], kind, message, wa, wb, hint))
+        self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
+
+    def replay(self, spec: _Spec) -> None:
+        code, sev, kind, message, hint, sa, sb = spec
+        wa = _place(self.conn_a, sa)
+        wb = _place(self.conn_b, sb)
+        self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
 
     def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
@@ -637,6 +719,23 @@ class _Checker:
         return f"the end {name} (A's {ea.side}, B's {eb.side})"
 
 
+# A finding without its places: code, severity, kind, message, hint, and for each side either a
+# fixed place or the (keyword, defaults) of the conn's value whose line it points at.
+_Spec = tuple[
+    str, Severity, str, str, str | None, "Where | tuple[str, bool] | None", "Where | tuple[str, bool] | None"
+]
+
+
+def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
+    return (loc.keyword, loc.defaults) if isinstance(loc, _Pending) else loc
+
+
+def _place(conn: Conn, spec: Where | tuple[str, bool] | None) -> Where | None:
+    if isinstance(spec, tuple):
+        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0])
+    return spec
+
+
 def _check_pair(
     ca: Config,
     cb: Config,
@@ -644,30 +743,33 @@ def _check_pair(
     b: tuple[_End, _End],
     secrets_a: SecretsFile | None,
     secrets_b: SecretsFile | None,
-    clean: set[object],
+    memo: dict[object, list[_Spec]],
 ) -> list[Finding]:
     ck = _Checker(ca, cb, a, b)
     for i in (0, 1):
         _check_end(ck, i)
     _check_auth(ck, secrets_a, secrets_b)
-    # The conn-level verdict depends only on the values' text: a pair of value sets found
-    # clean once (conns sharing %default and also= fragments) is not checked again.
+    # The conn-level verdict depends only on the values' text (and auto=): conns sharing
+    # %default and also= fragments are checked once, and what was found is replayed on the
+    # others' own lines.
     va, vb = ck.conn_a.values, ck.conn_b.values
     key = (
-        tuple(v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS),
-        tuple(v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS),
+        tuple([v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS]),
+        tuple([v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS]),
         ca.start_action(ck.conn_a),
         cb.start_action(ck.conn_b),
         ck.conn_a is ck.conn_b,
     )
-    if key in clean:
+    known = memo.get(key)
+    if known is not None:
+        for spec in known:
+            ck.replay(spec)
         return ck.out
-    before = len(ck.out)
+    before = len(ck.specs)
     _check_proposals(ck)
     _check_modes(ck)
     _check_warnings(ck)
-    if len(ck.out) == before:
-        clean.add(key)
+    memo[key] = ck.specs[before:]
     return ck.out
 
 
@@ -734,6 +836,8 @@ def _check_end(ck: _Checker, i: int) -> None:
             wb,
             "the traffic selectors must be equal on both sides (an unset subnet is the host itself)",
         )
+    if ea.virtual != eb.virtual:
+        _check_virtual(ck, i)
     end_a, end_b = ea.conn.end(ea.side), eb.conn.end(eb.side)
     va, vb = end_a.protoport, end_b.protoport
     if (va is not None or vb is not None) and not _protoports_agree(
@@ -765,6 +869,78 @@ def _check_end(ck: _Checker, i: int) -> None:
             )
 
 
+def _check_virtual(ck: _Checker, i: int) -> None:
+    """One config has ``vhost:``/``vnet:`` for this end (a responder taking the subnet the client
+    proposes), the other a subnet: the responder must accept it (Openswan's virtual.c)."""
+    virt, conc = (ck.a[i], ck.b[i]) if ck.a[i].virtual else (ck.b[i], ck.a[i])
+    config = ck.ca if virt is ck.a[i] else ck.cb
+    sub = virt.conn.end(virt.side).subnet
+    parsed = sub.parsed if sub is not None else None
+    nets = conc.effective_nets
+    if not isinstance(parsed, vals.Subnet) or parsed.virtual is None or nets is None:
+        return  # leftsubnets= with virtual items, or a host not known offline
+    kind, _, items = parsed.virtual.partition(":")
+    vp = config.setup_value("virtual_private")
+    private = vp.parsed if vp is not None and isinstance(vp.parsed, vals.VirtualPrivate) else None
+    refused = [
+        n for n in sorted(nets) if not _virtual_allows(kind, items.split(","), n, conc.address, private)
+    ]
+    if not refused:
+        return
+    vl, cl = ("A", "B") if virt is ck.a[i] else ("B", "A")
+    pv = f" (virtual_private={vp.text})" if vp is not None else " (virtual_private= is not set)"
+    where_v, where_c = _subnet_where(virt), _subnet_where(conc)
+    ck.add(
+        "subnet",
+        f"{ck.who(i)}: {vl}'s {virt.side}subnet={sub.text if sub else ''}{pv} does not accept "
+        f"{_nets_text(frozenset(refused))}, which {cl} puts behind it",
+        where_v if vl == "A" else where_c,
+        where_c if vl == "A" else where_v,
+        "widen the responder's virtual_private= (or the vhost:/vnet: list), or use a subnet in it",
+    )
+
+
+def _virtual_allows(
+    kind: str, items: list[str], net: Net, host: Net | None, private: vals.VirtualPrivate | None
+) -> bool:
+    full = 32 if net[0] == 4 else 128
+    if kind == "vhost" and net[2] != full:
+        return False  # vhost: a single address, the client's own
+    for item in items:
+        item = item.strip().lower()
+        if item == "%no":
+            if net == host:
+                return True
+        elif item == "%all":
+            return True
+        elif item == "%priv":
+            if private is not None and _in_private(net, private):
+                return True
+        elif item.startswith(("%v4:", "%v6:")):
+            try:
+                allowed = _net_key(ipaddress.ip_network(item[4:], strict=False))
+            except ValueError:
+                continue
+            if _within(net, allowed):
+                return True
+    return False
+
+
+def _within(net: Net, outer: Net) -> bool:
+    if net[0] != outer[0] or net[2] < outer[2]:
+        return False
+    shift = (32 if net[0] == 4 else 128) - outer[2]
+    return net[1] >> shift == outer[1] >> shift
+
+
+def _in_private(net: Net, private: vals.VirtualPrivate) -> bool:
+    """Inside an allowed entry of virtual_private= and overlapping no excluded one."""
+    entries = [(e.exclude, _net_key(e.network)) for e in private.entries]
+    if any(ex and _overlap(frozenset({net}), frozenset({n})) for ex, n in entries):
+        return False
+    return any(not ex and _within(net, n) for ex, n in entries)
+
+
 def _subnet_where(e: _End) -> Where:
     end = e.conn.end(e.side)
     if end.subnets is not None:
@@ -788,8 +964,8 @@ def _text(v: Value | None, default: str) -> str:
     return v.text if v is not None else default
 
 
-def _nets_text(nets: frozenset[Network]) -> str:
-    return ", ".join(sorted(str(n) for n in nets))
+def _nets_text(nets: frozenset[Net]) -> str:
+    return ", ".join(str(_network(n)) for n in sorted(nets))
 
 
 def _protoports_agree(a: object | None, b: object | None) -> bool:
@@ -828,6 +1004,8 @@ def _check_auth(ck: _Checker, secrets_a: SecretsFile | None, secrets_b: SecretsF
     if "rsasig" in both:
         for i in (0, 1):
             _check_key(ck, i)
+        if secrets_a is not None or secrets_b is not None:
+            _check_private(ck, secrets_a, secrets_b)
     if "secret" in both and secrets_a is not None and secrets_b is not None:
         _check_psk(ck, secrets_a, secrets_b)
 
@@ -854,6 +1032,90 @@ def _check_key(ck: _Checker, i: int) -> None:
             wa,
             wb,
             "copy the key from 'ipsec showhostkey' on that machine into both configs",
+        )
+
+
+Public = tuple[int, int]  # (public exponent, modulus)
+
+
+def _public(blob: bytes) -> Public | None:
+    """The public numbers of an RFC 3110 key (what rsasigkey= holds); None when truncated."""
+    if not blob:
+        return None
+    if blob[0]:
+        elen, start = blob[0], 1
+    else:
+        if len(blob) < 3:
+            return None
+        elen, start = int.from_bytes(blob[1:3], "big"), 3
+    if len(blob) <= start + elen:
+        return None
+    return int.from_bytes(blob[start : start + elen], "big"), int.from_bytes(blob[start + elen :], "big")
+
+
+def _end_publics(end: _End) -> set[Public]:
+    return {p for b in _keys(end.conn.end(end.side)) if (p := _public(b)) is not None}
+
+
+def _privates(sf: SecretsFile) -> list[tuple[Secret, Public]]:
+    """The RSA private keys a secrets file holds, with their public numbers (keys kept in
+    files of their own are not read)."""
+    return [(e, (e.rsa.public_exponent, e.rsa.modulus)) for e in sf.entries if e.kind == "RSA" and e.rsa]
+
+
+def _anchors(
+    keys: list[tuple[Secret, Public]], own: tuple[_End, _End], peer: tuple[_End, _End]
+) -> dict[int, Secret]:
+    """The ends a machine is, by its private keys: the key its own config has for that end, or
+    an index naming that end's id. A file may hold conns of other machines (the shared-file
+    convention), so a key that matches no end says nothing."""
+    out: dict[int, Secret] = {}
+    for i in (0, 1):
+        mine = _end_publics(own[i])
+        names = {x for x in (own[i].id, own[i].host, peer[i].id, peer[i].host) if x is not None}
+        for secret, pub in keys:
+            if pub in mine or (secret.ids and names & {normalize_id(x) for x in secret.ids}):
+                out.setdefault(i, secret)
+    return out
+
+
+def _check_private(ck: _Checker, sa: SecretsFile | None, sb: SecretsFile | None) -> None:
+    """A private key in one side's ipsec.secrets against the rsasigkey the peer has for that end.
+
+    Keys are compared as public numbers and never shown."""
+    got = []
+    for label, sf, own, peer in (("A", sa, ck.a, ck.b), ("B", sb, ck.b, ck.a)):
+        keys = _privates(sf) if sf is not None else []
+        anchors = _anchors(keys, own, peer)
+        got.append(anchors)
+        for i, secret in anchors.items():
+            want = _end_publics(peer[i])
+            pub = next(p for s, p in keys if s is secret)
+            # A key that is this end's in its own config but not in the peer's: _check_key says so.
+            if want and pub not in want and pub not in _end_publics(own[i]):
+                other = "B" if label == "A" else "A"
+                keyed = _Pending(
+                    peer[i].conn, peer[i].conn.end(peer[i].side).rsasigkey, peer[i].side + "rsasigkey"
+                )
+                held = Where(secret.span.file, secret.span.line)
+                ck.add(
+                    "key",
+                    f"{ck.who(i)}: the private key in {label}'s ipsec.secrets for this end is not the "
+                    f"key {other} has for it: {other} cannot verify it (compared as public numbers, "
+                    "not shown)",
+                    held if label == "A" else keyed,
+                    keyed if label == "A" else held,
+                    "put the key that 'ipsec showhostkey' prints on that machine in both configs",
+                )
+    if len(got[0]) == 1 and got[0].keys() == got[1].keys():
+        (i,) = got[0]
+        ck.add(
+            "key",
+            f"{ck.who(i)}: the private keys in both A's and B's ipsec.secrets are this end's: the "
+            "two machines cannot both be it (compared as public numbers, not shown)",
+            Where(got[0][i].span.file, got[0][i].span.line),
+            Where(got[1][i].span.file, got[1][i].span.line),
+            "each machine's ipsec.secrets holds its own key",
         )
 
 
@@ -967,27 +1229,49 @@ def _directions(
     """Each end offers its list; a strict end accepts only its list, another accepts any."""
     if offer_a is None or offer_b is None:
         return  # a list that did not parse: check reports it
-    a_starts = not strict_b or bool(offer_a & offer_b)
-    b_starts = not strict_a or bool(offer_a & offer_b)
-    if a_starts and b_starts:
-        return
+    common = bool(offer_a & offer_b)
+    a_starts = not strict_b or common
+    b_starts = not strict_a or common
     what = "IKE (phase 1)" if kind == "ike" else "phase 2"
     lists = f"A {_alg_desc(va)} [{show(offer_a)}], B {_alg_desc(vb)} [{show(offer_b)}]"
+    if a_starts and b_starts:
+        if not common:
+            # Openswan 2.6 accepts any transform it supports when the list is not strict
+            # (kernel_alg_esp_ok_final); libreswan and strongSwan peers are always strict
+            # (seen in tests/e2e/test_e2e_peercheck.py).
+            ck.add(
+                kind,
+                f"no {what} proposal in common: {lists}; Openswan accepts it only because neither "
+                "list is strict, a libreswan or strongSwan peer refuses it",
+                wa,
+                wb,
+                f"list one proposal at both ends ({kind}=)",
+                severity=W,
+            )
+        return
     if not a_starts and not b_starts:
         ck.add(
             kind, f"no {what} proposal in common: {lists}", wa, wb, f"list one the other end offers ({kind}=)"
         )
         return
     who, other = ("A", "B") if a_starts else ("B", "A")
+    # auto= says who initiates: when only the end that cannot start it ever does, the tunnel
+    # does not come up as configured (seen in tests/e2e/test_e2e_peercheck.py).
+    starts = {"A": ck.ca.start_action(ck.conn_a), "B": ck.cb.start_action(ck.conn_b)}
+    stuck = starts[other] in _INITIATES and starts[who] not in _INITIATES
+    tail = f"; {who} has auto={starts[who]}, so nobody who can starts it" if stuck else ""
     ck.add(
         kind,
         f"only {who} can initiate: {other} offers no {what} proposal that {who}'s strict list "
-        f"accepts; {lists}",
+        f"accepts; {lists}{tail}",
         wa,
         wb,
         "add one of the other end's proposals so that either end can start the tunnel",
-        severity=W,
+        severity=None if stuck else W,
     )
+
+
+_INITIATES = frozenset({"start", "route"})
 
 
 def _alg_desc(v: Value | None) -> str:
@@ -1079,8 +1363,8 @@ def _check_warnings(ck: _Checker) -> None:
             "dpd",
             f"dead peer detection is configured in {has} only: the other end does not answer R_U_THERE "
             "unless it supports DPD",
-            _where(ck.conn_a, da),
-            _where(ck.conn_b, db),
+            _Pending(ck.conn_a, da, da.keyword if da is not None else "dpddelay", False),
+            _Pending(ck.conn_b, db, db.keyword if db is not None else "dpddelay", False),
             "configure dpddelay=/dpdtimeout= at both ends, or at neither",
         )
     aa, ab = ck.ca.start_action(ck.conn_a), ck.cb.start_action(ck.conn_b)
