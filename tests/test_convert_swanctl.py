@@ -24,6 +24,7 @@ from ipsecconf.convert import swanctl_tree, write_swanctl
 from ipsecconf.convert._swanctl import ike_proposals, local_side, render_swanctl, rfc3110_to_pem
 from ipsecconf.reading import parse_secrets
 from ipsecconf.reading._includes import load_text
+from ipsecconf.runtime import HostState, effective
 
 SANDBOX = CORPUS.parent / "tools" / "charon-sandbox.sh"
 PSK_CANARY = "canary-psk-5d41402abc4b2a76"
@@ -87,14 +88,50 @@ def test_openswan_defaults_are_written_out() -> None:
     assert child["esp_proposals"][0] == "aes128-sha1-modp1536-modp1024"  # PFS with the IKE groups
 
 
-def test_orientation_by_interface() -> None:
+def test_orientation_by_the_runtime_model() -> None:
     config = _config(CONF)
     net = config.conn("net")
-    assert local_side(net, [("eth0", "198.51.100.7")]) == ("right", None)
+    views = effective(config, HostState(interfaces=(("eth0", "198.51.100.7"),)))
+    assert local_side(net, views) == ("right", None)  # oriented as its leftsubnets instances are
     assert local_side(net, None)[0] == "left"
-    tree = swanctl_tree(config, interfaces=[("eth0", "198.51.100.7/24")])
+    tree = swanctl_tree(config, host=HostState(interfaces=(("eth0", "198.51.100.7"),)))
     assert tree.connections["net"]["local_addrs"] == ["198.51.100.7"]
+    assert tree.connections["net"]["children"]["net-1x0"]["remote_ts"] == ["10.1.0.0/24"]
     assert "C005" not in [d.code for d in tree.diagnostics]
+
+
+def test_orientation_by_default_route() -> None:
+    # %defaultroute is this host's default-route address: only the runtime model knows that.
+    config = _config(CONF.replace("left=192.0.2.1", "left=%defaultroute"))
+    gw = HostState(interfaces=(("eth0", "192.0.2.9"),), default_route=("192.0.2.9", "192.0.2.254"))
+    tree = swanctl_tree(config, host=gw)
+    assert tree.connections["base"]["remote_addrs"] == ["198.51.100.7"]
+    assert "C005" not in [d.code for d in tree.diagnostics]
+    assert tree.connections["base"]["local_addrs"] == ["192.0.2.9"]  # charon has no %defaultroute
+
+
+def test_not_oriented_is_said_per_conn() -> None:
+    tree = swanctl_tree(_config(CONF), host=HostState(interfaces=(("eth0", "203.0.113.5"),)))
+    notes = [d for d in tree.diagnostics if d.code == "C005"]
+    assert {d.message.split(":")[0] for d in notes} == {"conn base", "conn net"}
+    assert all(d.span is not None and d.span.line > 0 for d in notes)
+    assert tree.connections["net"]["local_addrs"] == ["192.0.2.1"]
+
+
+def test_cli_host_options_orient_and_never_read_the_kernel(tmp_path: Path, monkeypatch: Any) -> None:
+    conf = tmp_path / "ipsec.conf"
+    conf.write_text(CONF)
+
+    def no_kernel(*a: object, **k: object) -> None:
+        raise AssertionError("convert read the kernel")
+
+    monkeypatch.setattr(HostState, "from_kernel", no_kernel)
+    args = ["convert", "--to", "swanctl", "--policy-dir", str(tmp_path), str(conf)]
+    assert main([*args, "-o", str(tmp_path / "a")]) == 0
+    assert "local_addrs = 192.0.2.1" in (tmp_path / "a" / "swanctl.conf").read_text()
+    assert main([*args, "-o", str(tmp_path / "b"), "--interface", "eth0=198.51.100.7"]) == 0
+    assert "local_addrs = 198.51.100.7" in (tmp_path / "b" / "swanctl.conf").read_text()
+    assert main([*args, "-o", str(tmp_path / "c"), "--resolve", "gw=192.0.2.1"]) == 2
 
 
 def test_rfc3110_key_becomes_pem() -> None:

@@ -29,7 +29,7 @@ ORIENTED = register(
     "C005",
     "convert-orientation",
     INFO,
-    "Which end is local was not given (--interface): left was taken as local.",
+    "Which end is local is not known (no host options, or not oriented on that host): left was taken.",
     CAT,
     "R26",
 )

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipsecconf.convert import _codes as codes
 from ipsecconf.convert._table import OPENSWAN_CIPHERS, OPENSWAN_GROUPS, OPENSWAN_HASHES, expand_proposals
@@ -27,6 +27,9 @@ from ipsecconf.reading._secrets import SecretsFile, find_secret
 from ipsecconf.reading._syntax import Block
 
 __all__ = ["SwanctlTree", "KeyExtraMissing", "shareable", "swanctl_tree", "write_swanctl", "local_side"]
+
+if TYPE_CHECKING:
+    from ipsecconf.runtime import Effective, HostState
 
 EXTRA = "certs"
 
@@ -52,20 +55,23 @@ class SwanctlTree:
 # ------------------------------------------------------------------ orientation
 
 
-def local_side(conn: Conn, interfaces: Sequence[tuple[str, str]] | None) -> tuple[str, str | None]:
-    """Which end is this host: the end whose host is one of ``interfaces``' addresses (R26).
+def local_side(conn: Conn, views: Mapping[str, Effective] | None) -> tuple[str, str | None]:
+    """Which end is this host: the runtime model's orientation of ``conn`` (R26).
 
-    Without interfaces, left is local and the second item says so. One place, so that it can
-    call the runtime model's ``effective`` once that is merged.
+    ``views`` is ``ipsecconf.runtime.effective(config, host)``. Without it (no host options),
+    left is local and the second item says so; so it is when the conn is not oriented on
+    that host, with pluto's reason. A conn with leftsubnets= is oriented as its instances are.
     """
-    if interfaces:
-        mine = {addr.split("/")[0] for _, addr in interfaces}
-        for side in ("left", "right"):
-            host = conn.end(side).host
-            if host is not None and host.text in mine:
-                return side, None
-        return "left", "no end's host is an address of --interface: left was taken as local"
-    return "left", "no --interface given: left was taken as local"
+    if views is None:
+        return "left", "no host options (--interface, --default-route) given: left was taken as local"
+    e = views.get(conn.name)
+    if e is not None and e.oriented and e.this is not None:
+        return e.this, None
+    for inst in views.values():
+        if inst.base == conn.name and inst.name != conn.name and inst.oriented and inst.this is not None:
+            return inst.this, None
+    reason = e.reason if e is not None else "not added"
+    return "left", f"not oriented on the given host ({reason}): left was taken as local"
 
 
 # ------------------------------------------------------------------ algorithms
@@ -256,12 +262,12 @@ class _Builder:
     def __init__(
         self,
         config: Config,
-        interfaces: Sequence[tuple[str, str]] | None,
+        views: Mapping[str, Effective] | None,
         secrets: SecretsFile | None,
         rootdir: str | None,
     ) -> None:
         self.config = config
-        self.interfaces = interfaces
+        self.views = views
         self.secrets = secrets
         self.diags: list[Diagnostic] = []
         self.connections: dict[str, dict[str, Any]] = {}
@@ -437,8 +443,10 @@ class _Builder:
         if lh is None or rh is None:
             self.note(codes.SKIPPED, c, "no left= or right=: a fragment for also=, not a connection")
             return
-        side, why = local_side(c, self.interfaces)
-        if why is not None and not self.oriented_note:
+        side, why = local_side(c, self.views)
+        if why is not None and self.views is not None:
+            self.note(codes.ORIENTED, c, why, hint="check the host options (--interface, --default-route)")
+        elif why is not None and not self.oriented_note:
             self.oriented_note = True
             self.diags.append(
                 diag(codes.ORIENTED, why, None, "pass --interface NAME=ADDR for this host's addresses")
@@ -453,6 +461,11 @@ class _Builder:
             self.note(codes.CHANGED, c, f"ikev2={ikev2}: written version=0 (either)", c.get("ikev2"))
         if _addr(local):
             body["local_addrs"] = _addr(local)
+        elif self.views is not None and why is None:
+            # %defaultroute, %iface: the address the runtime model found on the given host.
+            here = self.views.get(c.name)
+            if here is not None and here.this_end is not None and here.this_end.host is not None:
+                body["local_addrs"] = [str(here.this_end.host)]
         if _addr(remote):
             body["remote_addrs"] = _addr(remote)
         ike = ike_proposals(c.get("ike", defaults=False))
@@ -535,7 +548,7 @@ def _unquoted(text: str) -> str:
 def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str, list[Diagnostic]]) -> None:
     """The body of conn ``name`` from the body of ``first``, the first conn of its shape.
 
-    Only with left as the local end (no --interface). The class keys of its own lines replace
+    Only with left as the local end (no host options). The class keys of its own lines replace
     the first's; everything else came from the same lines (its shape) or the same also= targets.
     """
     header = Span(block.doc.filename, block.line, 1, 0)
@@ -571,28 +584,31 @@ def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str,
 def swanctl_tree(
     config: Config,
     *,
-    host: object | None = None,
+    host: HostState | None = None,
     secrets: SecretsFile | None = None,
-    interfaces: Sequence[tuple[str, str]] | None = None,
     rootdir: str | None = None,
     shaped: tuple[Sequence[Conn | StandIn], Mapping[str, Block]] | None = None,
 ) -> SwanctlTree:
     """The swanctl connections, secrets and keys for ``config``; see the module doc.
 
-    ``host`` (a runtime HostState) or ``interfaces`` ((name, address) pairs) say which end is
-    this host; without them left is local (C005). ``shaped`` is (the conns in order as
+    ``host`` (a runtime :class:`HostState`) says which end is this host, as the runtime model
+    orients each conn (``ipsecconf.runtime.effective``); without it left is local (C005) and
+    nothing is read from the kernel. ``shaped`` is (the conns in order as
     ``resolve_shaped(tree, shareable)`` gives them, the tree's conn index): a stand-in's body
     is derived from its first's, which is what keeps a 100k-conn tree fast. It is used only
-    without ``interfaces`` and ``secrets``, whose answers depend on each conn's own values.
+    without ``host`` and ``secrets``, whose answers depend on each conn's own values.
     """
-    if interfaces is None and host is not None:
-        interfaces = getattr(host, "interfaces", None)
-    b = _Builder(config, interfaces, secrets, rootdir)
+    views: Mapping[str, Effective] | None = None
+    if host is not None:
+        from ipsecconf.runtime import effective
+
+        views = effective(config, host)
+    b = _Builder(config, views, secrets, rootdir)
     by_parent: dict[str, list[Conn]] = {}
     for inst in config.instances:
         if inst.kind == "subnet-instance" and inst.parent:
             by_parent.setdefault(inst.parent, []).append(inst)
-    if shaped is not None and interfaces is None and secrets is None:
+    if shaped is not None and host is None and secrets is None:
         items, index = shaped
         made: dict[str, list[Diagnostic]] = {}
         for item in items:
