@@ -67,7 +67,9 @@ def test_mappings() -> None:
     assert net["proposals"] == ["aes128-sha1-modp2048"]
     assert net["rekey_time"] == f"{7200 - 180}s" and net["over_time"] == "180s"
     assert net["dpd_delay"] == "30s" and net["dpd_timeout"] == "120s"
-    assert net["local"] == {"id": "@gw.example", "auth": "psk"} and net["remote"] == {"auth": "psk"}
+    assert net["local"] == {"id": "@gw.example", "auth": "psk"}
+    # rightid= unset: Openswan's id is the address, never charon's open %any
+    assert net["remote"] == {"id": "198.51.100.7", "auth": "psk"}
     assert sorted(net["children"]) == ["net-1x0", "net-2x0"]
     child = net["children"]["net-1x0"]
     assert child["local_ts"] == ["10.1.0.0/24"] and child["remote_ts"] == ["10.2.0.0/16"]
@@ -77,6 +79,32 @@ def test_mappings() -> None:
     assert tree.origins["net"] == "/tmp/x.conf:11"
     # left taken as local; no ipsec.secrets given for the PSK conns
     assert [(d.code, d.severity.value) for d in tree.diagnostics] == [("C005", "info"), ("C006", "info")]
+
+
+def test_unset_ids_are_the_addresses() -> None:
+    conf = CONF.replace("\tleftid=@gw.example\n", "")
+    net = swanctl_tree(_config(conf)).connections["net"]
+    assert net["local"]["id"] == "192.0.2.1" and net["remote"]["id"] == "198.51.100.7"
+    # a road warrior peer (%any) and an explicit %any id stay open; a certificate's end gets its id from it
+    road = swanctl_tree(_config(conf.replace("right=198.51.100.7", "right=%any"))).connections["net"]
+    assert "id" not in road["remote"] and road["local"]["id"] == "192.0.2.1"
+    opened = swanctl_tree(_config(conf + "\trightid=%any\n")).connections["net"]
+    assert "id" not in opened["remote"]
+    v6 = conf.replace("198.51.100.7", "2001:db8::7").replace("192.0.2.1", "2001:db8::1")
+    v6 = v6.replace("10.2.0.0/16", "2001:db8:2::/48").replace("10.1.", "2001:db8:1:")
+    v6 = v6.replace(":0.0/24", ":0::/64").replace(":1.0/24", ":1::/64")
+    ipv6 = swanctl_tree(_config(v6 + "\tconnaddrfamily=ipv6\n")).connections["net"]
+    assert ipv6["remote"]["id"] == "2001:db8::7"
+
+
+def test_every_finding_has_a_line() -> None:
+    # authby= unset is rsasig by default: its finding names the conn header, not line 0
+    rsa = CONF.replace("\tauthby=secret\n", "")
+    tree = swanctl_tree(_config(rsa), secrets=parse_secrets("", "ipsec.secrets"))
+    found = [d for d in tree.diagnostics if d.code == "C006"]
+    assert found and {(d.span.line if d.span else 0) for d in found} == {5, 10}  # conn base, conn net
+    plain = swanctl_tree(_config(CONF))
+    assert [d.span.line if d.span else 0 for d in plain.diagnostics] == [5, 5]  # C005 and C006, first conn
 
 
 def test_openswan_defaults_are_written_out() -> None:

@@ -117,7 +117,7 @@ class _Writer:
         self.out.append(f"conn {c.name}")
         body = [] if c.get("ikev2", defaults=False) is not None else self.version_default()
         for slot, v in c.items():
-            span = Span(v.origin.file, v.origin.line, 1, 0)
+            span = codes.span_of(v, c)
             body += self.param("conn", slot, v.raw, v.parsed, f"conn {c.name}", span)
         self.out += _merge_lists(body)
         self.out.append("")
@@ -267,14 +267,13 @@ def _sourceip_notes(w: _Writer) -> None:
         for side in ("left", "right"):
             end = c.end(side)
             if end.sourceip is not None and end.subnet is None and end.subnets is None:
-                o = end.sourceip.origin
                 w.problem(
                     f"conn {c.name}",
                     codes.CHANGED,
                     f"{side}sourceip= without {side}subnet=: libreswan then uses {side}subnet="
                     f"{end.sourceip.text}/32, Openswan the {side}= host alone; "
                     f"set {side}subnet= if that matters",
-                    Span(o.file, o.line, 1, 0),
+                    codes.span_of(end.sourceip, c),
                 )
 
 
@@ -324,7 +323,7 @@ def _flat(w: _Writer) -> None:
     if w.config.setup:
         w.out.append("config setup")
         for slot, v in w.config.setup.items():
-            span = Span(v.origin.file, v.origin.line, 1, 0)
+            span = codes.span_of(v, None)
             w.out += w.param("config", slot, v.raw, v.parsed, "config setup", span)
         w.out.append("")
     for c in w.config.conns:
@@ -368,7 +367,7 @@ def to_libreswan(
                 diag(
                     codes.INLINED,
                     f"{len(tree.documents) - 1} included file(s) written in place",
-                    None,
+                    Span(tree.root.filename, 1, 1, 0),
                     "split the output again if you want separate files",
                 )
             )

@@ -10,6 +10,7 @@ files written under ``private/`` and the ``secrets`` section, never in a message
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -212,11 +213,6 @@ def swanctl_name(name: str) -> str:
     return name.replace(".", "_").replace("/", "-")
 
 
-def _span(v: Value | None, c: Conn) -> Span:
-    o = v.origin if v is not None else c.origin
-    return Span(o.file, o.line, 1, 0)
-
-
 def _addr(end: End) -> list[str]:
     h = end.host
     if h is None or not isinstance(h.parsed, vals.Host):
@@ -226,6 +222,17 @@ def _addr(end: End) -> list[str]:
     if h.text in ("%any", "%any6"):
         return ["%any"]
     return []  # %defaultroute, %opportunistic, %group: any address
+
+
+def _concrete(addrs: list[str]) -> bool:
+    """One literal IP address (not %any, not a host name charon would resolve)."""
+    if len(addrs) != 1:
+        return False
+    try:
+        ipaddress.ip_address(addrs[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _first(addrs: list[str]) -> str | None:
@@ -279,9 +286,10 @@ class _Builder:
         self.origins: dict[str, str] = {}
         self.oriented_note = False
         self.psk_note = False
+        self.once: list[Diagnostic] = []  # notes made once for the whole tree (never copied to stand-ins)
 
     def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
-        self.diags.append(diag(code, f"conn {c.name}: {message}", _span(v, c), hint))
+        self.diags.append(diag(code, f"conn {c.name}: {message}", codes.span_of(v, c), hint))
 
     def child(self, c: Conn, local: End, remote: End, ike: list[str]) -> dict[str, Any]:
         ch: dict[str, Any] = {}
@@ -326,9 +334,13 @@ class _Builder:
         ch["start_action"] = {"route": "trap", "start": "start", "up": "start"}.get(auto, "none")
         return ch
 
-    def auth(self, c: Conn, side: str, end: End, local: bool) -> dict[str, Any]:
+    def auth(self, c: Conn, side: str, end: End, local: bool, addrs: list[str]) -> dict[str, Any]:
         sec: dict[str, Any] = {}
         ident = _id(end)
+        if ident is None and end.id is None and end.cert is None and _concrete(addrs):
+            # Openswan's id of an end without leftid= is its address (ipsec.conf(5)); charon
+            # would accept any remote id. With a certificate charon takes the id from it.
+            ident = addrs[0]
         if ident is not None:
             sec["id"] = ident
         authby = c.text("authby") or "rsasig"
@@ -387,12 +399,12 @@ class _Builder:
         if self.secrets is None:
             if not self.psk_note:
                 self.psk_note = True
-                self.diags.append(
+                self.once.append(
                     diag(
                         codes.NO_SECRET,
                         f"conn {c.name} and others may use authby=secret: no ipsec.secrets was given, "
                         "so swanctl.conf holds no secrets section",
-                        None,
+                        codes.span_of(None, c),
                         "pass --secrets /etc/ipsec.secrets",
                         Severity.INFO,
                     )
@@ -448,8 +460,13 @@ class _Builder:
             self.note(codes.ORIENTED, c, why, hint="check the host options (--interface, --default-route)")
         elif why is not None and not self.oriented_note:
             self.oriented_note = True
-            self.diags.append(
-                diag(codes.ORIENTED, why, None, "pass --interface NAME=ADDR for this host's addresses")
+            self.once.append(
+                diag(
+                    codes.ORIENTED,
+                    f"conn {c.name} and all others: {why}",
+                    codes.span_of(None, c),
+                    "pass --interface NAME=ADDR for this host's addresses",
+                )
             )
         other = "right" if side == "left" else "left"
         local, remote = c.end(side), c.end(other)
@@ -497,8 +514,8 @@ class _Builder:
                 vips.append("0.0.0.0")
             if vips:
                 body["vips"] = vips
-            body["local"] = self.auth(c, side, local, True)
-            body["remote"] = self.auth(c, other, remote, False)
+            body["local"] = self.auth(c, side, local, True, body.get("local_addrs", []))
+            body["remote"] = self.auth(c, other, remote, False, body.get("remote_addrs", []))
             if local.xauthclient is not None and local.xauthclient.parsed is True:
                 x: dict[str, Any] = {"auth": "xauth"}
                 if local.xauthusername is not None:
@@ -569,6 +586,8 @@ def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str,
         ident = own.get(f"{side}id")
         if ident is not None and sec in body and not ident.startswith("%"):
             body[sec] = {**body[sec], "id": _unquoted(ident)}
+        elif ident is None and host is not None and sec in body and body[sec].get("id") == fb[addrs][0]:
+            body[sec] = {**body[sec], "id": host}  # the id was the first's address: this one's
     (child,) = fb["children"].values()
     child = dict(child)
     for side, key in (("left", "local_ts"), ("right", "remote_ts")):
@@ -617,8 +636,7 @@ def swanctl_tree(
             elif not item.implicit:
                 before = len(b.diags)
                 b.conn(item, by_parent.get(item.name, []))
-                # Notes about the whole tree have no span and are made once.
-                made[item.name] = [d for d in b.diags[before:] if d.span is not None]
+                made[item.name] = b.diags[before:]
     else:
         for c in config.conns:
             if not c.implicit:
@@ -628,7 +646,7 @@ def swanctl_tree(
         b.shared,
         b.private_keys,
         b.pubkeys,
-        tuple(sorted(b.diags, key=sort_key)),
+        tuple(sorted(b.diags + b.once, key=sort_key)),
         b.origins,
         b.certs,
     )
