@@ -48,6 +48,9 @@ class SwanctlTree:
     diagnostics: tuple[Diagnostic, ...]
     origins: dict[str, str] = field(default_factory=dict)  # conn name -> file:line of its header
     certs: dict[str, bytes] = field(default_factory=dict)  # file name under x509/ -> certificate
+    # conn name -> the conn whose body it was derived from (same keys; only the slots of
+    # _SLOTS differ), so that swanctl.conf writes it from that conn's text (render_swanctl).
+    derived: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"SwanctlTree(connections={sorted(self.connections)}, shared=***, private_keys=***)"
@@ -210,6 +213,8 @@ def private_pem(k: Any) -> bytes:
 
 def swanctl_name(name: str) -> str:
     """A conn or instance name as a swanctl.conf section name: '.' and '/' are separators there."""
+    if "." not in name and "/" not in name:
+        return name
     return name.replace(".", "_").replace("/", "-")
 
 
@@ -284,6 +289,7 @@ class _Builder:
         self.certs: dict[str, bytes] = {}
         self.rootdir = rootdir
         self.origins: dict[str, str] = {}
+        self.derived: dict[str, str] = {}
         self.oriented_note = False
         self.psk_note = False
         self.once: list[Diagnostic] = []  # notes made once for the whole tree (never copied to stand-ins)
@@ -562,42 +568,83 @@ def _unquoted(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
-def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str, list[Diagnostic]]) -> None:
-    """The body of conn ``name`` from the body of ``first``, the first conn of its shape.
+_OWN_KEYS = frozenset(("left", "right", "leftid", "rightid", "leftsubnet", "rightsubnet"))
+
+
+class _First:
+    """What every stand-in of one first conn shares, worked out once (see :func:`_stand_in`)."""
+
+    __slots__ = ("body", "name", "diags", "child", "from_addr", "suffix")
+
+    def __init__(self, b: _Builder, first: Conn, diags: list[Diagnostic]) -> None:
+        self.name = swanctl_name(first.name)
+        self.body = b.connections.get(self.name)
+        self.diags = diags
+        self.child: dict[str, Any] = {}
+        # Per side: the first's id is its address (no id= anywhere), so a stand-in's is its own.
+        self.from_addr = tuple(first.end(side).id is None for side in ("left", "right"))
+        self.suffix: dict[str, str] = {}  # local_ts/remote_ts -> the protoport part after the subnet
+        if self.body is not None:
+            (self.child,) = self.body["children"].values()
+            for key in ("local_ts", "remote_ts"):
+                if key in self.child:
+                    old = self.child[key][0]
+                    self.suffix[key] = old[old.index("[") :] if "[" in old else ""
+
+
+def _stand_in(b: _Builder, name: str, f: _First, block: Block) -> None:
+    """The body of conn ``name`` from the body of its shape's first conn (``f``).
 
     Only with left as the local end (no host options). The class keys of its own lines replace
     the first's; everything else came from the same lines (its shape) or the same also= targets.
     """
-    header = Span(block.doc.filename, block.line, 1, 0)
-    for d in made.get(first.name, []):
-        msg = d.message.replace(f"conn {first.name}:", f"conn {name}:", 1)
-        b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
-    fb = b.connections.get(swanctl_name(first.name))
+    if f.diags:
+        header = Span(block.doc.filename, block.line, 1, 0)
+        for d in f.diags:
+            msg = d.message.replace(f"conn {f.name}:", f"conn {name}:", 1)
+            b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
+    fb = f.body
     if fb is None:
         return
     own: dict[str, str] = {}
     for n, v, _q, _line in block.param_rows():
-        own.setdefault(n, v)
+        if n in _OWN_KEYS and n not in own:
+            own[n] = v
     body = dict(fb)
-    for side, addrs, sec in (("left", "local_addrs", "local"), ("right", "remote_addrs", "remote")):
-        host = own.get(side)
+    if own:
+        get = own.get
+        host = get("left")
         if host is not None and not host.startswith("%"):
-            body[addrs] = [host]
-        ident = own.get(f"{side}id")
-        if ident is not None and sec in body and not ident.startswith("%"):
-            body[sec] = {**body[sec], "id": _unquoted(ident)}
-        elif ident is None and host is not None and sec in body and body[sec].get("id") == fb[addrs][0]:
-            body[sec] = {**body[sec], "id": host}  # the id was the first's address: this one's
-    (child,) = fb["children"].values()
-    child = dict(child)
-    for side, key in (("left", "local_ts"), ("right", "remote_ts")):
-        sub = own.get(f"{side}subnet")
-        if sub is not None and key in child:
-            old = child[key][0]
-            child[key] = [sub + (old[old.index("[") :] if "[" in old else "")]
-    body["children"] = {swanctl_name(name): child}
-    b.connections[swanctl_name(name)] = body
-    b.origins[swanctl_name(name)] = f"{block.doc.filename}:{block.line}"
+            body["local_addrs"] = [host]
+        ident = get("leftid")
+        if ident is not None and "local" in body and not ident.startswith("%"):
+            body["local"] = {**body["local"], "id": _unquoted(ident)}
+        elif f.from_addr[0] and host is not None and "id" in body.get("local", ()):
+            body["local"] = {**body["local"], "id": body["local_addrs"][0]}  # the first's address was its id
+        host = get("right")
+        if host is not None and not host.startswith("%"):
+            body["remote_addrs"] = [host]
+        ident = get("rightid")
+        if ident is not None and "remote" in body and not ident.startswith("%"):
+            body["remote"] = {**body["remote"], "id": _unquoted(ident)}
+        elif f.from_addr[1] and host is not None and "id" in body.get("remote", ()):
+            body["remote"] = {**body["remote"], "id": body["remote_addrs"][0]}
+        child = f.child
+        sub = get("leftsubnet")
+        if sub is not None and "local_ts" in child:
+            child = dict(child)
+            child["local_ts"] = [sub + f.suffix["local_ts"]]
+        sub = get("rightsubnet")
+        if sub is not None and "remote_ts" in child:
+            child = child if child is not f.child else dict(child)
+            child["remote_ts"] = [sub + f.suffix["remote_ts"]]
+    else:
+        child = f.child
+    sname = swanctl_name(name)
+    body["children"] = {sname: child}
+    b.connections[sname] = body
+    b.origins[sname] = f"{block.doc.filename}:{block.line}"
+    b.derived[sname] = f.name
 
 
 def swanctl_tree(
@@ -630,12 +677,16 @@ def swanctl_tree(
     if shaped is not None and host is None and secrets is None:
         items, index = shaped
         made: dict[str, list[Diagnostic]] = {}
+        firsts: dict[int, _First] = {}
         for item in items:
-            if isinstance(item, StandIn):
-                _stand_in(b, item.name, item.first, index[item.name], made)
-            elif not item.implicit:
+            if type(item) is StandIn:
+                f = firsts.get(id(item.first))
+                if f is None:
+                    f = firsts[id(item.first)] = _First(b, item.first, made.get(item.first.name, []))
+                _stand_in(b, item.name, f, index[item.name])
+            elif not item.implicit:  # type: ignore[union-attr]
                 before = len(b.diags)
-                b.conn(item, by_parent.get(item.name, []))
+                b.conn(item, by_parent.get(item.name, []))  # type: ignore[arg-type]
                 made[item.name] = b.diags[before:]
     else:
         for c in config.conns:
@@ -649,6 +700,7 @@ def swanctl_tree(
         tuple(sorted(b.diags + b.once, key=sort_key)),
         b.origins,
         b.certs,
+        b.derived,
     )
 
 
@@ -664,6 +716,8 @@ def _scalar(text: str) -> str:
 
 
 def _value(v: Any) -> str:
+    if type(v) is list and len(v) == 1 and type(v[0]) is str and _PLAIN.fullmatch(v[0]):
+        return v[0]  # the common case, one plain word: no generator, no quoting
     if isinstance(v, bytes):
         return "0x" + v.hex()
     if isinstance(v, (list, tuple)):
@@ -672,11 +726,12 @@ def _value(v: Any) -> str:
 
 
 class _Renderer:
-    """swanctl.conf text of nested dicts. Stand-ins share sub-dicts with the first conn of
-    their shape, so each (dict, depth) is rendered once."""
+    """swanctl.conf text of nested dicts. Stand-ins share sub-dicts and values with the first
+    conn of their shape, so each (dict, depth) and each (key, value object) is rendered once."""
 
     def __init__(self) -> None:
         self.done: dict[tuple[int, int], str] = {}
+        self.leaves: dict[tuple[int, str, int], str] = {}
 
     def section(self, name: str, body: Mapping[str, Any], indent: int) -> str:
         key = (id(body), indent)
@@ -684,11 +739,17 @@ class _Renderer:
         if inner is None:
             pad = "    " * (indent + 1)
             parts = []
+            leaves = self.leaves
             for k, v in body.items():
                 if isinstance(v, Mapping):
                     parts.append(self.section(k, v, indent + 1))
-                else:
-                    parts.append(f"{pad}{k} = {_value(v)}\n")
+                    continue
+                # The tree keeps every value alive, so an id names one value for the whole run.
+                lk = (indent, k, id(v))
+                line = leaves.get(lk)
+                if line is None:
+                    line = leaves[lk] = f"{pad}{k} = {_value(v)}\n"
+                parts.append(line)
             inner = "".join(parts)
             if indent >= 2:  # conn bodies are never shared; their sections and children may be
                 self.done[key] = inner
@@ -696,10 +757,95 @@ class _Renderer:
         return f"{pad}{name} {{\n{inner}{pad}}}\n"
 
 
+# What a derived conn's body may differ in from its first's (see _stand_in): its name, the
+# addresses, the ids, its one child's name and that child's traffic selectors.
+_SLOTS: tuple[tuple[str, ...], ...] = (
+    ("local_addrs",),
+    ("remote_addrs",),
+    ("local", "id"),
+    ("remote", "id"),
+    ("local_ts",),
+    ("remote_ts",),
+)
+_SENTINEL = re.compile(r"@@ipsecconf-slot-(\d+)@@")
+_NO_TEMPLATE: Any = object()
+
+
+class _Template:
+    """The text of a first conn with its slots cut out: a derived conn is one ``%`` away."""
+
+    def __init__(self, fmt: str, order: tuple[int, ...], paths: tuple[tuple[str, ...] | None, ...]) -> None:
+        self.fmt = fmt
+        self.order = order
+        self.paths = paths  # slot number -> path under the body (None: the conn or child name)
+
+    @staticmethod
+    def of(body: Mapping[str, Any]) -> _Template | None:
+        children = body.get("children")
+        if not isinstance(children, Mapping) or len(children) != 1:
+            return None
+        ((_, child),) = children.items()
+        marked = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in body.items()}
+        mchild = dict(child)
+        paths: list[tuple[str, ...] | None] = [None, None]
+        for path in _SLOTS:
+            holder = mchild if path[0].endswith("_ts") else marked
+            for part in path[:-1]:
+                holder = holder.get(part)  # type: ignore[assignment]
+                if not isinstance(holder, dict):
+                    break
+            else:
+                if path[-1] in holder:
+                    holder[path[-1]] = f"@@ipsecconf-slot-{len(paths)}@@"
+                    paths.append(path)
+        marked["children"] = {"@@ipsecconf-slot-1@@": mchild}
+        text = _Renderer().section("@@ipsecconf-slot-0@@", marked, 1)
+        pieces = _SENTINEL.split(text)
+        order = tuple(int(i) for i in pieces[1::2])
+        if sorted(order) != list(range(len(paths))):
+            return None  # a value held the sentinel text itself: write this shape the long way
+        fmt = "%s".join(p.replace("%", "%%") for p in pieces[0::2])
+        return _Template(fmt, order, tuple(paths))
+
+    def text(self, name: str, body: Mapping[str, Any]) -> str | None:
+        children = body["children"]
+        if len(children) != 1:
+            return None
+        ((cname, child),) = children.items()
+        got: list[str] = [name, cname]
+        plain = _PLAIN.fullmatch
+        for path in self.paths[2:]:
+            assert path is not None
+            v = (child if path[0] in _TS else body)[path[0]]
+            if len(path) == 2:
+                v = v[path[1]]
+            if type(v) is list and len(v) == 1:
+                v = v[0]
+            got.append(v if type(v) is str and plain(v) else _value(v))
+        order = self.order
+        return self.fmt % tuple([got[i] for i in order])
+
+
+_TS = frozenset(("local_ts", "remote_ts"))
+
+
 def render_swanctl(tree: SwanctlTree) -> str:
     """swanctl.conf for ``tree``; its ``secrets`` section holds the PSKs (write it 0600)."""
     r = _Renderer()
-    out = ["# written by ipsecconf convert --to swanctl\n\n", r.section("connections", tree.connections, 0)]
+    out = ["# written by ipsecconf convert --to swanctl\n\n", "connections {\n"]
+    templates: dict[str, Any] = {}
+    for name, body in tree.connections.items():
+        first = tree.derived.get(name)
+        if first is not None:
+            t = templates.get(first, _NO_TEMPLATE)
+            if t is _NO_TEMPLATE:
+                t = templates[first] = _Template.of(tree.connections[first])
+            text = t.text(name, body) if t is not None else None
+            if text is not None:
+                out.append(text)
+                continue
+        out.append(r.section(name, body, 1))
+    out.append("}\n")
     secrets: dict[str, Any] = {}
     for s in tree.shared:
         entry: dict[str, Any] = {"secret": s["data"]}
