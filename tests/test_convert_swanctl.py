@@ -384,3 +384,95 @@ def test_charon_loads_the_secrets_and_keys_we_write(tmp_path: Path) -> None:
     assert "loaded ike secret 'ike-base'" in outs[0]  # one entry serves base and net
     assert "loaded RSA key from" in outs[1] and "private/base.pem" in outs[1]
     assert PSK_CANARY not in "".join(outs)
+
+
+GROUPS = """\
+version 2
+config setup
+\toe=yes
+conn partners
+\tleft=192.0.2.1
+\tleftsubnet=10.1.0.0/24
+\tright=%group
+\ttype=tunnel
+\tauthby=secret
+\tauto=route
+conn empty
+\tleft=192.0.2.1
+\tright=%group
+\ttype=passthrough
+\tauthby=never
+\tauto=route
+"""
+
+
+def _group_tree(tmp_path: Path, text: str = GROUPS) -> Any:
+    policies = tmp_path / "policies"
+    policies.mkdir(exist_ok=True)
+    (policies / "partners").write_text("198.51.100.0/24\n203.0.113.7/32\n")
+    (policies / "clear").write_text("10.9.0.0/16\n")
+    (policies / "block").write_text("192.0.2.128/25\n")
+    (policies / "private").write_text("172.16.0.0/12\n")
+    tree = load_text(text, str(tmp_path / "ipsec.conf"))
+    config, found = check_config(tree, policy_dir=str(policies))
+    assert not [d for d in found if d.severity.value == "error"], found
+    return swanctl_tree(config)
+
+
+def test_policy_group_instances_are_children(tmp_path: Path) -> None:
+    tree = _group_tree(tmp_path)
+    partners = tree.connections["partners"]
+    assert "remote_addrs" not in partners  # %group: any peer whose client is in the group
+    children = partners["children"]
+    assert sorted(children) == ["partners-198_51_100_0-24", "partners-203_0_113_7-32"]
+    assert children["partners-198_51_100_0-24"]["remote_ts"] == ["198.51.100.0/24"]
+    assert children["partners-203_0_113_7-32"]["local_ts"] == ["10.1.0.0/24"]
+    assert {c["start_action"] for c in children.values()} == {"trap"}
+    # oe=yes: the implicit clear and block groups are shunts for their policies files
+    clear = tree.connections["clear"]["children"]["clear-10_9_0_0-16"]
+    assert (
+        clear["mode"] == "pass" and clear["remote_ts"] == ["10.9.0.0/16"] and clear["start_action"] == "trap"
+    )
+    assert tree.connections["block"]["children"]["block-192_0_2_128-25"]["mode"] == "drop"
+    codes = {(d.code, d.message.split(":")[0]) for d in tree.diagnostics}
+    # OE proper (private, private-or-clear, packetdefault): C002, never written
+    assert ("C002", "conn private") in codes and "private" not in tree.connections
+    assert ("C002", "conn packetdefault") in codes and "packetdefault" not in tree.connections
+    assert ("C007", "conn empty") in codes and "empty" not in tree.connections
+    # the implicit conns' findings point at oe=yes, the line that loads them
+    assert all(d.span is not None and d.span.line > 0 for d in tree.diagnostics)
+    assert {d.span.line for d in tree.diagnostics if "private" in d.message} == {3}  # type: ignore[union-attr]
+    text = render_swanctl(tree)
+    assert "#" not in text.split("\n", 1)[1]  # '#' would start a comment in swanctl.conf
+
+
+def test_without_oe_the_implicit_groups_are_not_written(tmp_path: Path) -> None:
+    tree = _group_tree(tmp_path, GROUPS.replace("\toe=yes\n", "\toe=no\n"))
+    assert sorted(tree.connections) == ["partners"]
+    assert "C002" not in {d.code for d in tree.diagnostics}
+
+
+def test_charon_loads_policy_group_instances(tmp_path: Path) -> None:
+    _need_charon()
+    tree = _group_tree(tmp_path)
+    write_swanctl(tree, str(tmp_path / "t"))
+    home = tmp_path / "charon"
+    uri = subprocess.run(
+        [str(SANDBOX), "start", str(home)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    try:
+        r = subprocess.run(
+            ["swanctl", "--load-all", "--file", str(tmp_path / "t" / "swanctl.conf"), "--uri", uri],
+            capture_output=True,
+            text=True,
+        )
+        raw = subprocess.run(
+            ["swanctl", "--list-conns", "--raw", "--uri", uri], capture_output=True, text=True
+        ).stdout
+    finally:
+        subprocess.run([str(SANDBOX), "stop", str(home)], capture_output=True)
+    assert r.returncode == 0 and "failed" not in r.stdout + r.stderr, r.stdout + r.stderr
+    listed = _listed(raw)
+    assert sorted(listed) == ["block", "clear", "partners"]
+    assert "partners-203_0_113_7-32 {mode=TUNNEL" in listed["partners"]
+    assert "clear-10_9_0_0-16 {mode=PASS" in listed["clear"]

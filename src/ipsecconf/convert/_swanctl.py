@@ -213,9 +213,9 @@ def private_pem(k: Any) -> bytes:
 
 def swanctl_name(name: str) -> str:
     """A conn or instance name as a swanctl.conf section name: '.' and '/' are separators there."""
-    if "." not in name and "/" not in name:
+    if "." not in name and "/" not in name and "#" not in name:
         return name
-    return name.replace(".", "_").replace("/", "-")
+    return name.replace(".", "_").replace("/", "-").replace("#", "-")  # '#' starts a comment there
 
 
 def _addr(end: End) -> list[str]:
@@ -227,6 +227,12 @@ def _addr(end: End) -> list[str]:
     if h.text in ("%any", "%any6"):
         return ["%any"]
     return []  # %defaultroute, %opportunistic, %group: any address
+
+
+def _host_id(end: End) -> str | None:
+    """The host as an index of ipsec.secrets: an address or name, never a %word (%group, %any)."""
+    h = end.host
+    return h.text if h is not None and not h.text.startswith("%") else None
 
 
 def _concrete(addrs: list[str]) -> bool:
@@ -400,8 +406,8 @@ class _Builder:
         return name
 
     def psk(self, c: Conn, local: End, remote: End) -> None:
-        my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
-        peer_ids = [x for x in (_id(remote), remote.host.text if remote.host else None) if x] or ["%any"]
+        my_ids = [x for x in (_id(local), _host_id(local)) if x]
+        peer_ids = [x for x in (_id(remote), _host_id(remote)) if x] or ["%any"]
         if self.secrets is None:
             if not self.psk_note:
                 self.psk_note = True
@@ -434,7 +440,7 @@ class _Builder:
     def private(self, c: Conn, local: End, remote: End) -> None:
         if self.secrets is None:
             return
-        my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
+        my_ids = [x for x in (_id(local), _host_id(local)) if x]
         s = find_secret(self.secrets, "RSA", my_ids, [_id(remote) or "%any"])
         if s is None:
             self.note(
@@ -456,12 +462,55 @@ class _Builder:
         if all(p != pem for _, p in self.private_keys):
             self.private_keys.append((f"{c.name}.pem", pem))
 
+    def group_ok(self, c: Conn, group: str | None, instances: list[Conn]) -> bool:
+        """Whether a policy group (or OE conn) has something swanctl can hold; else say why."""
+        end = c.end(group) if group is not None else (c.left if c.left.host.text == _OPPO else c.right)  # type: ignore[union-attr]
+        shunt = (c.text("type") or "tunnel") in _SHUNTS
+        oe = end.host is not None and end.host.text in (_OPPO, _OPPO_GROUP)
+        # An implicit conn is loaded by oe=yes: that is the line a finding about it names.
+        where = self.config.setup_value("oe", defaults=False) if c.implicit else end.host
+        if oe and not shunt:
+            self.note(
+                codes.LOST,
+                c,
+                f"{end.host.keyword}={end.host.text}: opportunistic encryption (keys found in DNS) has "  # type: ignore[union-attr]
+                "no strongSwan equivalent; not written",
+                where,
+                "write a conn per peer, or leave this traffic to the other conns",
+            )
+            return False
+        if not instances:
+            self.note(
+                codes.SKIPPED,
+                c,
+                "a policy group without a policies file (or with no entries): pluto loads nothing for it",
+                where,
+            )
+            return False
+        if oe:
+            self.note(
+                codes.LOST,
+                c,
+                f"{end.host.keyword}={end.host.text}: the shunts are written; answering opportunistic "  # type: ignore[union-attr]
+                "encryption from these peers is not (strongSwan has no OE)",
+                where,
+            )
+        return True
+
     def conn(self, c: Conn, instances: list[Conn]) -> None:
         lh, rh = c.left.host, c.right.host
         if lh is None or rh is None:
             self.note(codes.SKIPPED, c, "no left= or right=: a fragment for also=, not a connection")
             return
-        side, why = local_side(c, self.views)
+        group = _group_side(c)
+        if group is not None or _OPPO in (lh.text, rh.text):
+            if not self.group_ok(c, group, instances):
+                return
+        if group is not None:
+            # pluto swaps the ends of a group: the group is the peer, wherever it was written.
+            side, why = ("right" if group == "left" else "left"), None
+        else:
+            side, why = local_side(c, self.views)
         if why is not None and self.views is not None:
             self.note(codes.ORIENTED, c, why, hint="check the host options (--interface, --default-route)")
         elif why is not None and not self.oriented_note:
@@ -547,6 +596,18 @@ class _Builder:
             )
         self.connections[name] = body
         self.origins[name] = f"{c.origin.file}:{c.origin.line}"
+
+
+_OPPO, _OPPO_GROUP = "%opportunistic", "%opportunisticgroup"
+_SHUNTS = frozenset(("passthrough", "pass", "reject", "drop"))
+
+
+def _group_side(c: Conn) -> str | None:
+    """The end that is a policy group (%group, %opportunisticgroup), when exactly one is."""
+    sides = [
+        s for s in ("left", "right") if (h := c.end(s).host) is not None and h.text in ("%group", _OPPO_GROUP)
+    ]
+    return sides[0] if len(sides) == 1 else None
 
 
 def shareable(c: Conn) -> bool:
@@ -672,8 +733,10 @@ def swanctl_tree(
     b = _Builder(config, views, secrets, rootdir)
     by_parent: dict[str, list[Conn]] = {}
     for inst in config.instances:
-        if inst.kind == "subnet-instance" and inst.parent:
+        # NAME/LxR and policy-group instances (NAME#cidr) are children of their conn.
+        if inst.kind in ("subnet-instance", "policy-instance") and inst.parent:
             by_parent.setdefault(inst.parent, []).append(inst)
+    oe = config.oe  # implicit conns (clear, block, OE) are loaded only with oe=yes (R22)
     if shaped is not None and host is None and secrets is None:
         items, index = shaped
         made: dict[str, list[Diagnostic]] = {}
@@ -684,13 +747,13 @@ def swanctl_tree(
                 if f is None:
                     f = firsts[id(item.first)] = _First(b, item.first, made.get(item.first.name, []))
                 _stand_in(b, item.name, f, index[item.name])
-            elif not item.implicit:  # type: ignore[union-attr]
+            elif oe or not item.implicit:  # type: ignore[union-attr]
                 before = len(b.diags)
                 b.conn(item, by_parent.get(item.name, []))  # type: ignore[arg-type]
                 made[item.name] = b.diags[before:]
     else:
         for c in config.conns:
-            if not c.implicit:
+            if oe or not c.implicit:
                 b.conn(c, by_parent.get(c.name, []))
     return SwanctlTree(
         b.connections,
