@@ -298,6 +298,8 @@ class _Builder:
         self.derived: dict[str, str] = {}
         self.oriented_note = False
         self.psk_note = False
+        self.child_memo: dict[tuple[object, ...], dict[str, Any]] = {}
+        self.ike_memo: dict[int, list[str]] = {}
         self.once: list[Diagnostic] = []  # notes made once for the whole tree (never copied to stand-ins)
 
     def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
@@ -319,6 +321,18 @@ class _Builder:
                     f"{sub.keyword}={sub.text}: swanctl has no vhost:/vnet:; {key} left dynamic",
                     sub,
                 )
+        # The rest depends on values that conns inheriting them share (one Value object, from
+        # %default or an also= target): each distinct combination is translated once.
+        get = c.get
+        memo_key = (tuple([id(get(k)) for k in _CHILD_KEYS]), c.implicit, tuple(ike))
+        rest = self.child_memo.get(memo_key)
+        if rest is None:
+            rest = self.child_memo[memo_key] = self.child_rest(c, ike)
+        ch.update(rest)
+        return ch
+
+    def child_rest(self, c: Conn, ike: list[str]) -> dict[str, Any]:
+        ch: dict[str, Any] = {}
         mode = {"tunnel": "tunnel", "transport": "transport", "passthrough": "pass", "pass": "pass"}.get(
             c.text("type") or "tunnel", "drop"
         )
@@ -503,7 +517,7 @@ class _Builder:
             self.note(codes.SKIPPED, c, "no left= or right=: a fragment for also=, not a connection")
             return
         group = _group_side(c)
-        if group is not None or _OPPO in (lh.text, rh.text):
+        if group is not None or _OPPO in (_word(lh), _word(rh)):
             if not self.group_ok(c, group, instances):
                 return
         if group is not None:
@@ -540,7 +554,10 @@ class _Builder:
                 body["local_addrs"] = [str(here.this_end.host)]
         if _addr(remote):
             body["remote_addrs"] = _addr(remote)
-        ike = ike_proposals(c.get("ike", defaults=False))
+        ike_value = c.get("ike", defaults=False)
+        ike = self.ike_memo.get(id(ike_value))
+        if ike is None:
+            ike = self.ike_memo[id(ike_value)] = ike_proposals(ike_value)
         mode = c.text("type") or "tunnel"
         if mode in ("tunnel", "transport"):
             body["proposals"] = ike
@@ -599,15 +616,24 @@ class _Builder:
 
 
 _OPPO, _OPPO_GROUP = "%opportunistic", "%opportunisticgroup"
+# Every value a child's mode, proposals, times and start action are made from (see child()).
+_CHILD_KEYS = (
+    "type", "phase2alg", "pfs", "phase2", "salifetime", "rekeymargin", "rekeyfuzz", "rekey",
+    "compress", "dpddelay", "dpdaction", "auto",
+)  # fmt: skip
 _SHUNTS = frozenset(("passthrough", "pass", "reject", "drop"))
 
 
 def _group_side(c: Conn) -> str | None:
     """The end that is a policy group (%group, %opportunisticgroup), when exactly one is."""
-    sides = [
-        s for s in ("left", "right") if (h := c.end(s).host) is not None and h.text in ("%group", _OPPO_GROUP)
-    ]
+    # Only a %word can be a group: the raw text first, so that addresses stay unparsed.
+    sides = [s for s in ("left", "right") if _word(c.end(s).host) in ("%group", _OPPO_GROUP)]
     return sides[0] if len(sides) == 1 else None
+
+
+def _word(v: Value | None) -> str | None:
+    """A host's %word (canonical), or None for an address, a name or no host."""
+    return v.text if v is not None and v.raw[:1] == "%" else None
 
 
 def shareable(c: Conn) -> bool:
