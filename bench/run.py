@@ -41,7 +41,11 @@ SWANCTL = "/usr/sbin/swanctl"
 PROBE_TIMEOUT = 600.0
 LINEAR_SLACK = 1.1  # time(10N)/time(N) may be at most 11: linear plus 10 % noise
 
-DEFAULT_TOOLS = "ipsecconf,ipsecconf-read,strongswan,libreswan-addconn,libreswan-rwc"
+DEFAULT_TOOLS = "ipsecconf,ipsecconf-dump,ipsecconf-dump-json,ipsecconf-read,strongswan"
+# The two trees: this directory's generator (uniform: most conns share one of ~128 shapes) and
+# ../shared/tools/gen.py --flavor osw (hub and spoke: three also= per spoke, DN ids, alsoflip=).
+GEN_OSW = BENCH_DIR.parent.parent / "shared" / "tools" / "gen.py"
+DEFAULT_TREES = "own,osw"
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Sample:
     stderr_lines: int
     stderr_first: str
     stderr_last: str
+    cpu: float = 0.0  # user + system CPU seconds of the process and its children
 
 
 @dataclass
@@ -83,6 +88,11 @@ class Cell:
     @property
     def best(self) -> float | None:
         done = [s.seconds for s in self.samples if not s.timed_out]
+        return min(done) if done and not self.timed_out else None
+
+    @property
+    def best_cpu(self) -> float | None:
+        done = [s.cpu for s in self.samples if not s.timed_out]
         return min(done) if done and not self.timed_out else None
 
     @property
@@ -147,6 +157,24 @@ def known_tools() -> dict[str, Tool]:
         ),
         Tool(
             "ipsecconf-read", "ipsecconf: read only", read, frozenset({0}), "RSS ipsecconf read", env, py_skip
+        ),
+        Tool(
+            "ipsecconf-dump",
+            "ipsecconf dump",
+            [sys.executable, "-m", "ipsecconf", "dump", "{conf}"],
+            any_code,
+            "RSS dump",
+            env,
+            py_skip,
+        ),
+        Tool(
+            "ipsecconf-dump-json",
+            "ipsecconf dump --format json",
+            [sys.executable, "-m", "ipsecconf", "dump", "--format", "json", "{conf}"],
+            any_code,
+            "RSS dump json",
+            env,
+            py_skip,
         ),
         # Exit 2 is strongSwan's "config invalid!" (it rejects also="a b"), printed after it
         # has read every conn. --nolog hides the messages, so an untimed probe shows them.
@@ -254,11 +282,45 @@ def run_once(tool: Tool, conf: Path, timeout: float, use_gnu_time: bool) -> Samp
             len(errs),
             errs[0][:160] if errs else "",
             errs[-1][:160] if errs else "",
+            usage.ru_utime + usage.ru_stime,
         )
 
 
-def prepare_tree(n: int, data_dir: Path, seed: int) -> tuple[Path, generate.TreeStats]:
+def prepare_osw(n: int, data_dir: Path) -> tuple[Path, generate.TreeStats]:
+    """The gen.py tree (--flavor osw) for n conns, reused while gen.py is unchanged."""
+    outdir = data_dir / f"osw-n{n}"
+    stamp = outdir / ".stamp.json"
+    want = {"n": n, "generator": hashlib.sha256(GEN_OSW.read_bytes()).hexdigest()}
+    try:
+        have = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        have = None
+    if isinstance(have, dict) and have.get("key") == want:
+        return outdir / "ipsec.conf", generate.TreeStats(**have["stats"])
+    if outdir.exists():
+        shutil.rmtree(outdir)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(GEN_OSW), str(n), str(outdir), "--flavor", "osw"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    files = [p for p in outdir.rglob("*.conf") if p.is_file()]
+    lines = size = quoted = 0
+    for p in files:
+        data = p.read_bytes()
+        lines += data.count(b"\n")
+        size += len(data)
+        quoted += data.count(b'also="')
+    st = generate.TreeStats(n, len(files), lines, size, time.perf_counter() - start, quoted)
+    stamp.write_text(json.dumps({"key": want, "stats": st.__dict__}))
+    return outdir / "ipsec.conf", st
+
+
+def prepare_tree(n: int, data_dir: Path, seed: int, flavor: str = "own") -> tuple[Path, generate.TreeStats]:
     """Generate (or reuse) the tree for n conns; reuse needs the same generator and seed."""
+    if flavor == "osw":
+        return prepare_osw(n, data_dir)
     outdir = data_dir / f"n{n}"
     stamp = outdir / ".stamp.json"
     digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()
@@ -375,10 +437,49 @@ def report(
         row += [fmt_rss(cells[n, t.name]) for t in tools]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
+    out.extend(cpu_table(sizes, tools, cells))
+    out.append("")
     out.extend(linearity(sizes, tools, cells, timeout))
     out.append("")
     out.extend(notes(sizes, tools, cells))
     return "\n".join(out) + "\n"
+
+
+def cpu_table(sizes: list[int], tools: list[Tool], cells: dict[tuple[int, str], Cell]) -> list[str]:
+    """CPU time (user + system) of each tool, its ratio to strongSwan's in the same run, its growth."""
+    ours = [t for t in tools if t.name.startswith("ipsecconf") and not t.skip]
+    ss = "strongswan" in [t.name for t in tools]
+    head = ["N"] + [f"CPU {t.label}" for t in tools]
+    if ss:
+        head += [f"{t.label} / strongSwan" for t in ours]
+    out = [
+        "CPU time (user + system, best of the runs) and its ratio to strongSwan's starter in this run:",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---:|" * len(head),
+    ]
+    for n in sizes:
+        row = [f"{n:,}"]
+        for t in tools:
+            c = cells[n, t.name].best_cpu
+            row.append("n/a" if c is None or cells[n, t.name].skipped else fmt_time(c))
+        if ss:
+            base = cells[n, "strongswan"].best_cpu
+            for t in ours:
+                c = cells[n, t.name].best_cpu
+                row.append(f"{c / base:.2f}x" if c is not None and base else "n/a")
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+    for lo, hi in itertools.pairwise(sizes):
+        parts = []
+        for t in tools:
+            a, b = cells[lo, t.name].best_cpu, cells[hi, t.name].best_cpu
+            if a and b:
+                parts.append(f"{t.label} {b / a:.1f}")
+        if parts:
+            out.append(f"CPU growth time({hi:,})/time({lo:,}): " + "; ".join(parts) + ".")
+            out.append("")
+    return out
 
 
 def linearity(
@@ -463,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated; known: ipsecconf, ipsecconf-json, ipsecconf-read, strongswan, "
         "libreswan-addconn, libreswan-rwc",
     )
+    ap.add_argument("--trees", default=DEFAULT_TREES, help="comma-separated: own (generate.py), osw (gen.py)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
     ap.add_argument("--out", type=Path, help="also write the markdown report here")
@@ -506,10 +608,32 @@ def main(argv: list[str] | None = None) -> int:
     # and compiling ~9,000 lines on every start would be timed as if it were work.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_SRC)], check=False)
 
+    texts = []
+    for flavor in (x.strip() for x in args.trees.split(",") if x.strip()):
+        if flavor not in ("own", "osw"):
+            raise SystemExit(f"unknown tree {flavor!r}; known: own, osw")
+        title = (
+            "## Tree `own`: bench/generate.py"
+            if flavor == "own"
+            else "## Tree `osw`: ../shared/tools/gen.py --flavor osw"
+        )
+        print(title, file=sys.stderr)
+        body = run_tree(flavor, sizes, tools, args, use_gnu_time)
+        texts.append(title + "\n\n" + body.split("\n", 2)[2])
+    text = "# ipsecconf benchmark\n\n" + "\n".join(texts)
+    print(text, end="")
+    if args.out:
+        args.out.write_text(text)
+    return 0
+
+
+def run_tree(
+    flavor: str, sizes: list[int], tools: list[Tool], args: argparse.Namespace, use_gnu_time: bool
+) -> str:
     cells: dict[tuple[int, str], Cell] = {}
     stats: dict[int, generate.TreeStats] = {}
     for n in sizes:
-        conf, stats[n] = prepare_tree(n, args.data_dir, args.seed)
+        conf, stats[n] = prepare_tree(n, args.data_dir, args.seed, flavor)
         print(f"N={n}: {stats[n].lines:,} lines, {stats[n].bytes:,} bytes", file=sys.stderr)
         for t in tools:
             cells[n, t.name] = Cell(skipped=t.skip)
@@ -533,11 +657,7 @@ def main(argv: list[str] | None = None) -> int:
                 limit = max(args.timeout, PROBE_TIMEOUT)
                 cell.probe = run_once(replace(t, argv=t.probe), conf, limit, False)
 
-    text = report(sizes, tools, cells, stats, args.timeout, args.repeat, use_gnu_time)
-    print(text, end="")
-    if args.out:
-        args.out.write_text(text)
-    return 0
+    return report(sizes, tools, cells, stats, args.timeout, args.repeat, use_gnu_time)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CORPUS, GOLDEN, check_golden, examples, require
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from ipsecconf import load, load_text
 from ipsecconf.cli._main import main
 from ipsecconf.language._keywords import lookup
-from ipsecconf.model._model import Config
+from ipsecconf.model._model import Config, Origin
 from ipsecconf.model._resolve import resolve
 from ipsecconf.output._emit import JSON_FORMAT, dump_json, dump_text, quote, show
 
@@ -284,15 +285,44 @@ def _cli(args: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def _v2_as_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """A /2 document with its origin table expanded into /1's strings."""
+    files, rows = doc["files"], doc["origins"]
+
+    def text(i: int) -> str:
+        f, line, chain = rows[i]
+        return str(Origin(files[f], line, chain))
+
+    out = {"format": JSON_FORMAT, "setup": doc["setup"], "conns": {}, "instances": {}}
+    for part in ("conns", "instances"):
+        for name, body in doc[part].items():
+            body = dict(body)
+            body["origins"] = {k: text(i) for k, i in body["origins"].items()}
+            out[part][name] = body
+    out["diagnostics"] = doc["diagnostics"]
+    return out
+
+
 def test_cli_dump_text_and_json(tmp_path: Path) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text(EXAMPLE)
     code, out, err = _cli(["dump", str(f), "--policy-dir", str(tmp_path)])
     assert code == 0 and out == dump_text(_config())
     assert err.count("warning[") == 1 and "warning[K005] 'esp' is obsolete" in err  # warnings keep exit 0
-    code, out, _ = _cli(["dump", str(f), "--format", "json", "--defaults", "--policy-dir", str(tmp_path)])
+    args = ["dump", str(f), "--format", "json", "--defaults", "--policy-dir", str(tmp_path)]
+    code, out, _ = _cli([*args, "--format-version", "1"])
     doc = json.loads(out)
     assert code == 0 and doc["format"] == JSON_FORMAT and doc["conns"]["base"]["values"]["type"] == "tunnel"
+    # /1 streamed is byte for byte the document built whole.
+    assert out == json.dumps(doc, ensure_ascii=False) + "\n"
+    code, out, _ = _cli(args)
+    doc2 = json.loads(out)
+    assert code == 0 and doc2["format"] == "ipsecconf.resolved/2"
+    assert _v2_as_v1(doc2) == doc
+    code, out, _ = _cli([*args, "--no-origins"])
+    lean = json.loads(out)
+    assert "origins" not in lean and "origins" not in lean["conns"]["base"]
+    assert lean["conns"]["base"]["values"] == doc["conns"]["base"]["values"]
     code, out, _ = _cli(["dump", str(f), "--implicit", "--policy-dir", str(tmp_path)])
     assert "conn private\n" in out and "conn multi/1x0\n" in out
 
@@ -359,3 +389,51 @@ def test_dump_of_an_unparsed_list_with_braces_reads_back_the_same() -> None:
     text = "version 2\nconn a\n\tleft=192.0.2.1\n\tleftsubnets={10.0.0.0/8,1{a,b}0.1.0.0/16}\n"
     first = dump_text(resolve(load_text(text, "a.conf")))
     assert dump_text(resolve(load_text(first, "b.conf"))) == first
+
+
+def test_streamed_writers_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over every corpus file: /1 streamed is the built document byte for byte, /2 holds the
+    same content, the text dump streamed is dump_text, and orjson (when installed) writes
+    exactly what the standard encoder writes."""
+    from ipsecconf.output._emit import _compact_encoder, write_json_v1, write_json_v2, write_text
+
+    manifest = require(CORPUS / "manifest.tsv")
+    with manifest.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    fast = _compact_encoder()
+    for r in rows[::7]:
+        monkeypatch.chdir(CORPUS / r["cwd"])
+        rootdir = str(CORPUS / r["rootdir"]) if r["rootdir"] else None
+        config = resolve(load(str(CORPUS / r["file"]), rootdir=rootdir), policy_dir="/nonexistent")
+        one = io.StringIO()
+        write_json_v1(config, one, defaults=True)
+        assert one.getvalue() == json.dumps(dump_json(config, defaults=True), ensure_ascii=False) + "\n"
+        two, two_std = io.StringIO(), io.StringIO()
+        write_json_v2(config, two, defaults=True, encode=fast)
+        write_json_v2(config, two_std, defaults=True, encode=std)
+        assert two.getvalue() == two_std.getvalue()
+        assert _v2_as_v1(json.loads(two.getvalue())) == json.loads(one.getvalue())
+        text = io.StringIO()
+        write_text(config, text, implicit=True)
+        assert text.getvalue() == dump_text(config, implicit=True)
+
+
+def test_the_fast_encoder_agrees_on_awkward_strings() -> None:
+    from ipsecconf.output._emit import _compact_encoder
+
+    std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    fast = _compact_encoder()
+    for s in [
+        "plain",
+        'q"uote',
+        "back\\slash",
+        "tab\there",
+        "nl\n",
+        "\x00\x1f\x7f",
+        "é€😀",
+        "\u2028",
+        "\udcff",
+    ]:
+        obj = {s: [s, 1, None, True]}
+        assert fast(obj) == std(obj), repr(s)

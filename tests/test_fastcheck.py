@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ipsecconf import load_text
 from ipsecconf.checks._checks import check_sections
 from ipsecconf.checks._fastcheck import (
+    _QUOTED_ONLY,
     CLASS_PATTERNS,
     SUBNET,
     VALUE_KEYS,
@@ -35,6 +36,9 @@ def _candidates(k: kw.Keyword) -> st.SearchStrategy[str]:
         if pat is None
         else st.from_regex(re.compile(rf"(?:{pat})"), fullmatch=True)
     )
+    quoted_only = _QUOTED_ONLY.get(k.name)  # DN ids: the shape takes them between quotes
+    if quoted_only is not None:
+        base = st.one_of(base, st.from_regex(re.compile(rf"(?:{quoted_only})"), fullmatch=True))
     noise = st.sampled_from(
         ["0.0.0.0/0", "10.1.2.3/8", "1.2.3.4", "yes", "%any", "aes-sha1", "999999999%", "25h"]
     )
@@ -60,9 +64,9 @@ def test_clean_blocks_have_no_findings(case: tuple[str, str]) -> None:
     _section, text = case
     doc = parse(text, "t.conf", SCAN)
     tree = load_text(text, "t.conf")
-    shaped = [b for b in doc.blocks if b.shape is not None]
-    assert all(b.clean for b in shaped)
-    if any(b.clean and b.kind in ("conn", "config") for b in doc.blocks):
+    # The side table lists only conn blocks of this document; each must have no finding.
+    assert all(b.kind == "conn" and b.doc is doc for b in doc.shapes)
+    if doc.shapes:
         assert check_sections(tree) == [], text
 
 
@@ -84,18 +88,18 @@ def test_scanner_marks_clean_and_unclean_blocks() -> None:
     )
     doc = parse(text, "t", SCAN)
     assert str(doc) == text
-    assert [(b.name, b.clean, b.shape is not None) for b in doc.blocks if b.kind != "version"] == [
-        ("a", True, True),
-        ("b", False, False),
-        ("c", False, False),
-        ("setup", False, False),  # config setup takes the exact path: there is one
+    assert [(b.name, b in doc.shapes) for b in doc.blocks if b.kind != "version"] == [
+        ("a", True),
+        ("b", False),
+        ("c", False),
+        ("setup", False),  # config setup takes the exact path: there is one
     ]
 
 
 def _shape(body: str) -> tuple[str | None, ...] | None:
     doc = parse(f"version 2\nconn x\n{body}conn y\n\tauto=add\n", "t", SCAN)
     assert str(doc) == f"version 2\nconn x\n{body}conn y\n\tauto=add\n"
-    return doc.blocks[1].shape
+    return doc.shapes.get(doc.blocks[1])
 
 
 def test_shapes_keep_values_and_only_mark_class_keys() -> None:
@@ -107,10 +111,25 @@ def test_shapes_keep_values_and_only_mark_class_keys() -> None:
     assert _shape("\talso=other\n\tleft=192.0.2.1\n\tleftid=@a.example\n\tauto=add\n") != a
     # Presence matters: without left= the value comes from elsewhere.
     assert _shape("\talso=frag\n\tleftid=@a.example\n\tauto=add\n") != a
-    # also= may be given twice, and the order counts (R14).
+    # also= may be given three times, and the order counts (R14).
     two = _shape("\talso=a\n\talso=b\n")
     assert two is not None and two != _shape("\talso=b\n\talso=a\n")
-    assert _shape("\talso=a\n\talso=b\n\talso=c\n") is None
+    three = _shape("\talso=a\n\talso=b\n\talso=c\n")
+    assert three is not None and three != two and three != _shape("\talso=a\n\talso=c\n\talso=b\n")
+    assert _shape("\talso=a\n\talso=b\n\talso=c\n\talso=d\n") is None
+    # alsoflip= is kept exactly; a quoted DN id is a member of the id class.
+    assert _shape("\talsoflip=hub\n\tleftid=@a\n") != _shape("\talsoflip=hub2\n\tleftid=@a\n")
+    dn = _shape('\tleftid="C=DE, O=Example GmbH, CN=gw.example.com"\n')
+    assert dn is not None and dn == _shape("\tleftid=@b.example\n")
+    assert _shape("\tleftid=C=DE, O=X\n") is None  # unquoted with a blank: text after a value (L007)
+
+
+def test_magic_words_of_class_keys_are_kept_exactly() -> None:
+    # %defaultroute is no member of the address class: the shape keeps it whole (X002, X003 read it).
+    magic = _shape("\tleft=%defaultroute\n\tleftnexthop=%defaultroute\n")
+    assert magic is not None and "left=%defaultroute" in magic
+    assert magic != _shape("\tleft=192.0.2.1\n\tleftnexthop=%defaultroute\n")
+    assert magic != _shape("\tleft=%any\n\tleftnexthop=%defaultroute\n")
 
 
 def test_rare_keys_share_three_slots() -> None:
@@ -129,7 +148,6 @@ def test_rare_keys_share_three_slots() -> None:
     [
         "\tleft=192.0.2.1\n\tleft=192.0.2.2\n",  # R11: reported, so exact path
         "\tauto=add\n\tauto=add\n",
-        "\tleft=%defaultroute\n",  # magic values are not a class
         "\tleft=2001:db8::1\n",
         "\tleftsubnet=10.1.0.0/8\n",  # host bits: warns
         "\tleftsubnets={10.0.0.0/8 10.0.0.0/8}\n",  # a repeated item warns

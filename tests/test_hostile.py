@@ -8,10 +8,11 @@ bench/hostile.py; these tests only keep the sizes that used to break.
 from __future__ import annotations
 
 import io
-import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +54,7 @@ def _reference_braces(pattern: str) -> list[str]:
     return [pattern]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="{},ab", max_size=14))
 def test_brace_expansion_matches_the_recursive_definition(pattern: str) -> None:
     assert expand_braces(pattern) == _reference_braces(pattern)
@@ -76,9 +77,8 @@ def test_expansion_limit() -> None:
 def test_exponential_braces_are_refused_with_a_finding(tmp_path: Path) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text("version 2\ninclude " + "{a,b}" * 22 + "\nconn c\n\tleft=192.0.2.1\n")
-    t0 = time.perf_counter()
+    # Refused before any expansion (2**22 paths took 27 s and 1 GB); bench/hostile.py times it.
     tree = load(str(f))
-    assert time.perf_counter() - t0 < 2
     assert [d.code for d in tree.diagnostics] == ["I050"]
     assert [s.name for s in tree.conns()] == ["c"]
 
@@ -115,28 +115,85 @@ def test_many_findings_on_one_long_line_render_in_linear_time() -> None:
         diag("V001", "invalid subnet", Span("long.conf", 3, 15 + 11 * i, 0, 10))
         for i in range(0, 100_000, 500)
     ]
-    t0 = time.perf_counter()
     shown = [render(d, {"long.conf": src}) for d in ds]
-    assert time.perf_counter() - t0 < 2
+    # A window of the line, not the line: the cost per finding no longer grows with its length.
     assert max(len(s) for s in shown) < 600
     # The caret still points at the finding's column inside the window.
     excerpt, caret = shown[50].splitlines()[1:3]
     assert excerpt[caret.index("^") : caret.index("^") + 10] == "10.0.0.0/8"
 
 
-def _check_time(n: int) -> float:
+def test_many_findings_in_one_section_are_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each finding used to search its section's lines for its own (n findings x n lines: 4x the
+    # lines took 16x to 21x the time). Now the lines are indexed once per block: count the walks.
+    # Growth in time is measured by bench/hostile.py, not here (no timed unit tests).
+    from ipsecconf.reading._syntax import Block
+
+    walks = 0
+    params = Block.params
+
+    def counted(self: Block) -> object:
+        nonlocal walks
+        walks += 1
+        return params(self)
+
+    monkeypatch.setattr(Block, "params", counted)
+    n = 2000
     text = "version 2\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
     text += "".join(f"\tauto=bogus{i}\n" for i in range(n))
-    best = float("inf")
-    for _ in range(2):
-        tree = load_text(text, "m.conf")
-        t0 = time.perf_counter()
-        found = check_tree(tree)
-        best = min(best, time.perf_counter() - t0)
+    found = check_tree(load_text(text, "m.conf"))
     assert len(found) == 2 * n - 1  # each line: a bad value; all but the first: a repeated keyword
-    return best
+    assert walks <= 10, f"{walks} walks over the section's lines for {len(found)} findings"
 
 
-def test_many_findings_in_one_section_are_linear() -> None:
-    # 4x the lines: about 4x the time (it was 16x: each finding searched the section's lines).
-    assert _check_time(8000) / _check_time(2000) < 8
+# ---------------------------------------------------------------- also= chains
+
+
+def _chain(n: int) -> str:
+    body = "".join(f"conn c{i}\n\talso=c{i + 1}\n" for i in range(n))
+    return f"version 2\n{body}conn c{n}\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauto=ignore\n"
+
+
+def test_deep_also_chain_memory_is_linear_per_conn() -> None:
+    # Each conn used to copy its whole path at every link: n^2 per conn, n^3 in all
+    # (500 deep took 150 MB, 1,000 deep 1 GB, 2,000 deep raised MemoryError).
+    tree = load_text(_chain(500), "chain.conf")
+    tracemalloc.start()
+    try:
+        found = check_tree(tree)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == []
+    assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_also_chain_values_and_origins() -> None:
+    from ipsecconf.model._resolve import resolve
+
+    config = resolve(load_text(_chain(50), "chain.conf"))
+    c0 = config.conn("c0")
+    assert c0 is not None and len(c0.also_chain) == 50
+    v = c0.get("left")
+    assert v is not None and v.origin.chain == "also=c1->" + "->".join(f"c{i}" for i in range(2, 51))
+
+
+# ---------------------------------------------------------------- subnet instances
+
+
+def _subnets(side: str, n: int) -> str:
+    return f"\t{side}subnets={{" + " ".join(f"10.{i // 256}.{i % 256}.0/24" for i in range(n)) + "}\n"
+
+
+def test_subnet_instances_are_capped_with_a_finding() -> None:
+    from ipsecconf.model._resolve import MAX_INSTANCES, resolve
+
+    text = "version 2\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n"
+    config = resolve(load_text(text + _subnets("left", 300) + _subnets("right", 300), "p.conf"))
+    assert [d.code for d in config.diagnostics] == ["R050"]
+    assert "300 x 300 = 90,000" in config.diagnostics[0].message
+    assert 0 < len(config.instances) <= MAX_INSTANCES
+    # Right-fastest order is kept for the instances that are made.
+    assert [i.name for i in config.instances[:2]] == ["c/1x1", "c/1x2"]
+    small = resolve(load_text(text + _subnets("left", 3) + _subnets("right", 3), "p.conf"))
+    assert small.diagnostics == () and len(small.instances) == 9

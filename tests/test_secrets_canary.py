@@ -62,6 +62,10 @@ VERBS = [
     (["show", "a"], ["--format", "json"]),
     (["peer-check"], []),
     (["peer-check"], ["--format", "json"]),
+    (["convert", "--to", "libreswan"], []),
+    (["convert", "--to", "libreswan"], ["--format", "json"]),
+    (["plan", "--interface", "eth0=192.0.2.1"], []),
+    (["plan", "--interface", "eth0=192.0.2.1"], ["--format", "json"]),
 ]
 
 
@@ -102,3 +106,23 @@ def test_mask_line_keeps_the_keyword() -> None:
     assert mask_line("\tespenckey=0x1234 # c") == "\tespenckey=***"
     assert mask_line("\tleft=1.2.3.4") == "\tleft=1.2.3.4"
     assert secret_value("\tauthby=secret") is None
+
+
+SECRETS = (
+    ': PSK "CANARYLLLL1 x"\n@a @b : XAUTH CANARYMMMM2\nfoo bar : RSA {\n'
+    "\tPrivateExponent: 0xCANARYNNNN3\n\tPrime1: 0xCANARYOOOO4\n}\n"
+)
+
+
+@pytest.mark.parametrize("name", ["ipsec.secrets", "by-mistake.conf"])
+@pytest.mark.parametrize(("verb", "options"), VERBS[:7], ids=lambda v: " ".join(v))
+def test_an_ipsec_secrets_file_read_by_mistake(
+    tmp_path: Path, name: str, verb: list[str], options: list[str]
+) -> None:
+    f = tmp_path / name
+    f.write_text(SECRETS)
+    rc, text = _run([*verb, str(f), *options])
+    assert rc == 1, text
+    assert CANARY.findall(text) == []
+    if verb == ["check"] and not options and name.endswith(".conf"):
+        assert "unexpected ':' in column 1" in text  # short pieces do not mask words

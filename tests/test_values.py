@@ -8,6 +8,8 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
 from conftest import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ipsecconf.language import _values as V
 from ipsecconf.language._values import (
@@ -1013,3 +1015,36 @@ if HAVE_HYPOTHESIS:
             text = f"{proto}/%any"
         value = parse("protoport", text)
         assert parse("protoport", canonical(value)) == value
+
+
+_O = st.integers(0, 255).map(str)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(
+    st.sampled_from(["host", "nexthop", "ipaddr", "id", "subnet"]),
+    st.tuples(_O, _O, _O, _O),
+    st.integers(0, 32),
+    st.sampled_from(["", "@", "dn", "pfx"]),
+)
+def test_canonical_as_written_agrees_with_the_parser(
+    vtype: str, octets: tuple[str, str, str, str], bits: int, form: str
+) -> None:
+    addr = ".".join(octets)
+    text = {
+        "": addr,
+        "@": f"@gw{bits}.example-{octets[0]}.net",
+        "dn": f"C=DE, O=Example {octets[1]}, CN=gw.{octets[2]}",
+        "pfx": f"{addr}/{bits}",
+    }[form]
+    if V.canonical_as_written(vtype, text):
+        parsed, err, _ = V.parse_cached(vtype, text)
+        assert err is None and V.canonical(parsed) == text, (vtype, text)
+
+
+def test_canonical_as_written_examples() -> None:
+    assert V.canonical_as_written("subnet", "10.0.0.0/26")
+    assert not V.canonical_as_written("subnet", "10.0.0.1/26")  # host bits: the parser decides
+    assert not V.canonical_as_written("host", "010.0.0.1")
+    assert V.canonical_as_written("id", "C=DE, O=Example GmbH, CN=x")
+    assert not V.canonical_as_written("id", "C=DE,O=x")

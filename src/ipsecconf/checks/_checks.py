@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, sort_key
 from ipsecconf.core._redact import scrub
+from ipsecconf.language import _dialects as dialects
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language._releases import DEFAULT_TARGET, DNS_HOSTS, LAST, Release, as_release
 from ipsecconf.reading._includes import ConfigTree
@@ -32,6 +33,7 @@ __all__ = [
     "filter_diagnostics",
     "disabled_lines",
     "runtime_findings",
+    "VerifyError",
 ]
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -68,6 +70,13 @@ UNDOC_VALUE = register(
 )
 UNSUPPORTED_VALUE = register(
     "V004", "unsupported-value", E, "A documented value that is not supported.", VC, "R19"
+)
+OTHER_DIALECT = register(
+    "K050",
+    "other-dialect",
+    W,
+    "The file uses keywords of libreswan or strongSwan, not Openswan 2.6: said once, at the top.",
+    KC,
 )
 TOO_LONG = register("V005", "lifetime-too-long", E, "salifetime and ikelifetime are at most 24h.", VC, "R18")
 LATER_KEYWORD = register(
@@ -140,8 +149,11 @@ def _name_info(name: str, section: str, target: Release = DEFAULT_TARGET) -> _Na
                 None,
                 False,
             )
-        sugg = kw.suggest(name, section)
+        other = dialects.dialect_of(name)
+        sugg = kw.suggest(name, section) if other is None else []
         hint = f"did you mean {' or '.join(sugg[:3])}?" if sugg else "see `ipsecconf keywords` for the list"
+        if other is not None:
+            hint = f"'{name}' is a {other} keyword; Openswan 2.6 has no such keyword"
         return _NameInfo(
             (_Problem(UNKNOWN, f"unknown keyword '{name}'", hint, "name"),), None, (), None, False
         )
@@ -302,26 +314,33 @@ def _emit(block: Block, line: int, probs: Iterable[_Problem], sensitive: bool, o
         out.append(diag(p.code, p.message, span, p.hint, p.severity, redact=sensitive))
 
 
-def check_sections(tree: ConfigTree, *, target: Release | str = DEFAULT_TARGET) -> list[Diagnostic]:
+def check_sections(
+    tree: ConfigTree, *, target: Release | str = DEFAULT_TARGET, trust_scan: bool = True
+) -> list[Diagnostic]:
     """Check every parameter of every section against the keyword table and its value type.
 
     ``target``: the Openswan release whose language the config is read in (R25).
+    ``trust_scan``: skip the blocks the checking scan proved clean (``Document.shapes``);
+    False checks every line (the general path of verify mode).
     """
     target = as_release(target)
     out: list[Diagnostic] = []
     names: dict[tuple[str, str], _NameInfo] = {}
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
+    unknown: list[str] = []
     for sec in tree.sections:
-        if sec.clean and not sec.spliced:
+        if trust_scan and not sec.spliced and sec in sec.doc.shapes:
             continue  # the checking scanner already proved every line of it fine (fastcheck)
         section = sec.kind
         for block in sec.blocks():
-            if block.clean:
+            if trust_scan and block in block.doc.shapes:
                 continue  # the fastcheck scanner already proved every line of it fine
             for name, value, _quote, line in block.param_rows():
                 info = names.get((name, section))
                 if info is None:
                     info = names[(name, section)] = _name_info(name, section, target)
+                    if info.problems and info.problems[0].code == UNKNOWN:
+                        unknown.append(name)
                 if info.problems:
                     _emit(block, line, info.problems, info.sensitive, out)
                 if info.vtype is None or not value:
@@ -332,61 +351,153 @@ def check_sections(tree: ConfigTree, *, target: Release | str = DEFAULT_TARGET) 
                     probs = vals[key] = _value_problems(info, value)
                 if probs:
                     _emit(block, line, probs, info.sensitive, out)
+    guess = dialects.guess_dialect(unknown) if unknown else None
+    if guess is not None:
+        out.append(_dialect_note(tree, *guess))
     return out
 
 
-def check_config(
-    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
-) -> tuple[Config, list[Diagnostic]]:
-    """The resolved model of ``tree`` and everything ``ipsecconf check`` reports for it, by place.
+def _dialect_note(tree: ConfigTree, dialect: str, names: list[str]) -> Diagnostic:
+    from ipsecconf.core._source import Span
 
-    The reader's findings, every parameter against the keyword table and its type,
-    the resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
-    ``target``: the Openswan release whose language the config is read in (R25).
-    """
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    tool = "ipsec addconn --checkconfig" if dialect == "libreswan" else "/usr/lib/ipsec/starter --conftest"
+    return diag(
+        OTHER_DIALECT,
+        f"this looks like a {dialect} ipsec.conf ({shown}); ipsecconf checks Openswan 2.6's dialect, "
+        f"so each {dialect} keyword is reported as unknown (K001)",
+        Span(tree.root.source.name, 1, 1, 0, 0),
+        f"check it with {dialect}'s own `{tool}`; `ipsecconf convert` goes the other way, "
+        "from Openswan 2.6 to libreswan or strongSwan",
+    )
+
+
+class VerifyError(RuntimeError):
+    """Verify mode: the fast path and the general path of :func:`check` disagree (a bug)."""
+
+
+def _general(
+    tree: ConfigTree, policy_dir: str | None, target: Release, trust_scan: bool
+) -> tuple[Config, list[Diagnostic]]:
+    """Every conn resolved and checked: the reference the fast path must agree with."""
     from ipsecconf.checks._conncheck import check_conns
     from ipsecconf.model._resolve import resolve
 
-    target = as_release(target)
     config = resolve(tree, policy_dir=policy_dir, target=target)
     # The resolver's diagnostics already include the reader's.
     found = (
         list(config.diagnostics)
-        + check_sections(tree, target=target)
+        + check_sections(tree, target=target, trust_scan=trust_scan)
         + check_conns(config, tree.sources, target=target)
     )
     # One finding can be reached twice (e.g. a section read through two includes).
     return config, scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
-def check_tree(
-    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
-) -> list[Diagnostic]:
-    """Everything ``ipsecconf check`` reports for one loaded tree: what :func:`check_config` reports.
-
-    Conns the checking scanner gave one shape (``fastcheck``) are resolved and
-    checked once per shape where that gives each the same findings
-    (``resolve.resolve_shaped``); test_shapes compares the two on generated, benchmark and corpus trees.
-    """
+def _fast(tree: ConfigTree, policy_dir: str | None, target: Release) -> list[Diagnostic]:
+    """Conns of one shape (``fastcheck``) resolved and checked once where that gives each the
+    same findings (``resolve.resolve_shaped``); test_shapes and verify mode compare it with _general."""
     from ipsecconf.checks._conncheck import ConnChecker
+    from ipsecconf.checks._fastcheck import complete_shapes
     from ipsecconf.model._resolve import resolve_shaped
 
-    target = as_release(target)
+    complete_shapes(tree)
     checker = ConnChecker(tree.sources, target=target)
-    config, items = resolve_shaped(tree, checker.shareable, policy_dir=policy_dir, target=target)
+    config, items = resolve_shaped(
+        tree, checker.shareable, policy_dir=policy_dir, subnet_instances=False, target=target
+    )
     found = list(config.diagnostics) + check_sections(tree, target=target) + checker.run(config, items)
     return scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
+def _scan_agrees(tree: ConfigTree) -> str | None:
+    """Whether each file read with the checking scan has the blocks the plain reader gives it."""
+    from ipsecconf.reading._syntax import parse
+
+    for name, doc in tree.documents.items():
+        if not doc.shapes:
+            continue
+        plain = parse(doc.source.text, name)
+        a = [(b.kind, b.name, b.offset, b.line, b.body_start, b.end) for b in doc.blocks]
+        b = [(b.kind, b.name, b.offset, b.line, b.body_start, b.end) for b in plain.blocks]
+        if a != b:
+            return f"{name}: the checking scan splits the file into other blocks than the reader"
+    return None
+
+
+def _verify(tree: ConfigTree, fast: list[Diagnostic], general: list[Diagnostic]) -> None:
+    problem = _scan_agrees(tree)
+    if problem is None and fast != general:
+        lost = [d for d in general if d not in set(fast)]
+        extra = [d for d in fast if d not in set(general)]
+        problem = f"the fast path lost {len(lost)} and added {len(extra)} diagnostic(s)"
+        for d in (lost + extra)[:5]:
+            where = f"{d.span.file}:{d.span.line}" if d.span else "-"
+            problem += f"; {'lost' if d in lost else 'added'} {where} {d.code} {d.message}"
+    if problem is not None:
+        raise VerifyError(f"verify: {problem}")
+
+
+@overload
 def check(
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = ...,
+    target: Release | str = ...,
+    model: Literal[False] = ...,
+    verify: bool = ...,
+) -> list[Diagnostic]: ...
+@overload
+def check(
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = ...,
+    target: Release | str = ...,
+    model: Literal[True],
+    verify: bool = ...,
+) -> tuple[Config, list[Diagnostic]]: ...
+def check(
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+    model: bool = False,
+    verify: bool = False,
+) -> list[Diagnostic] | tuple[Config, list[Diagnostic]]:
+    """The one checking entry point: every finding for ``tree``, sorted by place.
+
+    The reader's findings, every parameter against the keyword table and its type,
+    the resolution rules (R10-R15, R22, R23) and the rules on each resolved conn.
+    ``model=True`` also returns the resolved :class:`Config` with every conn built
+    (for dump, show and every verb that acts on the model); without it, conns of one
+    shape may share their work (the fast path). ``verify=True`` runs the general path
+    beside the fast one and raises :class:`VerifyError` on any difference. ``target``: the
+    Openswan release (``"2.6.27"`` ... ``"2.6.52"``) whose language the config is read in (R25).
+    """
+    target = as_release(target)
+    if model:
+        config, found = _general(tree, policy_dir, target, True)
+        if verify:
+            _verify(tree, _fast(tree, policy_dir, target), _general(tree, policy_dir, target, False)[1])
+        return config, found
+    found = _fast(tree, policy_dir, target)
+    if verify:
+        _verify(tree, found, _general(tree, policy_dir, target, False)[1])
+    return found
+
+
+def check_config(
+    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+) -> tuple[Config, list[Diagnostic]]:
+    """:func:`check` with the resolved model: ``check(tree, model=True)``."""
+    return check(tree, policy_dir=policy_dir, target=target, model=True)
+
+
+def check_tree(
     tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
 ) -> list[Diagnostic]:
-    """The checking entry point of the library: every finding for ``tree``, sorted by place.
-
-    ``target``: the Openswan release (``"2.6.27"`` ... ``"2.6.52"``) whose language the
-    config is read in (R25); the default is the man page's, 2.6.27.
-    """
-    return check_tree(tree, policy_dir=policy_dir, target=target)
+    """:func:`check` without the model: ``check(tree)``."""
+    return check(tree, policy_dir=policy_dir, target=target)
 
 
 # ---------------------------------------------------------------- selection

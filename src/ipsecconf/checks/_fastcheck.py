@@ -13,10 +13,14 @@ the value parsers, and the shapes against full resolution (test_shapes).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language._releases import FIRST
 from ipsecconf.reading._lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_scan
+
+if TYPE_CHECKING:
+    from ipsecconf.reading._includes import ConfigTree
 
 __all__ = [
     "value_pattern",
@@ -26,6 +30,8 @@ __all__ = [
     "MIN_SIZE",
     "CLASS_PATTERNS",
     "VALUE_KEYS",
+    "class_keys",
+    "complete_shapes",
 ]
 
 _O = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -58,6 +64,11 @@ def _subnet(full: int = 0) -> str:
 
 SUBNET = _subnet()
 _AT_ID = r"@[A-Za-z0-9][A-Za-z0-9._-]*"  # the ID parser takes any @name silently
+# A distinguished name in its common spelling ("C=DE, O=Example GmbH, CN=gw"): attributes the
+# ID parser knows, values of letters, digits, blanks, '.', '_', '-' that neither start nor end
+# with a blank. Anything else (escapes, '/' form, other attributes) takes the exact path.
+_DN_VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9._-])?"
+_DN = rf"(?:C|ST|L|O|OU|CN|DC|E|SN|UID)={_DN_VALUE}(?:, (?:C|ST|L|O|OU|CN|DC|E|SN|UID)={_DN_VALUE}){{0,9}}"
 _PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0|%any)"
 _PROTO = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]|tcp|udp|icmp|esp|ah|gre)"
 _IKE_ENC = r"(?:3des|aes(?:128|192|256)?)"
@@ -128,10 +139,12 @@ def value_pattern(k: kw.Keyword, tag: str = "s") -> str | None:
 # A conn body made only of the common keywords below gets a *shape*: the exact
 # value of each "value key", and for each "class key" only whether it is set.
 # Conns of one shape, appending the same sections, mean the same to every conn
-# rule, so the checker can decide one conn per shape (see checks.check_tree).
+# rule, so the checker can decide one conn per shape (see checks.check).
 # That holds only while no conn rule reads a class key's value beyond what its
 # pattern here guarantees (an IPv4 address, an IPv4 network, a plain ID, a
-# certificate file name); test_shapes proves the two paths agree.
+# certificate file name). The rules declare what they read (conncheck.ConnRule):
+# a key here that some rule reads by value is kept exactly in the shape instead
+# (class_keys); test_rules proves the declarations, test_shapes the two paths.
 CLASS_PATTERNS: dict[str, str | None] = {
     "host": IPV4,
     "nexthop": IPV4,
@@ -145,6 +158,7 @@ CLASS_PATTERNS: dict[str, str | None] = {
 }
 VALUE_KEYS = (
     "also",
+    "alsoflip",
     "auto",
     "type",
     "authby",
@@ -211,7 +225,15 @@ _ANY_QUOTED = rf'"[^"\n\r]*"{_QUOTED_END}|\{{[^"\n\r}}]*\}}{_QUOTED_END}'
 _QUOTED_OK = frozenset({"also", "id", "cert", "ca", "xauthusername", "updown", "ike", "phase2alg", "subnets"})
 
 
-def _token(pat: str | None, tag: str, quoted: bool, braced: bool) -> str:
+# The %words a class key often takes besides its class (left=%defaultroute...): a shape keeps
+# them exactly, in a rare row (the rules read them: X002, X003).
+_CLASS_MAGIC = {"host": "%defaultroute|%any", "nexthop": "%defaultroute", "id": "%any|%fromcert"}
+
+# Forms accepted only between quotes (they hold blanks): a bare one would be text after a value.
+_QUOTED_ONLY = {"id": _DN}
+
+
+def _token(pat: str | None, tag: str, quoted: bool, braced: bool, quoted_extra: str | None = None) -> str:
     """One value token in ``pat`` (None: any), with the lookahead that ends it."""
     if pat is None:
         return f"{_ANY_BARE}|{_ANY_QUOTED}" if quoted else _ANY_BARE
@@ -221,7 +243,8 @@ def _token(pat: str | None, tag: str, quoted: bool, braced: bool) -> str:
 
     alts = [] if braced else [rf"(?:{v(0)}){_BARE_END}"]
     if quoted:
-        alts.append(rf'"(?:{v(1)})"{_QUOTED_END}')
+        inner = v(1) if quoted_extra is None else f"{v(1)}|{quoted_extra}"
+        alts.append(rf'"(?:{inner})"{_QUOTED_END}')
     if braced:
         alts.append(rf"\{{(?:{v(2)})\}}{_QUOTED_END}")
     return "|".join(alts)
@@ -244,12 +267,19 @@ def _trie(branches: dict[str, str]) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
+def class_keys() -> frozenset[str]:
+    """The keys a shape records only as set: CLASS_PATTERNS less what some rule reads by value."""
+    from ipsecconf.checks._conncheck import value_reads  # the rules, on first compile only
+
+    return frozenset(CLASS_PATTERNS) - value_reads()
+
+
 def shape_body() -> str:
     """The conn body regex that captures a shape, in groups named k_...
 
     A frequent value key's group (k_<form>) holds its value token; a class key's
     holds "" when set. Each may appear once (a conditional group refuses a second
-    one, which R11 reports), except also=, which may appear twice (k_also, k_also2).
+    one, which R11 reports), except also=, which may appear three times (k_also, k_also2, k_also3).
     Up to three rows of the other value keys go, whole, into k_rare1..3, so the
     scan has few groups (each costs every match). The conditionals are written
     ``(?(=NAME)`` for :func:`lexer.section_scan` to number: Python accepts a named
@@ -261,19 +291,29 @@ def shape_body() -> str:
     classes: dict[str, dict[str, str]] = {}
     values: dict[str, str] = {}
     rare: dict[str, str] = {}
+    by_class = class_keys()
     for k in kw.KEYWORDS:
         if k.section != "conn" or k.status is not kw.Status.CURRENT or k.since != FIRST:
             continue
         quoted = k.name in _QUOTED_OK
         braced = k.type == "subnets"
-        if k.name in CLASS_PATTERNS:
+        if k.name in by_class:
             pat = CLASS_PATTERNS[k.name]
-            tok = _token(value_pattern(k, "TAG") if pat == "" else pat, f"t_{k.name}_", quoted, braced)
+            tok = _token(
+                value_pattern(k, "TAG") if pat == "" else pat,
+                f"t_{k.name}_",
+                quoted,
+                braced,
+                _QUOTED_ONLY.get(k.name),
+            )
             names = classes.setdefault(tok, {})
+            magic = _CLASS_MAGIC.get(k.name)
             for form in k.canonical_forms():
                 g = SHAPE_PREFIX + form
                 names[form] = rf"(?=[ \t]*=)(?(={g})(?!))(?P<{g}>)"
-        elif k.name in VALUE_KEYS:
+                if magic is not None:  # a %word is no member of the class: kept whole, as a rare row
+                    rare[form] = eq + rf"(?:{magic}){_BARE_END}"
+        elif k.name in VALUE_KEYS or k.name in CLASS_PATTERNS:
             pat = value_pattern(k, "TAG")
             for form in k.canonical_forms():
                 g = SHAPE_PREFIX + form
@@ -281,8 +321,12 @@ def shape_body() -> str:
                 if k.name not in FREQUENT:
                     rare[form] = eq + f"(?:{tok})"
                 elif form == "also":
-                    g2 = g + "2"
-                    values[form] = eq + rf"(?(={g})(?(={g2})(?!)|(?P<{g2}>{tok}))|(?P<{g}>{tok}))" + tail
+                    g2, g3 = g + "2", g + "3"
+                    values[form] = (
+                        eq
+                        + rf"(?(={g})(?(={g2})(?(={g3})(?!)|(?P<{g3}>{tok}))|(?P<{g2}>{tok}))|(?P<{g}>{tok}))"
+                        + tail
+                    )
                 else:
                     values[form] = eq + rf"(?(={g})(?!))(?P<{g}>{tok})" + tail
     # The row is checked once, by a lookahead; each slot then takes it as plain text.
@@ -313,6 +357,32 @@ def checking_scan() -> re.Pattern[str]:
 
 # Compiling the scanner costs ~15 ms: worth it only once a load has read this much.
 MIN_SIZE = 128 * 1024
+
+
+def complete_shapes(tree: ConfigTree) -> None:
+    """Give shapes to the files a shaped load read before it chose the checking scan.
+
+    ScanChooser scans only once MIN_SIZE bytes are read, so the first small files (often the
+    ones every conn appends) have none; their conns then share nothing by their shape. Each
+    is scanned again here (under MIN_SIZE bytes in all) and its shapes go into its side table.
+    """
+    docs = tree.documents.values()
+    if not any(d.shapes for d in docs):
+        return  # a small tree: the scan would not pay for itself
+    from ipsecconf.reading._syntax import parse
+
+    for doc in docs:
+        if doc.shapes or not any(b.kind == "conn" for b in doc.blocks):
+            continue
+        again = parse(doc.source.text, doc.source.name, checking_scan())
+        if not again.shapes:
+            continue
+        at = {b.offset: b for b in doc.blocks}
+        for b, shape in again.shapes.items():
+            old = at.get(b.offset)
+            if old is not None and old.kind == "conn" and old.name == b.name and old.end == b.end:
+                doc.shapes[old] = shape
+        doc.shape_fields = again.shape_fields
 
 
 class ScanChooser:

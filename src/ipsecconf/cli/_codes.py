@@ -88,4 +88,27 @@ def render_markdown() -> str:
                 summary = r.summary.replace("|", "\\|")
                 out.append(f"| {r.code} | {r.name} | {r.severity.value} | {r.ruling or ''} | {summary} |")
         out.append("")
+    out += _rule_examples()
     return "\n".join(out)
+
+
+def _rule_examples() -> list[str]:
+    """The conn rules as declared (checks._conncheck.RULES): what each reads, and examples."""
+    from ipsecconf.checks._conncheck import RULES
+
+    out = [
+        "## Rules on resolved conns: what each reads, and examples",
+        "",
+        "Each rule declares the keywords it reads (a side keyword such as `host` stands for",
+        "`left=` and `right=`; *by class*: only whether it is set, its address family or whether",
+        "it is a %word). Conns that differ only in what no rule reads share their checking.",
+        "Each example is the body of a conn; lines above `--` are in `conn %default`.",
+        "",
+    ]
+    for r in sorted(RULES, key=lambda r: r.code):
+        reads = ", ".join(f"`{k}`" + (" (by class)" if k in r.by_class else "") for k in r.reads)
+        out += [f"### {r.code} {r.name}", "", f"Reads: {reads}.", ""]
+        for label, bodies in (("PASS", r.passes), ("FAIL", r.fails)):
+            for body in bodies:
+                out += [f"{label}:", "", "```", *body.split("\n"), "```", ""]
+    return out

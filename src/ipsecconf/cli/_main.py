@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ipsecconf import __version__
-from ipsecconf.cli._registry import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Console, Verb
+from ipsecconf.cli._registry import DEFAULT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Console, Verb
 
 __all__ = ["VERB_MODULES", "main", "run", "verbs"]
 
@@ -59,11 +59,35 @@ def _build_parser(table: dict[str, Verb]) -> argparse.ArgumentParser:
     return p
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, taking FILE after an option too (``show CONN --format json FILE``).
+
+    argparse gives out a verb's positionals in one go, so a FILE after an option that
+    follows CONN is left over; it is the FILE the user meant (as intermixed parsing would).
+    """
+    args, extra = parser.parse_known_args(argv)
+    if extra and all(e == "-" or not e.startswith("-") for e in extra):
+        files = getattr(args, "files", None)
+        if isinstance(files, list):
+            files.extend(extra)
+            extra = []
+        elif getattr(args, "file", None) == DEFAULT_CONFIG and len(extra) == 1:
+            args.file = extra[0]
+            extra = []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     con = Console(out or sys.stdout, err or sys.stderr)
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Before any verb module is imported: a version query costs the interpreter's start only.
+        sys.stdout.write(f"ipsecconf {__version__}\n")  # where argparse prints it
+        return EXIT_OK
     try:
         table = verbs()
-        args = _build_parser(table).parse_args(argv)
+        args = _parse(_build_parser(table), argv)
         return table[args.verb].run(args, con)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code

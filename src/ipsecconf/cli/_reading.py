@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ipsecconf.cli._registry import Console
+from ipsecconf.cli._registry import Console, verify_requested
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
     from ipsecconf.reading._includes import ConfigTree
 
-__all__ = ["load_checked", "report"]
+__all__ = ["STDIN", "STDIN_NAME", "load_checked", "load_input", "report"]
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def load_input(path: str, rootdir: str | None) -> ConfigTree:
+    """Read a config named on the command line, ``-`` meaning standard input.
+
+    From standard input, relative includes resolve from the working directory and
+    absolute ones under ``rootdir`` as usual. Raises OSError when the file cannot be read.
+    """
+    from ipsecconf.checks import _fastcheck as fastcheck
+    from ipsecconf.reading._includes import load, load_text
+
+    if path != STDIN:
+        return load(path, rootdir=rootdir, scan=fastcheck.ScanChooser())
+    stream = sys.stdin
+    if stream is None:
+        raise OSError("standard input is closed")
+    buffer = getattr(stream, "buffer", None)
+    data = buffer.read() if buffer is not None else stream.read().encode("utf-8", "surrogateescape")
+    # Bytes as they are: load_text keeps undecodable ones, as reading a file does.
+    text = data.decode("utf-8", "surrogateescape")
+    return load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
 
 
 def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config] | None:
@@ -21,19 +46,21 @@ def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Co
     None (after one line on ``con.err``) when the file cannot be read. The config carries
     every finding ``check`` reports, filtered by ``# ipsecconf: disable=`` comments.
     """
-    from ipsecconf.checks import _fastcheck as fastcheck
-    from ipsecconf.checks._checks import check_config, filter_diagnostics
+    from ipsecconf.checks._checks import check, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for
-    from ipsecconf.reading._includes import load
 
     try:
-        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
+        tree = load_input(args.file, args.rootdir)
     except OSError as exc:
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
     # What `check` reports too: a dump must not silently drop what it could not use.
-    config, found = check_config(
-        tree, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target
+    config, found = check(
+        tree,
+        policy_dir=policy_dir_for(args.policy_dir, args.rootdir),
+        target=args.target,
+        model=True,
+        verify=verify_requested(args),
     )
     return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
 

@@ -39,6 +39,15 @@ def _dump_arguments(d: argparse.ArgumentParser) -> None:
     )
     add_host_options(d)
     add_format_option(d)
+    d.add_argument(
+        "--format-version",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="JSON: ipsecconf.resolved/2 (default: origins in one table) or /1 (an origin string "
+        "per value; kept for one release)",
+    )
+    d.add_argument("--no-origins", action="store_true", help="JSON /2: leave out where each value comes from")
 
 
 def _show_arguments(s: argparse.ArgumentParser) -> None:
@@ -54,7 +63,7 @@ def _code(config: Config) -> int:
 
 
 def _dump(args: argparse.Namespace, con: Console) -> int:
-    from ipsecconf.output._emit import dump_json, dump_text, write_json
+    from ipsecconf.output._emit import write_json_v1, write_json_v2, write_text
 
     got = load_checked(args, con)
     if got is None:
@@ -62,10 +71,13 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
     tree, config = got
     if args.effective:
         return _dump_effective(args, con, tree, config)
-    if args.format == "json":
-        write_json(dump_json(config, defaults=args.defaults), con.out)
+    # Written one conn at a time: the output is never held whole.
+    if args.format == "json" and args.format_version == 1:
+        write_json_v1(config, con.out, defaults=args.defaults)
+    elif args.format == "json":
+        write_json_v2(config, con.out, defaults=args.defaults, origins=not args.no_origins)
     else:
-        con.out.write(dump_text(config, defaults=args.defaults, implicit=args.implicit))
+        write_text(config, con.out, defaults=args.defaults, implicit=args.implicit)
         report(tree, config, con)
     return _code(config)
 

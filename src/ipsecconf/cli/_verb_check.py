@@ -18,6 +18,7 @@ from ipsecconf.cli._registry import (
     add_reading_options,
     codes_option,
     use_color,
+    verify_requested,
 )
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register, render
 from ipsecconf.core._source import Source, Span, decode
@@ -69,15 +70,14 @@ def _arguments(c: argparse.ArgumentParser) -> None:
 
 
 def _load_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigTree], list[Diagnostic], bool]:
-    from ipsecconf.checks import _fastcheck as fastcheck
-    from ipsecconf.reading._includes import load
+    from ipsecconf.cli._reading import load_input
 
     trees: list[ConfigTree] = []
     extra: list[Diagnostic] = []
     io_error = False
     for f in files:
         try:
-            trees.append(load(f, rootdir=rootdir, scan=fastcheck.ScanChooser()))
+            trees.append(load_input(f, rootdir))
         except OSError as exc:
             io_error = True
             reason = exc.strerror or str(exc)
@@ -90,6 +90,31 @@ def _load_files(files: Sequence[str], rootdir: str | None) -> tuple[list[ConfigT
                 )
             )
     return trees, extra, io_error
+
+
+def unknown_codes(patterns: Sequence[str], option: str) -> str | None:
+    """A usage message for the first --select/--ignore item that names no code, or None.
+
+    An item is a code or a code prefix (``S``, ``K00``); one that matches nothing used to
+    select nothing, so a typo (``L7`` for ``L007``) turned every finding off.
+    """
+    import difflib
+
+    from ipsecconf.cli._codes import all_rules
+
+    codes = list(all_rules())
+    for p in patterns:
+        up = p.upper()
+        if any(c.startswith(up) for c in codes):
+            continue
+        # A short item is most likely a code with its zeros left out (L7 for L007).
+        padded = [
+            c for c in codes if len(up) > 1 and c[0] == up[0] and c[1:].lstrip("0") == up[1:].lstrip("0")
+        ]
+        close = padded or difflib.get_close_matches(up, codes, n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        return f"{option} {p}: no diagnostic code is or starts with '{p}'{hint} (see `ipsecconf codes`)"
+    return None
 
 
 def _check_secrets(
@@ -122,11 +147,16 @@ def _check_secrets(
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
-    from ipsecconf.checks._checks import check_tree, filter_diagnostics, runtime_findings
+    from ipsecconf.checks._checks import check, filter_diagnostics, runtime_findings
     from ipsecconf.cli._host import host_from_args, host_given
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.output._emit import write_json
 
+    for option, given in (("--select", args.select), ("--ignore", args.ignore)):
+        problem = unknown_codes(codes_option(given), option)
+        if problem is not None:
+            con.err.write(f"ipsecconf check: error: {problem}\n")
+            return EXIT_USAGE
     out = con.out
     files: list[str] = args.files or ([] if args.secrets else [DEFAULT_CONFIG])
     loaded, extra, io_error = _load_files(files, args.rootdir)
@@ -141,8 +171,11 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     host = None
     if host_given(args):
         host = host_from_args(args)
+    verify = verify_requested(args)
     for t in loaded:
-        found = check_tree(t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target)
+        found = check(
+            t, policy_dir=policy_dir_for(args.policy_dir, args.rootdir), target=args.target, verify=verify
+        )
         if host is not None:
             found += runtime_findings(t, host, policy_dir=host.policy_dir, target=args.target)
         diags.extend(filter_diagnostics(found, t, codes_option(args.select), codes_option(args.ignore)))

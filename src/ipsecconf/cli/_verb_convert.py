@@ -66,13 +66,12 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         if not (target == "swanctl" and os.path.isdir(args.output) and not os.listdir(args.output)):
             con.err.write(f"ipsecconf: {args.output} exists; use --force to overwrite it\n")
             return EXIT_USAGE
-    from ipsecconf.checks import _fastcheck as fastcheck
     from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.cli._reading import load_input
     from ipsecconf.model._resolve import policy_dir_for, resolve
-    from ipsecconf.reading._includes import load
 
     try:
-        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
+        tree = load_input(args.file, args.rootdir)  # '-' is standard input, as for every verb
     except OSError as exc:
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return EXIT_USAGE

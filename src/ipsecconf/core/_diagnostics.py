@@ -168,14 +168,14 @@ def render(
     src = sources.get(sp.file) if (sp and sources) else None
     text = src.line_text(sp.line) if (sp is not None and src is not None) else ""
     message, hint = d.message, d.hint
-    if text and secret_value(text) is not None:
+    if text and sp is not None and secret_value(text, sp.file) is not None:
         # The renderer does not trust its caller to have scrubbed the finding (secrets).
         d = scrub((d,), sources or {})[0]
         message, hint = d.message, d.hint
     lines = [f"{loc}{sev}[{d.code}] {_visible(message)}"]
     if d.redact:
         # Only the keyword of a secret-bearing line is shown, never its value.
-        masked = mask_line(text)
+        masked = mask_line(text, sp.file if sp is not None else "")
         if text and masked != text:
             lines.append(f"    {_visible(masked)}")
     elif sp is not None and src is not None:

@@ -5,12 +5,15 @@ is close to one (a misspelling such as ``espencky=``), or looks like one (anythi
 naming a psk, password, passphrase, secret or private key). The rule looks at the
 text of the line only, so it holds for lines the reader rejects as well: an
 unindented line (L002), an unterminated quote (L006), a value with a blank (L007), an
-unknown keyword (K001). Every message, hint and excerpt of a finding on such a line
-has the value replaced by ``***``.
+unknown keyword (K001). Every line of a file named ``*.secrets``, any ``ids : PSK ...``
+(RSA, XAUTH, ...) entry and the fields of an RSA key block carry one too: an
+ipsec.secrets file checked by mistake prints no key. Every message, hint and excerpt
+of a finding on such a line has the value replaced by ``***``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -44,6 +47,7 @@ def _distance_at_most(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_keyword(name: str) -> bool:
     """Whether a parameter named ``name`` (as written, any case) may hold a secret."""
     n = name.strip().strip('"').lower()
@@ -55,15 +59,34 @@ def is_secret_keyword(name: str) -> bool:
 
 
 _LINE = re.compile(r"[ \t]*([^=\s#]*)")
+# An ipsec.secrets entry (``ids : PSK "..."``) and the fields of its RSA key block.
+_ENTRY = re.compile(r":[ \t]*(PSK|RSA|XAUTH|PIN|ECDSA|EAP|NTLM|P12|PKCS8|PPK|BLISS)\b", re.IGNORECASE)
+_KEY_FIELDS = frozenset(
+    "modulus publicexponent privateexponent prime1 prime2 exponent1 exponent2 coefficient".split()
+)
+_ENTRY_SCAN = 4096  # an entry's kind comes after its ids: look no further into a long line
 
 
-def _split(text: str) -> tuple[str, str] | None:
+def _split(text: str, filename: str = "") -> tuple[str, str] | None:
     """(the text before the value, the value) for a secret-bearing line; None otherwise.
 
-    Looks only at the name unless it is secret-bearing, so that it costs nothing on long lines.
+    Looks only at the name (and a bounded prefix for an ipsec.secrets entry) unless the
+    line is secret-bearing, so that it costs little on long lines. Every line of an
+    ipsec.secrets file is secret-bearing.
     """
     m = _LINE.match(text)
-    if m is None or not is_secret_keyword(m.group(1)):
+    lead = len(text) - len(text.lstrip(" \t")) if m is None else m.start(1)
+    if filename.endswith(".secrets"):
+        return text[:lead], text[lead:]
+    entry = _ENTRY.search(text, 0, _ENTRY_SCAN)
+    if entry is not None:
+        return text[: entry.end()] + " ", text[entry.end() :].lstrip(" \t")
+    if m is None:
+        return None
+    name = m.group(1)
+    if name.endswith(":") and name[:-1].lower() in _KEY_FIELDS:
+        return text[: m.end()] + " ", text[m.end() :].lstrip(" \t")
+    if not is_secret_keyword(name):
         return None
     at = m.end()
     eq = text.find("=", at, at + 1)
@@ -74,17 +97,17 @@ def _split(text: str) -> tuple[str, str] | None:
     return text[:i], text[i:]
 
 
-def secret_value(text: str) -> str | None:
+def secret_value(text: str, filename: str = "") -> str | None:
     """The secret part of a source line (everything after the keyword), or None."""
-    got = _split(text)
+    got = _split(text, filename)
     if got is None or not got[1].strip():
         return None
     return got[1]
 
 
-def mask_line(text: str) -> str:
+def mask_line(text: str, filename: str = "") -> str:
     """The line with the value of a secret-bearing keyword replaced by ``***``."""
-    got = _split(text)
+    got = _split(text, filename)
     if got is None or not got[1].strip():
         return text
     return got[0] + MASK
@@ -98,7 +121,8 @@ def _mask_in(text: str | None, value: str) -> str | None:
     pieces = {value, value.strip(), value.strip().strip('"')}
     pieces.update(value.replace('"', " ").split())
     for p in sorted((p for p in pieces if p), key=len, reverse=True):
-        text = text.replace(p, MASK)
+        # Whole pieces only: a short piece ('x') must not mask a letter of a word.
+        text = re.sub(rf"(?<![\w.]){re.escape(p)}(?![\w.])", MASK, text)
     return text
 
 
@@ -116,7 +140,7 @@ def scrub(diags: Iterable[Diagnostic], sources: Mapping[str, Source]) -> list[Di
         if key in cache:
             value = cache[key]
         else:
-            value = cache[key] = secret_value(src.line_text(sp.line))
+            value = cache[key] = secret_value(src.line_text(sp.line), sp.file)
         if value is None:
             out.append(d)
             continue

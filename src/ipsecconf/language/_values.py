@@ -69,6 +69,7 @@ __all__ = [
     "parse_with_warnings",
     "parse_cached",
     "canonical",
+    "canonical_as_written",
     "Count",
     "Duration",
     "Percent",
@@ -1868,13 +1869,46 @@ _CACHE: dict[tuple[str, str, tuple[str, ...], str | None], _Result] = {}
 _CACHE_MAX: Final = 200_000
 
 
+_O4 = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_STRICT_IPV4 = rf"{_O4}\.{_O4}\.{_O4}\.{_O4}"
+_DN_PART = r"(?:C|ST|L|O|OU|CN|DC)=[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9._-])?"
+# Spellings that are their own canonical text: a dump can print them without parsing
+# (test_values proves each against canonical(parse(...))).
+_AS_WRITTEN: Final = {
+    "host": re.compile(_STRICT_IPV4),
+    "nexthop": re.compile(_STRICT_IPV4),
+    "ipaddr": re.compile(_STRICT_IPV4),
+    "id": re.compile(rf"@[A-Za-z0-9][A-Za-z0-9._-]*|{_STRICT_IPV4}|{_DN_PART}(?:, {_DN_PART})*"),
+}
+_SUBNET_WRITTEN: Final = re.compile(rf"({_O4})\.({_O4})\.({_O4})\.({_O4})/(3[0-2]|[12]?[0-9])")
+
+
+def canonical_as_written(type_name: str, text: str) -> bool:
+    """Whether ``text`` parses as ``type_name`` to a value whose canonical text is ``text``.
+
+    True only for a few common spellings (IPv4 addresses, networks with clear host bits,
+    @FQDN and plain DN ids); False says nothing.
+    """
+    pat = _AS_WRITTEN.get(type_name)
+    if pat is not None:
+        return pat.fullmatch(text) is not None
+    if type_name == "subnet":
+        m = _SUBNET_WRITTEN.fullmatch(text)
+        if m is None:
+            return False
+        a, b, c, d, n = (int(x) for x in m.groups())
+        return ((a << 24 | b << 16 | c << 8 | d) & ((1 << (32 - n)) - 1)) == 0
+    return False
+
+
 def parse_cached(
     type_name: str, text: str, choices: tuple[str, ...] = (), family: str | None = None
 ) -> _Result:
     """Memoised parse: (value, None, warnings) or (None, error, ()).
 
-    A hit is one dict lookup. The cache is dropped whole when it reaches
-    200k entries (cheaper than LRU bookkeeping on the hot path).
+    A hit is one dict lookup. Past 200k entries nothing more is added (and nothing is
+    dropped): the values that repeat are the early ones, and a cache emptied when full
+    would lose them all at once.
     """
     key = (type_name, text, choices, family)
     try:
@@ -1887,9 +1921,8 @@ def parse_cached(
         result = (value, None, warns)
     except ValueSyntaxError as err:
         result = (None, err, ())
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[key] = result
+    if len(_CACHE) < _CACHE_MAX:
+        _CACHE[key] = result
     return result
 
 

@@ -151,6 +151,9 @@ class Value:
     @property
     def text(self) -> str:
         if self._vtype is not None:
+            # A dump reads every text: common spellings are canonical already, unparsed.
+            if vals.canonical_as_written(self._vtype, self.raw):
+                return self.raw
             self._parse()
         return self._text
 

@@ -33,7 +33,6 @@ from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import DEFAULT_TARGET, Release, as_release
 from ipsecconf.model._model import (
-    END_FIELDS,
     IMPLICIT_NAMES,
     Config,
     Conn,
@@ -42,7 +41,7 @@ from ipsecconf.model._model import (
     Value,
 )
 from ipsecconf.reading._includes import ConfigTree, load_text
-from ipsecconf.reading._syntax import Block
+from ipsecconf.reading._syntax import Block, Shape
 
 __all__ = [
     "resolve",
@@ -109,6 +108,14 @@ ALSO_SAME = register(
     "A parameter set twice to the same value through also= (a duplicate that does no harm).",
     CAT,
     "R13",
+)
+MAX_INSTANCES = 10_000  # per conn: leftsubnets= x rightsubnets= (issue 9)
+TOO_MANY_INSTANCES = register(
+    "R050",
+    "too-many-subnet-instances",
+    E,
+    f"leftsubnets= x rightsubnets= make over {MAX_INSTANCES:,} instances of one conn; the rest are not made.",
+    CAT,
 )
 INSTANCE_CLASH = register(
     "R011",
@@ -195,13 +202,21 @@ _ALSOFLIP = "alsoflip"
 
 
 class StandIn(NamedTuple):
-    """A conn that means, to every conn rule, what ``first`` means (see ``_Resolver.run``)."""
+    """A conn that means, to every conn rule, what ``first`` means (see ``_Resolver.run``).
+
+    ``reached``: the sections it appends, when they are not the first's (a stand-in through
+    also= targets of the same shape as the first's); empty when they are the first's.
+    """
 
     name: str
     first: Conn
+    reached: tuple[str, ...] = ()
 
 
 _NO_CONN = Conn.__new__(Conn)  # marks a shape not seen yet
+# resolve_shaped's wider sharing key: (key, names reached, ids of the blocks reached).
+_Signature = tuple[tuple[object, ...], tuple[str, ...], frozenset[int]]
+_NO_SIG: _Signature = ((), (), frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,14 +265,46 @@ class _Section:
     values: dict[str, Value] | None = None
 
 
-@dataclass(slots=True)
 class _Entry:
-    """A pending also= target of one conn's breadth-first expansion."""
+    """A pending also= target of one conn's breadth-first expansion.
 
-    ref: _Ref
-    flip: bool
-    chain: str  # "also=a->b" style, for origins and messages
-    ancestors: tuple[int, ...]  # ids of the sections on the way here, for cycle detection
+    Entries link to the entry they were found through instead of copying the path, so
+    an also= chain n deep costs O(n), not O(n^2) per conn (the path is only spelt out
+    when a value or a finding needs it).
+    """
+
+    __slots__ = ("ref", "flip", "label", "parent", "via", "_chain")
+
+    def __init__(self, ref: _Ref, flip: bool, label: str, parent: _Entry | None, via: int) -> None:
+        self.ref = ref
+        self.flip = flip
+        self.label = label  # "also=a", "alsoflip=a", or "a" after the first link
+        self.parent = parent
+        self.via = via  # id of the section whose also= this is
+        self._chain: str | None = None
+
+    @property
+    def chain(self) -> str:
+        """``also=a->b->alsoflip=c``: for origins and messages."""
+        if self._chain is None:
+            labels: list[str] = []
+            e: _Entry | None = self
+            while e is not None and e._chain is None:
+                labels.append(e.label)
+                e = e.parent
+            if e is not None:
+                labels.append(e._chain)  # type: ignore[arg-type]
+            self._chain = "->".join(reversed(labels))
+        return self._chain
+
+    def reaches_from(self, key: int) -> bool:
+        """Whether the section ``key`` is on the path to this entry (a cycle)."""
+        e: _Entry | None = self
+        while e is not None:
+            if e.via == key:
+                return True
+            e = e.parent
+        return False
 
 
 def _flip_slot(m: kw.Match) -> str:
@@ -316,6 +363,13 @@ class _Resolver:
         self.defaults: dict[str, Value] = {}
         self.hints: dict[str, str] = {}
         self.ints: dict[int, int] = {}
+        self._slots: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._sigs: dict[int, _Signature | None] = {}
+        self.compile_reports: dict[int, int] = {}  # sections kept, by id: reports made reading them
+        # id(shape) -> what its first conn inherited, its also= and alsoflip= names, ids of blocks reached
+        self.inherits: dict[
+            int, tuple[dict[str, Value], tuple[str, ...], tuple[str, ...], frozenset[int]]
+        ] = {}
 
     # -------------------------------------------------------------- diagnostics
 
@@ -376,6 +430,7 @@ class _Resolver:
         got = self.compiled.get(id(block))
         if got is not None:
             return got
+        reports_before = self.reports
         section = "config" if block.kind == "config" else "conn"
         params: list[_Param] = []
         own_values: dict[str, Value] | None = None if keep else {}
@@ -431,6 +486,8 @@ class _Resolver:
         sec = _Section(block, tuple(params), tuple(also), tuple(alsoflip), tuple(dropped), own_values)
         if keep:
             self.compiled[id(block)] = sec
+            if dropped or self.reports != reports_before:
+                self.compile_reports[id(block)] = self.reports - reports_before
         return sec
 
     def values_via(self, sec: _Section, chain: str, flip: bool) -> tuple[tuple[_Param, Value], ...]:
@@ -523,10 +580,10 @@ class _Resolver:
         self, conn_block: Block, conn_name: str, own: _Section, got: dict[str, Value], shadowed: list[Value]
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Apply also= breadth-first (R14), then alsoflip= (R15), with the duplicate rules of R13."""
-        visited: dict[int, str] = {id(conn_block): f"conn {conn_name}"}
-        start = (id(conn_block),)
-        queue: list[_Entry] = [_Entry(r, False, f"also={r.target}", start) for r in own.also]
-        flips: list[_Entry] = [_Entry(r, True, f"alsoflip={r.target}", start) for r in own.alsoflip]
+        start = id(conn_block)
+        visited: dict[int, _Entry | None] = {start: None}  # None: the conn itself
+        queue: list[_Entry] = [_Entry(r, False, f"also={r.target}", None, start) for r in own.also]
+        flips: list[_Entry] = [_Entry(r, True, f"alsoflip={r.target}", None, start) for r in own.alsoflip]
         also_names: list[str] = []
         flip_names: list[str] = []
         for phase, pending in enumerate((queue, flips)):
@@ -541,32 +598,32 @@ class _Resolver:
                 if key in visited:
                     self._repeat(conn_name, e, blk, key, visited[key])
                     continue
-                visited[key] = e.chain
+                visited[key] = e
                 # Everything reached in the alsoflip= phase counts as alsoflip'd (R15).
                 (flip_names if phase else also_names).append(blk.name)
                 chain_role = "implicit" if blk.source.name == IMPLICIT_FILE else "own"
                 sec = self.compile(blk, chain_role)
-                for p, v in self.values_via(sec, e.chain, e.flip):
+                for p, v in self.values_via(sec, e.chain, e.flip) if sec.params else ():
                     prev = got.get(v.keyword)
                     if prev is None:
                         got[v.keyword] = v
                     else:
                         self._conflict(conn_name, prev, v, p)
                         shadowed.append(v)
-                ancestors = e.ancestors + (key,)
                 # A target's also= go to the end of the list being walked (R14); once the
                 # alsoflip= phase has begun, everything found goes to its list (R15).
                 also_dest = queue if phase == 0 else flips
                 for r in sec.also:
-                    also_dest.append(_Entry(r, e.flip, f"{e.chain}->{r.target}", ancestors))
+                    also_dest.append(_Entry(r, e.flip, r.target, e, key))
                 for r in sec.alsoflip:
                     # alsoflip= inside a flipped section flips back.
-                    flips.append(_Entry(r, not e.flip, f"{e.chain}->alsoflip={r.target}", ancestors))
+                    flips.append(_Entry(r, not e.flip, f"alsoflip={r.target}", e, key))
         return tuple(also_names), tuple(flip_names)
 
-    def _repeat(self, conn_name: str, e: _Entry, blk: Block, key: int, first: str) -> None:
+    def _repeat(self, conn_name: str, e: _Entry, blk: Block, key: int, seen: _Entry | None) -> None:
         path = f"{conn_name} -> {e.chain}"
-        if key in e.ancestors:
+        first = f"conn {conn_name}" if seen is None else seen.chain
+        if e.reaches_from(key):
             what = "the conn itself" if first.startswith("conn ") else f"already appended through {first}"
             self.report(
                 ALSO_CYCLE,
@@ -603,15 +660,17 @@ class _Resolver:
 
     # -------------------------------------------------------------- the whole tree
 
-    def run(self, accept: Callable[[Conn], bool] | None = None) -> tuple[Config, list[Conn | StandIn]]:
+    def run(
+        self, accept: Callable[[Conn], int] | None = None, subnet_instances: bool = True
+    ) -> tuple[Config, list[Conn | StandIn]]:
         """The config, and its explicit and implicit conns in order.
 
         With ``accept``, a conn of the same shape as one built before (see
-        ``Block.shape``) may be a :class:`StandIn` for it instead of being built:
+        ``Document.shapes``) may be a :class:`StandIn` for it instead of being built:
         when the first of that shape resolved without a report, is not a policy
         group, makes no instance that could clash, and ``accept`` takes it. Such
         a conn's values differ from the first's only in the class keys
-        (fastcheck.CLASS_PATTERNS), which no rule reads beyond their class.
+        (fastcheck.class_keys), which no rule declares it reads beyond their class.
         Conns named like an implicit conn (R22), and sections that lines after an
         include joined (R4), are always built.
         """
@@ -652,18 +711,99 @@ class _Resolver:
         if self.local is not None:
             conns = [self.orient(c) for c in conns]
             items = list(conns)
-        instances = self.subnet_instances(conns) + self.group_instances(conns)
+        if subnet_instances:
+            instances = self.subnet_instances(conns) + self.group_instances(conns)
+        else:
+            # Checking builds no subnet instance: nothing reads them but the name-clash rule,
+            # which needs only their names (dump, show and every verb that acts use resolve()).
+            self.subnet_clashes(conns)
+            instances = self.group_instances(conns)
         diags = sorted([*self.tree.diagnostics, *self.diags], key=sort_key)
         return Config(setup, tuple(conns), tuple(instances), tuple(diags), dict(self.defaults)), items
 
+    def target_class(self, blk: Block) -> tuple[object, ...]:
+        """What an also= target means to a conn rule, up to the class keys: its shape, or itself."""
+        shape = blk.doc.shapes.get(blk)
+        if shape is None or blk.spliced or blk.source.name == IMPLICIT_FILE:
+            return ("block", id(blk))
+        return ("shape", id(shape))
+
+    def signature(self, shape: Shape, fields: tuple[str, ...]) -> _Signature | None:
+        """A sharing key wider than the shape: the targets' names give way to their shapes.
+
+        The walk is :meth:`expand`'s (also= breadth-first, then alsoflip=), over blocks only;
+        the key holds the shape with its also=/alsoflip= names left out and, per section
+        reached, its class (:meth:`target_class`), side and phase. None when the walk would
+        report (a missing target, a section reached twice): such a conn shares only its
+        exact shape. Also the names and blocks reached (fragments; cycles through the conn).
+        Memoised per shape: the shape holds the names its conns append.
+        """
+        got = self._sigs.get(id(shape), _NO_SIG)
+        if got is not _NO_SIG:
+            return got
+        also_at, rare_at = self.shape_slots(fields)
+        bare = list(shape)
+        own_also: list[str] = []
+        own_flip: list[str] = []
+        for i in also_at:
+            v = bare[i]
+            if v is not None:
+                own_also += _WORD.findall(v.strip('"'))
+                bare[i] = ""
+        for i in rare_at:
+            row = bare[i]
+            if row is not None and row.startswith(_ALSOFLIP):
+                own_flip += _WORD.findall(row.partition("=")[2].strip().strip('"'))
+                bare[i] = _ALSOFLIP
+        visited: set[int] = set()
+        walk: list[object] = []
+        names: list[str] = []
+        queue: list[tuple[str, bool]] = [(t, False) for t in own_also]
+        flips: list[tuple[str, bool]] = [(t, True) for t in own_flip]
+        sig: _Signature | None = None
+        for phase, pending in enumerate((queue, flips)):
+            i = 0
+            while i < len(pending):
+                target, flip = pending[i]
+                i += 1
+                blk = self.conn_index.get(target) or _IMPLICIT_BLOCKS.get(target)
+                if blk is None or id(blk) in visited:
+                    self._sigs[id(shape)] = None
+                    return None
+                visited.add(id(blk))
+                names.append(blk.name)
+                walk.append((self.target_class(blk), flip, phase))
+                sec = self.compile(blk, "implicit" if blk.source.name == IMPLICIT_FILE else "own")
+                dest = queue if phase == 0 else flips
+                dest.extend((r.target, flip) for r in sec.also)
+                flips.extend((r.target, not flip) for r in sec.alsoflip)
+        sig = ((tuple(bare), tuple(walk)), tuple(names), frozenset(visited))
+        self._sigs[id(shape)] = sig
+        return sig
+
+    def shape_slots(self, fields: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Where a shape holds also= names (k_also...) and rare rows (k_rare..., maybe alsoflip=)."""
+        got = self._slots.get(fields)
+        if got is None:
+            also_at = tuple(i for i, f in enumerate(fields) if f in ("k_also", "k_also2", "k_also3"))
+            rare_at = tuple(i for i, f in enumerate(fields) if f.startswith("k_rare"))
+            got = self._slots[fields] = (also_at, rare_at)
+        return got
+
     def build_shaped(
-        self, blocks: Sequence[Block], accept: Callable[[Conn], bool]
+        self, blocks: Sequence[Block], accept: Callable[[Conn], int]
     ) -> tuple[list[Conn | StandIn], list[Conn]]:
-        """Every conn in order, built or standing in (see :meth:`run`), and the built ones."""
+        """Every conn in order, built or standing in (see :meth:`run`), and the built ones.
+
+        ``accept(first)``: 0, no conn stands in for it; 1, conns of its exact shape may;
+        2, so may conns whose :meth:`signature` equals its own (their also= targets are
+        other sections of the same shapes), because all its findings are on %default lines.
+        """
         out: list[Conn | StandIn] = []
         built: list[Conn] = []
         # By identity: the reader keeps one tuple per distinct shape.
         firsts: dict[int, Conn | None] = {}
+        wide: dict[tuple[object, ...] | None, Conn | None] = {None: None}
         # An instance name holds a '/': only a conn named so could clash with one (INSTANCE_CLASH).
         slash = "/" in "".join(self.conn_index)
         append = out.append
@@ -675,30 +815,42 @@ class _Resolver:
             built.append(c)
 
         for b in blocks:
-            shape = b.shape
+            shape = b.doc.shapes.get(b)  # the checking scan's side table
             # A shape is the section's own body: lines spliced in from an include (R4) are not in it.
             if shape is None or b.spliced or b.name in _IMPLICIT_BLOCKS:
                 add(build(b, False))
                 continue
             first = firsts.get(id(shape), _NO_CONN)
             if first is _NO_CONN:
+                sig = self.signature(shape, b.doc.shape_fields)
+                if sig is not None and id(b) in sig[2]:
+                    sig = None  # the conn appends itself: a cycle, which it reports
+                key = None if sig is None else sig[0]
+                wider = wide.get(key, _NO_CONN)
+                if wider is not None and wider is not _NO_CONN:
+                    assert sig is not None  # noqa: S101 - wide[None] is None
+                    append(stand_in(StandIn, (b.name, wider, sig[1])))
+                    continue
                 # Any report counts, even one already made for another conn (same line, same text).
                 before = self.reports
                 c = build(b, False)
                 # A later conn of this shape that the first reaches through also= would be
                 # appended with the same also= as the first's own: the first reports that (R12).
-                ok = (
-                    self.reports == before
+                level = (
+                    accept(c)
+                    if self.reports == before
                     and _group_side(c) is None
                     and not (slash and (c.left.subnets is not None or c.right.subnets is not None))
-                    and accept(c)
+                    else 0
                 )
-                firsts[id(shape)] = c if ok else None
+                firsts[id(shape)] = c if level >= 1 else None
+                if wider is _NO_CONN:
+                    wide[key] = c if level >= 2 else None
                 add(c)
             elif first is None:
                 add(build(b, False))
             else:
-                append(stand_in(StandIn, (b.name, first)))
+                append(stand_in(StandIn, (b.name, first, ())))
         return out, built
 
     def setup_values(self) -> dict[str, Value]:
@@ -731,6 +883,9 @@ class _Resolver:
                 self.defaults[p.name.slot] = p.own
 
     def build(self, block: Block, implicit: bool) -> Conn:
+        # A section an earlier conn appended was read then, with its reports (R11): they still
+        # count as this conn's own, or a conn of its shape could stand in for it (build_shaped).
+        self.reports += self.compile_reports.get(id(block), 0)
         own = self.compile(block, "implicit" if implicit else "own", keep=False)
         # own.values is this reading's own dict (never cached), so it can grow into the conn's;
         # a section some conn appends was read (and kept) with params instead.
@@ -738,12 +893,30 @@ class _Resolver:
         shadowed: list[Value] = list(own.dropped)
         also_names: tuple[str, ...] = ()
         flip_names: tuple[str, ...] = ()
-        if own.also or own.alsoflip:
-            also_names, flip_names = self.expand(block, block.name, own, got, shadowed)
-        if not implicit:  # R22: the implicit conns ignore %default
-            for slot, v in self.defaults.items():
-                if slot not in got:  # R13: %default only fills what is still unset
-                    got[slot] = v
+        # Conns of one shape (the checking scan's, when there is one) append the same sections
+        # to the same own slots: what the first inherited, every later one inherits.
+        shape = None if implicit or block.spliced or own.values is None else block.doc.shapes.get(block)
+        memo = None if shape is None else self.inherits.get(id(shape))
+        if memo is not None and id(block) not in memo[3]:
+            inherited, also_names, flip_names, _reached = memo
+            got.update(inherited)
+        else:
+            before, own_slots = self.reports, len(got)
+            if own.also or own.alsoflip:
+                also_names, flip_names = self.expand(block, block.name, own, got, shadowed)
+            if not implicit:  # R22: the implicit conns ignore %default
+                for slot, v in self.defaults.items():
+                    if slot not in got:  # R13: %default only fills what is still unset
+                        got[slot] = v
+            # Only an expansion without a report (no conflict, cycle or missing target) is shared.
+            if shape is not None and self.reports == before:
+                blocks = [self.conn_index.get(n) or _IMPLICIT_BLOCKS.get(n) for n in also_names + flip_names]
+                self.inherits[id(shape)] = (
+                    dict(list(got.items())[own_slots:]),  # own slots come first in got
+                    also_names,
+                    flip_names,
+                    frozenset(id(b) for b in blocks),
+                )
         phase2 = got.get("phase2")
         if phase2 is not None and phase2.text == "ah" and "phase2alg" in got:
             got["phase2alg"] = _as_ah(got["phase2alg"])
@@ -833,6 +1006,20 @@ class _Resolver:
                 continue
             lefts = self._subnet_choices(c, "left")
             rights = self._subnet_choices(c, "right")
+            if len(lefts) * len(rights) > MAX_INSTANCES:
+                # The product of two long lists: a bound on the work, and a finding that says so.
+                keep = max(1, MAX_INSTANCES // len(rights))
+                sub = c.left.subnets or c.right.subnets
+                assert sub is not None
+                self.report(
+                    TOO_MANY_INSTANCES,
+                    f"conn '{c.name}' makes {len(lefts):,} x {len(rights):,} = {len(lefts) * len(rights):,} "
+                    f"subnet instances; only the first {keep * len(rights):,} are made",
+                    self.header_span(c),
+                    f"at most {MAX_INSTANCES:,} instances per conn: split the subnets over several conns",
+                )
+                lefts = lefts[:keep]
+                rights = rights[:MAX_INSTANCES]
             for li, lv in lefts:
                 for ri, rv in rights:  # right-fastest, as addconn sends them
                     name = f"{c.name}/{li}x{ri}"
@@ -841,6 +1028,27 @@ class _Resolver:
                     left, right = _with_subnet(c.left, lv), _with_subnet(c.right, rv)
                     out.append(_instance(c, name, left, right, "subnet-instance"))
         return out
+
+    def subnet_clashes(self, conns: Sequence[Conn]) -> None:
+        """What :meth:`subnet_instances` reports, without building an instance."""
+        # An instance name holds a '/': only a conn named so can clash with one.
+        if not any("/" in name for name in self.conn_index):
+            return
+        for c in conns:
+            if c.left.subnets is None and c.right.subnets is None:
+                continue
+            lefts, rights = self._subnet_indexes(c, "left"), self._subnet_indexes(c, "right")
+            for li in lefts:
+                for ri in rights:
+                    self._clash(c, f"{c.name}/{li}x{ri}")
+
+    def _subnet_indexes(self, c: Conn, side: str) -> list[int]:
+        """The instance indexes of one side, as :meth:`_subnet_choices` numbers them."""
+        end = c.end(side)
+        out = [0] if end.subnet is not None else []
+        if end.subnets is not None:
+            out += range(1, len(_subnet_items(end.subnets)) + 1)
+        return out or [0]
 
     def _subnet_choices(self, c: Conn, side: str) -> list[tuple[int, Value | None]]:
         end = c.end(side)
@@ -945,19 +1153,21 @@ class _Resolver:
 
 def _instance(c: Conn, name: str, left: End, right: End, kind: str) -> Conn:
     # Everything but the ends is shared with the parent (values, chains, origin).
-    return Conn(
-        name,
-        left,
-        right,
-        c.values,
-        c.also_chain,
-        c.origin,
-        c.implicit,
-        c.name,
-        kind,
-        c.alsoflip_chain,
-        c.shadowed,
-        c.oriented,
+    return Conn.of(
+        {
+            "name": name,
+            "left": left,
+            "right": right,
+            "values": c.values,
+            "also_chain": c.also_chain,
+            "origin": c.origin,
+            "implicit": c.implicit,
+            "parent": c.name,
+            "kind": kind,
+            "alsoflip_chain": c.alsoflip_chain,
+            "shadowed": c.shadowed,
+            "oriented": c.oriented,
+        }
     )
 
 
@@ -975,14 +1185,14 @@ def _note(chain: str, note: str) -> str:
     return note if chain == "own" else f"{chain}, {note}"
 
 
-_END_SLOTS = END_FIELDS
-
-
 def _with_subnet(end: End, v: Value | None) -> End:
-    d = {f: getattr(end, f) for f in _END_SLOTS}
-    d["subnet"] = v
-    d["subnets"] = None
-    return End(**d)
+    # End.of, not End(...): the frozen __init__ sets every field by a call (69k instances at 100k).
+    d = {f: x for f, x in vars(end).items() if x is not None and f != "subnets"}
+    if v is None:
+        d.pop("subnet", None)
+    else:
+        d["subnet"] = v
+    return End.of(d)
 
 
 def _subnet_items(v: Value) -> list[vals.Subnet]:
@@ -1110,15 +1320,18 @@ def resolve(
 
 def resolve_shaped(
     tree: ConfigTree,
-    accept: Callable[[Conn], bool],
+    accept: Callable[[Conn], int],
     *,
     policy_dir: str | None = None,
     target: Release | str = DEFAULT_TARGET,
+    subnet_instances: bool = True,
 ) -> tuple[Config, list[Conn | StandIn]]:
     """Like :func:`resolve`, for checking: conns of one shape may share one resolution.
 
     The config holds only the conns that were built; the list gives every conn
-    in order, built or a :class:`StandIn` (see ``_Resolver.run``).
+    in order, built or a :class:`StandIn` (see ``_Resolver.run``). ``accept`` returns
+    a level (a bool is 0 or 1; see ``_Resolver.build_shaped``). ``subnet_instances=False``:
+    the leftsubnets= instances are not built, only their name clashes reported.
     """
     rel = as_release(target)
-    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept)
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept, subnet_instances)

@@ -10,21 +10,37 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
+from ipsecconf.core._diagnostics import Severity
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
 
-__all__ = ["JSON_FORMAT", "SHOW_FORMAT", "dump_text", "dump_json", "show", "show_json", "quote"]
+__all__ = [
+    "JSON_FORMAT",
+    "JSON_FORMAT_2",
+    "dump_text",
+    "dump_json",
+    "SHOW_FORMAT",
+    "show",
+    "show_json",
+    "quote",
+    "write_text",
+    "write_json_v1",
+    "write_json_v2",
+]
 
 JSON_FORMAT = "ipsecconf.resolved/1"
+JSON_FORMAT_2 = "ipsecconf.resolved/2"
 
 # A bare value token ends at a blank; '#' starts a comment at a token's start;
 # '{' starts a braced value; an empty value needs quotes to be seen at all.
 _NEEDS_QUOTES = frozenset(' \t#{}"')
 _BRACED = frozenset({"leftsubnets", "rightsubnets"})
+_QUOTE_RE = re.compile(r'[ \t#{}"]')  # _NEEDS_QUOTES as a pattern: one C-level search per value
 
 
 def quote(text: str, keyword: str = "") -> str:
@@ -33,7 +49,7 @@ def quote(text: str, keyword: str = "") -> str:
     # is printed as written and may); otherwise the general rule quotes it.
     if keyword in _BRACED and text and not any(c in '{}"' for c in text):
         return "{" + text + "}"
-    if not text or any(c in _NEEDS_QUOTES for c in text):
+    if not text or _QUOTE_RE.search(text) is not None:
         return f'"{text}"'
     return text
 
@@ -66,17 +82,82 @@ def dump_text(config: Config, *, defaults: bool = False, implicit: bool = False)
 
     ``defaults``: also print built-in defaults. ``implicit``: also print the
     implicit conns (R22) and the instances (R23, leftsubnets=) as ordinary conns.
+    A value the checks reject (``auto=manual``, a host with a blank: a V error) is
+    never printed as a value: a comment in its place says what was left out and why,
+    and one at the top counts them, so the dump re-checks without those errors.
     """
-    out = ["version 2", "", "config setup"]
+    buf = io.StringIO()
+    write_text(config, buf, defaults=defaults, implicit=implicit)
+    return buf.getvalue()
+
+
+def _rejected(config: Config) -> dict[tuple[str, int], str]:
+    """(file, line) -> "CODE message" of each line whose value the checks reject (V errors)."""
+    out: dict[tuple[str, int], str] = {}
+    for d in config.diagnostics:
+        sp = d.span
+        if sp is not None and d.code.startswith("V") and d.severity is Severity.ERROR:
+            out.setdefault((sp.file, sp.line), f"{d.code} {d.message}")
+    return out
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit: bool = False) -> None:
+    """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn)."""
+    rejected = _rejected(config)
+
+    def why(v: Value) -> str | None:
+        o = v.origin
+        return rejected.get((o.file, o.line)) if o.file else None
+
+    def left_out(k: str, v: Value, reason: str) -> str:
+        o = v.origin
+        return f"\t# left out: {k}={quote(v.raw, k)} ({o.file}:{o.line}: {_one_line(reason)})"
+
+    lines = ["version 2", "", "config setup"]
+    if rejected:
+        # Rare: count first, so the note can stand at the top of a dump written as it goes.
+        count = sum(1 for _k, v in _setup_items(config, defaults) if why(v) is not None)
+        count += sum(
+            1 for c in _selected(config, implicit) for _k, v in c.items(defaults) if why(v) is not None
+        )
+        if count:
+            lines.insert(
+                1,
+                f"# ipsecconf dump: {count} value(s) that the checks reject are left out; "
+                "each is named in a comment where it would be",
+            )
     for k, v in _setup_items(config, defaults):
-        out.append(f"\t{k}={quote(v.text, k)}")
+        reason = why(v) if rejected else None
+        lines.append(f"\t{k}={quote(v.text, k)}" if reason is None else left_out(k, v, reason))
+    write = out.write
+    write("\n".join(lines))
+    # A value line repeats across conns (%default, also= targets): quote each once.
+    memo: dict[tuple[str, str], str] = {}
     for c in _selected(config, implicit):
-        out.append("")
-        out.append(f"conn {_name(c.name)}")
+        lines = ["", "", f"conn {_name(c.name)}"]
         for k, v in c.items(defaults):
-            out.append(f"\t{k}={quote(v.text, k)}")
-    out.append("")
-    return "\n".join(out)
+            if rejected:
+                reason = why(v)
+                if reason is not None:
+                    lines.append(left_out(k, v, reason))
+                    continue
+            text = v.text
+            line = memo.get((k, text))
+            if line is None:
+                line = f"\t{k}={quote(text, k)}"
+                if len(memo) < _MEMO_MAX:
+                    memo[(k, text)] = line
+            lines.append(line)
+        write("\n".join(lines))
+    write("\n")
+
+
+# The per-dump memo of rendered lines stops growing here (it is never emptied).
+_MEMO_MAX = 1 << 16
 
 
 def _origin_text(o: Origin, cache: dict[int, str]) -> str:
@@ -122,6 +203,119 @@ def dump_json(config: Config, *, defaults: bool = False) -> dict[str, object]:
         "instances": instances,
         "diagnostics": [d.to_json() for d in config.diagnostics],
     }
+
+
+# ---------------------------------------------------------------- streamed JSON
+
+
+def write_json_v1(config: Config, out: TextIO, *, defaults: bool = False) -> None:
+    """``ipsecconf.resolved/1``, byte for byte what :func:`write_json` writes for :func:`dump_json`,
+    but one conn at a time: the document is never held whole."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    cache: dict[int, str] = {}
+    write = _json_writer(out)
+    write('{"format": ' + dumps(JSON_FORMAT) + ', "setup": ')
+    write(dumps({k: v.text for k, v in _setup_items(config, defaults)}))
+    write(', "conns": {')
+    sep = ""
+    for c in config.conns:
+        values, origins = _values_json(c.items(defaults), cache)
+        body = {
+            "implicit": c.implicit,
+            "also": list(c.also_chain),
+            "alsoflip": list(c.alsoflip_chain),
+            "values": values,
+            "origins": origins,
+        }
+        write(sep + dumps(c.name) + ": " + dumps(body))
+        sep = ", "
+    write('}, "instances": {')
+    sep = ""
+    for c in config.instances:
+        values, origins = _values_json(c.items(defaults), cache)
+        body = {"parent": c.parent, "kind": c.kind, "values": values, "origins": origins}
+        write(sep + dumps(c.name) + ": " + dumps(body))
+        sep = ", "
+    write('}, "diagnostics": ' + dumps([d.to_json() for d in config.diagnostics]) + "}\n")
+
+
+def _compact_encoder() -> Callable[[object], str]:
+    """The encoder of /2: orjson when installed (the ``fast`` extra), else the standard one.
+
+    Both write compact JSON with non-ASCII kept as UTF-8, so the bytes are the same; a string
+    orjson refuses (a lone surrogate from a file that is not UTF-8) goes to the standard one.
+    """
+    std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    try:
+        import orjson
+    except ImportError:
+        return std
+    fast = orjson.dumps
+
+    def encode(obj: object) -> str:
+        try:
+            return fast(obj).decode()
+        except TypeError:  # orjson.JSONEncodeError: str with surrogates
+            return std(obj)
+
+    return encode
+
+
+def write_json_v2(
+    config: Config,
+    out: TextIO,
+    *,
+    defaults: bool = False,
+    origins: bool = True,
+    encode: Callable[[object], str] | None = None,
+) -> None:
+    """``ipsecconf.resolved/2``: /1 with each distinct origin written once, one conn at a time.
+
+    Each conn's (and instance's) ``origins`` maps a keyword to an index into the document's
+    ``origins`` table, whose rows are ``[file index, line, chain]`` with ``files`` naming the
+    files; both tables come last, after every conn. ``origins=False`` leaves all three out.
+    Compact separators; with orjson installed it encodes, with identical output.
+    """
+    enc = encode or _compact_encoder()
+    index: dict[int, int] = {}  # id(Origin) -> row
+    rows: list[list[object]] = []
+    keep: list[Origin] = []  # keeps each indexed Origin alive, so its id stays its own
+    files: dict[str, int] = {}
+
+    def where(o: Origin) -> int:
+        i = index.get(id(o))
+        if i is None:
+            f = files.setdefault(o.file, len(files))
+            i = index[id(o)] = len(rows)
+            rows.append([f, o.line, o.chain])
+            keep.append(o)
+        return i
+
+    def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
+        items = c.items(defaults)
+        head["values"] = {k: v.text for k, v in items}
+        if origins:
+            head["origins"] = {k: where(v.origin) for k, v in items}
+        return head
+
+    write = _json_writer(out)
+    write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
+    write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
+    write(',"conns":{')
+    sep = ""
+    for c in config.conns:
+        head = {"implicit": c.implicit, "also": list(c.also_chain), "alsoflip": list(c.alsoflip_chain)}
+        write(sep + enc(c.name) + ":" + enc(body(c, head)))
+        sep = ","
+    write('},"instances":{')
+    sep = ""
+    for c in config.instances:
+        write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
+        sep = ","
+    write('},"diagnostics":' + enc([d.to_json() for d in config.diagnostics]))
+    if origins:
+        write(',"origins":' + enc(rows) + ',"files":' + enc(list(files)))
+    write("}\n")
 
 
 # ---------------------------------------------------------------- show
@@ -259,6 +453,22 @@ def json_text(obj: object, *, ascii_only: bool = False) -> str:
 def _utf8(stream: TextIO) -> bool:
     enc = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
     return enc in ("utf-8", "utf8")
+
+
+def _json_writer(out: TextIO) -> Callable[[str], object]:
+    """``out.write`` for JSON text, made valid as :func:`json_text` makes it: each undecodable
+    input byte as ``\\xNN`` (L040), ASCII escapes where the stream cannot encode UTF-8."""
+    ascii_only = not _utf8(out)
+    raw = out.write
+
+    def write(s: str) -> object:
+        if not s.isascii():
+            s = _SURROGATE.sub(_byte_text, s)
+            if ascii_only:
+                s = _NON_ASCII.sub(_ascii_escape, s)
+        return raw(s)
+
+    return write
 
 
 def write_json(obj: object, out: TextIO) -> None:

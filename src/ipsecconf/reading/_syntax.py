@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ipsecconf.core._diagnostics import Diagnostic, diag
 from ipsecconf.core._source import Source, Span, decode
@@ -163,7 +163,7 @@ class Block:
     """
 
     __slots__ = (
-        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced", "clean", "shape",
+        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced",
         "_header", "_lines", "_valid", "_by_line",
     )  # fmt: skip
 
@@ -178,7 +178,6 @@ class Block:
         end: int,
         valid: bool,
         header: Header | None = None,
-        clean: bool = False,
     ) -> None:
         self.doc = doc
         self.kind = kind
@@ -187,10 +186,6 @@ class Block:
         self.line = line
         # Include blocks whose trailing parameter lines join this section (R4); set by the loader.
         self.spliced: list[Block] | None = None
-        # The body matched a shape of the checking scan (``parse(scan=...)``): nothing to report.
-        self.clean = clean
-        # What a shape-capturing scan saw in the body (see ``lexer.section_scan``), else None.
-        self.shape: Shape | None = None
         self.body_start = body_start
         self.end = end
         self._header = header
@@ -272,6 +267,11 @@ class Document:
     blocks: list[Block]
     diagnostics: list[Diagnostic]
     has_crlf: bool = False
+    # The checking scan's side table (``parse(scan=...)``): each conn block it proved clean
+    # (fastcheck), with its shape. Only ``check`` reads it; the tree itself never changes.
+    shapes: dict[Block, Shape] = field(default_factory=dict)
+    # The name of each field of those shapes (the scan's k_ groups, in order).
+    shape_fields: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -279,6 +279,14 @@ class Document:
 
     def __str__(self) -> str:
         return "".join(str(x) for x in self.nodes())
+
+    def to_bytes(self) -> bytes:
+        """The input, byte for byte, invalid UTF-8 included (``str()`` holds such bytes as
+        surrogates, which a strict UTF-8 writer refuses)."""
+        return str(self).encode("utf-8", "surrogateescape")
+
+    def __bytes__(self) -> bytes:
+        return self.to_bytes()
 
     def nodes(self) -> Iterator[Line]:
         """Every line node in file order (headers included)."""
@@ -656,7 +664,8 @@ def parse(text: str, filename: str = "<string>", scan: re.Pattern[str] | None = 
     """Parse text into a lossless :class:`Document`. Never raises on bad input.
 
     ``scan`` replaces the section scanner with one built by :func:`lexer.section_scan`
-    with a shape body: conns it gives a shape are marked ``clean`` (fastcheck).
+    with a shape body: conns it gives a shape are proved clean (fastcheck) and listed,
+    with their shapes, in ``Document.shapes``.
     """
     return _parse_source(Source(filename, text), scan)
 
@@ -699,7 +708,8 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     # Group numbers, looked up once per file: a shaped scanner numbers its groups differently.
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
-    shape_lo, shape_hi, shapes = _shape_info(pattern)
+    shape_lo, shape_hi, shapes, doc.shape_fields = _shape_info(pattern)
+    doc_shapes = doc.shapes
     if len(shapes) > _MAX_SHAPES:
         shapes.clear()  # a long-lived process must not keep every shape it ever read
     for m in pattern.finditer(text):
@@ -712,9 +722,9 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
             groups = m.groups()
             shconn = groups[0]
             if shconn is not None:
-                b = Block(doc, "conn", shconn, start, line, m.end(2), end, True, None, True)
+                b = Block(doc, "conn", shconn, start, line, m.end(2), end, True)
                 shape = groups[shape_lo:shape_hi]
-                b.shape = shapes.setdefault(shape, shape)  # one tuple per distinct shape
+                doc_shapes[b] = shapes.setdefault(shape, shape)  # one tuple per distinct shape
                 append(b)
                 pos = end
                 continue
@@ -725,7 +735,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
             append(Block(doc, "config", "setup", start, line, m.end(g_sh), end, True))
         else:
             hend = m.end(g_ih)
-            append(Block(doc, "include", inc, start, line, hend, end, True, None, hend == end))
+            append(Block(doc, "include", inc, start, line, hend, end, True))
         pos = end
     if pos != len(text):
         line += count("\n", lpos, pos)
@@ -746,7 +756,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
 
 
 Shape = tuple[str | None, ...]
-_ShapeInfo = tuple[int, int, dict[Shape, Shape]]
+_ShapeInfo = tuple[int, int, dict[Shape, Shape], tuple[str, ...]]
 _SHAPE_INFO: dict[re.Pattern[str], _ShapeInfo] = {}
 # Equal shapes read after a clear are other tuples: only fewer conns share a resolution.
 _MAX_SHAPES = 1 << 16
@@ -763,9 +773,10 @@ def _shape_info(pattern: re.Pattern[str]) -> _ShapeInfo:
         gi = pattern.groupindex
         ks = sorted(i for n, i in gi.items() if n.startswith("k_"))
         if gi.get("shconn") == 1 and gi.get("shch") == 2 and ks and ks == list(range(3, 3 + len(ks))):
-            got = (2, 2 + len(ks), {})
+            names = {i: n for n, i in gi.items()}
+            got = (2, 2 + len(ks), {}, tuple(names[i] for i in ks))
         else:
-            got = (0, 0, {})
+            got = (0, 0, {}, ())
         _SHAPE_INFO[pattern] = got
     return got
 
