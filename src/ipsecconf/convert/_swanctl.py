@@ -59,23 +59,38 @@ class SwanctlTree:
 # ------------------------------------------------------------------ orientation
 
 
-def local_side(conn: Conn, views: Mapping[str, Effective] | None) -> tuple[str, str | None]:
+def local_side(
+    conn: Conn, views: Mapping[str, Effective] | None, instances: Mapping[str, str] | None = None
+) -> tuple[str, str | None]:
     """Which end is this host: the runtime model's orientation of ``conn`` (R26).
 
     ``views`` is ``ipsecconf.runtime.effective(config, host)``. Without it (no host options),
     left is local and the second item says so; so it is when the conn is not oriented on
-    that host, with pluto's reason. A conn with leftsubnets= is oriented as its instances are.
+    that host, with pluto's reason. A conn with leftsubnets= is oriented as its instances are
+    (``instances``: base conn -> the side of its first oriented instance; built from ``views``
+    when not given).
     """
     if views is None:
         return "left", "no host options (--interface, --default-route) given: left was taken as local"
     e = views.get(conn.name)
     if e is not None and e.oriented and e.this is not None:
         return e.this, None
-    for inst in views.values():
-        if inst.base == conn.name and inst.name != conn.name and inst.oriented and inst.this is not None:
-            return inst.this, None
+    if instances is None:
+        instances = oriented_instances(views)
+    side = instances.get(conn.name)
+    if side is not None:
+        return side, None
     reason = e.reason if e is not None else "not added"
     return "left", f"not oriented on the given host ({reason}): left was taken as local"
+
+
+def oriented_instances(views: Mapping[str, Effective]) -> dict[str, str]:
+    """Base conn -> the side its first oriented instance (NAME/LxR, GROUP#cidr) takes as local."""
+    out: dict[str, str] = {}
+    for e in views.values():
+        if e.name != e.base and e.oriented and e.this is not None:
+            out.setdefault(e.base, e.this)
+    return out
 
 
 # ------------------------------------------------------------------ algorithms
@@ -286,6 +301,7 @@ class _Builder:
     ) -> None:
         self.config = config
         self.views = views
+        self.instances = oriented_instances(views) if views is not None else None
         self.secrets = secrets
         self.diags: list[Diagnostic] = []
         self.connections: dict[str, dict[str, Any]] = {}
@@ -524,7 +540,7 @@ class _Builder:
             # pluto swaps the ends of a group: the group is the peer, wherever it was written.
             side, why = ("right" if group == "left" else "left"), None
         else:
-            side, why = local_side(c, self.views)
+            side, why = local_side(c, self.views, self.instances)
         if why is not None and self.views is not None:
             self.note(codes.ORIENTED, c, why, hint="check the host options (--interface, --default-route)")
         elif why is not None and not self.oriented_note:
