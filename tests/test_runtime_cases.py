@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SPEC
+from conftest import SPEC, require
 from runtime_support import config, host_of_case
 
 from ipsecconf.checks._checks import check_config
@@ -197,6 +197,5 @@ def test_case(case: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_cases_present() -> None:
-    if not CASES_FILE.exists():
-        pytest.skip(f"{CASES_FILE} is not available")
+    require(CASES_FILE)
     assert len(CASES) >= 25

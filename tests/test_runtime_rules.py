@@ -682,14 +682,12 @@ def test_ignored_conns_are_not_added_but_still_oriented(tmp_path: Path) -> None:
 
 
 def test_corpus_sample_never_raises() -> None:
-    from conftest import CORPUS
+    from conftest import CORPUS, require
 
     from ipsecconf.model._resolve import resolve
     from ipsecconf.reading._includes import load
 
-    files = sorted((CORPUS / "files").rglob("*.conf"))[::10]
-    if not files:
-        pytest.skip(f"{CORPUS} is not available")
+    files = sorted((require(CORPUS / "files")).rglob("*.conf"))[::10]
     h = host((("eth0", "192.0.2.2"), ("lo", "127.0.0.1")), DR)
     for f in files:
         cfg = resolve(load(str(f)))

@@ -263,6 +263,7 @@ def test_every_verb_that_reads_a_config_takes_target(
 ) -> None:
     f = tmp_path / "ipsec.conf"
     f.write_text("version 2\nconfig setup\n\tlisten=192.0.2.1\nconn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n")
+    host = ["--interface", "eth0=192.0.2.1"]  # the runtime verbs would read the kernel without it
     secrets = tmp_path / "ipsec.secrets"
     secrets.write_text("")
     apply = ["apply", str(f), "--dry-run", "--interface", "eth0=192.0.2.1", "--vici", "unix:///nonexistent"]
@@ -270,6 +271,9 @@ def test_every_verb_that_reads_a_config_takes_target(
         "show": ["show", "c", str(f)],
         "check": ["check", str(f)],
         "dump": ["dump", str(f)],
+        "plan": ["plan", str(f), *host],
+        "match": ["match", str(f), *host, "--src", "192.0.2.1", "--dst", "192.0.2.2"],
+        "respond": ["respond", str(f), *host, "--local", "192.0.2.1", "--peer", "192.0.2.2"],
         "apply": [*apply, "--secrets", str(secrets)],
         "peer-check": ["peer-check", str(f)],
     }.get(verb)

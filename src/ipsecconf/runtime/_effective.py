@@ -8,7 +8,6 @@ is added and oriented, and the priority from the oriented masks (R-O2).
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import os
 import re
@@ -273,6 +272,8 @@ class Effective:
         }
 
 
+_DOES = {"add": "adds", "route": "adds and routes", "start": "adds, routes and starts"}
+
 _POLICY_ORDER = (
     "PSK",
     "RSASIG",
@@ -347,20 +348,36 @@ _QUAD = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _QUAD_NET = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d{1,2}")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# Plain addresses and subnets seen during one effective_set (emptied when it returns): each
+# is read two or three times per conn, and a config holds as many of them as it has conns.
+_QUAD_HOSTS: dict[str, vals.Host | None] = {}
+_QUAD_NETS: dict[str, vals.Subnet | None] = {}
+
+
 def _quad_host(raw: str) -> vals.Host | None:
     try:
-        return vals.Host("ipv4", ipaddress.IPv4Address(raw), raw)
+        return _QUAD_HOSTS[raw]
+    except KeyError:
+        pass
+    try:
+        got: vals.Host | None = vals.Host("ipv4", ipaddress.IPv4Address(raw), raw)
     except ValueError:
-        return None  # leading zeros, octets over 255: the value parser has the last word
+        got = None  # leading zeros, octets over 255: the value parser has the last word
+    _QUAD_HOSTS[raw] = got
+    return got
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _quad_subnet(raw: str) -> vals.Subnet | None:
     try:
-        return vals.Subnet(ipaddress.IPv4Network(raw), None, raw)
+        return _QUAD_NETS[raw]
+    except KeyError:
+        pass
+    try:
+        got: vals.Subnet | None = vals.Subnet(ipaddress.IPv4Network(raw), None, raw)
     except ValueError:
-        return None  # host bits set, a bad mask: the value parser decides
+        got = None  # host bits set, a bad mask: the value parser decides
+    _QUAD_NETS[raw] = got
+    return got
 
 
 def _host_of(v: Value | None) -> vals.Host | None:
@@ -772,7 +789,7 @@ class _Builder:
                 diag(
                     DEFAULT_AUTO,
                     f"conn '{name}' is appended with also= by other conns, but conn %default gives it "
-                    f"auto={auto}, so it is {auto}ed on its own too (Q6)",
+                    f"auto={auto}, so start-up {_DOES[auto]} it on its own too (Q6)",
                     hdr,
                     "set auto=ignore in this section, or set auto= in the conns themselves",
                 )
@@ -987,6 +1004,14 @@ def _expanded(config: Config) -> Iterator[tuple[Conn, str, str]]:
 
 def effective_set(config: Config, host: HostState) -> EffectiveSet:
     """Every conn's effective view, the group files read and the findings, in pluto's order."""
+    try:
+        return _effective_set(config, host)
+    finally:
+        _QUAD_HOSTS.clear()
+        _QUAD_NETS.clear()
+
+
+def _effective_set(config: Config, host: HostState) -> EffectiveSet:
     b = _Builder(config, host)
     out: dict[str, Effective] = {}
     subs = {i.parent for i in config.instances if i.kind == "subnet-instance"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
 
 from ipsecconf.runtime._effective import Effective
@@ -91,6 +91,9 @@ class MatchResult:
             "pluto": self.pluto,
             "candidates": [c.to_json() for c in self.candidates],
         }
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(MatchResult))
 
 
 def _addr(text: str) -> tuple[int, int]:
@@ -180,6 +183,12 @@ class Matcher:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.eroutes = PrefixIndex((r.src, r.dst, r) for r in plan.eroutes)
+        # Formatting networks costs more than a lookup: each eroute's texts are made once.
+        self.text = {r.order: (r.src.with_prefixlen, r.dst.with_prefixlen) for r in plan.eroutes}
+        self.desc = {
+            r.order: f'eroute {r.src.with_prefixlen} -> {r.dst.with_prefixlen} of "{r.owner}"'
+            for r in plan.eroutes
+        }
         conns = plan.effective.conns
         mru = {n: i for i, n in enumerate(plan.routed)}
         self.mru = mru
@@ -238,9 +247,9 @@ class Matcher:
         if bits != dbits:
             raise ValueError("source and destination are of different address families")
         best, seen = self._kernel(packet, bits, s, d, explain)
-        cands = tuple(_candidate(r, best, packet) for r in seen) if explain else ()
+        cands = tuple(_candidate(r, best, packet, self.text[r.order]) for r in seen) if explain else ()
         if best is None:
-            return MatchResult(
+            return _result(
                 packet,
                 None,
                 "none",
@@ -250,9 +259,9 @@ class Matcher:
                 "no eroute covers the packet: it is sent in the clear",
                 cands,
             )
-        what = f'eroute {best.src.with_prefixlen} -> {best.dst.with_prefixlen} of "{best.owner}"'
+        what = self.desc[best.order]
         if best.action != "trap":
-            return MatchResult(
+            return _result(
                 packet,
                 best.owner,
                 best.action,
@@ -269,12 +278,12 @@ class Matcher:
                 f"Can not opportunistically initiate for {packet.src} to {packet.dst}: "
                 "no routed template covers this pair"
             )
-            return MatchResult(
+            return _result(
                 packet, best.owner, "trap", None, False, "pass", f"{what} traps; {msg}", cands, msg
             )
         if c.kind == "template" and not c.oppo:
             msg = f"cannot initiate connection for packet {flow} - template conn"
-            return MatchResult(
+            return _result(
                 packet,
                 best.owner,
                 "trap",
@@ -292,7 +301,7 @@ class Matcher:
             if c.name == best.owner
             else f" (not the eroute's owner: pluto ranks by priority {c.prio_text})"
         )
-        return MatchResult(
+        return _result(
             packet,
             best.owner,
             "trap",
@@ -304,7 +313,14 @@ class Matcher:
         )
 
 
-def _candidate(r: Eroute, best: Eroute | None, p: Packet) -> Candidate:
+def _result(*args: object) -> MatchResult:
+    """A MatchResult set in one dict update (see runtime._effective._build): one per lookup."""
+    obj = object.__new__(MatchResult)
+    obj.__dict__.update(zip(_RESULT_FIELDS, args, strict=False))
+    return obj
+
+
+def _candidate(r: Eroute, best: Eroute | None, p: Packet, text: tuple[str, str]) -> Candidate:
     if r is best:
         why = "chosen"
     else:
@@ -317,6 +333,15 @@ def _candidate(r: Eroute, best: Eroute | None, p: Packet) -> Candidate:
             why = "less specific protocol/ports"
         else:
             why = "installed later (equal selectors: the first installed wins, R-M1)"
-    return Candidate(
-        r.owner, r.src.with_prefixlen, r.dst.with_prefixlen, r.proto, r.sport, r.dport, r.action, why
+    obj = object.__new__(Candidate)  # as _result: one dict update
+    obj.__dict__.update(
+        owner=r.owner,
+        src=text[0],
+        dst=text[1],
+        proto=r.proto,
+        sport=r.sport,
+        dport=r.dport,
+        action=r.action,
+        why=why,
     )
+    return obj
