@@ -293,3 +293,26 @@ def test_missing_vici_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "vici", None)  # import vici now raises ImportError
     with pytest.raises(Unreachable, match=r"ipsecconf\[strongswan\]"):
         connect("unix:///var/run/charon.vici")
+
+
+def test_policy_group_instances_are_sent(tmp_path: Any) -> None:
+    """NAME#cidr instances reach charon: children of their group's conn (swanctl_tree)."""
+    import io
+
+    from ipsecconf.cli._main import main
+
+    pytest.importorskip("vici")
+    (tmp_path / "pol").mkdir()
+    (tmp_path / "pol" / "partners").write_text("198.51.100.0/24\n")
+    (tmp_path / "ipsec.conf").write_text(
+        "version 2\nconn partners\n\tleft=192.0.2.1\n\tleftsubnet=10.1.0.0/24\n"
+        "\tright=%group\n\tauthby=secret\n\tauto=route\n"
+    )
+    (tmp_path / "ipsec.secrets").write_text(f'192.0.2.1 %any : PSK "{SECRET}"\n')
+    argv = ["apply", str(tmp_path / "ipsec.conf"), "--policy-dir", str(tmp_path / "pol")]
+    argv += ["--secrets", str(tmp_path / "ipsec.secrets"), "--interface", "eth0=192.0.2.1"]
+    argv += ["--vici", f"unix://{tmp_path}/none.vici", "--dry-run"]
+    out, err = io.StringIO(), io.StringIO()
+    assert main(argv, out=out, err=err) == 0, err.getvalue()
+    assert '"partners-198_51_100_0-24"' in out.getvalue() and "would be trapped" in out.getvalue()
+    assert SECRET not in out.getvalue() + err.getvalue()

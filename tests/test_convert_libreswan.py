@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from convert_corpus import CorpusFile, LsConn, env_ci, openswan_main_files, parse_readwriteconf
@@ -96,7 +97,7 @@ def test_docs_convert_md_is_up_to_date() -> None:
         ("dpdaction", "restart_by_peer", "libreswan4", [("dpdaction", "restart")], []),
         ("dpdaction", "hold", "libreswan5", [], ["C001"]),
         ("nat_traversal", "yes", "libreswan4", [], ["C001"]),
-        ("oe", "yes", "libreswan4", [], ["C002"]),
+        ("oe", "yes", "libreswan4", [], ["C001"]),  # the implicit conns: C002 where they act
         ("leftsubnetwithin", "10.0.0.0/8", "libreswan4", [], ["C002"]),
         ("plutostderrlog", "/tmp/p.log", "libreswan4", [("logfile", "/tmp/p.log")], []),
         ("x-comment", "hi", "libreswan5", [], ["C001"]),
@@ -391,3 +392,61 @@ def test_benchmark_tree_converts_and_libreswan_agrees(tmp_path: Path) -> None:
     full = CorpusFile("bench-1k", path, None, tree, resolve(tree, policy_dir="/nonexistent"))
     assert len([c for c in full.config.conns if not c.implicit]) > 1000
     assert differences(full, parse_readwriteconf(rw.stdout), rw.stderr) == []
+
+
+OE = """\
+version 2
+config setup
+\toe=yes
+conn west
+\tleft=192.0.2.1
+\tright=198.51.100.7
+\tauthby=secret
+\tauto=add
+"""
+
+
+def _oe(tmp_path: Path, text: str = OE, flatten: bool = False) -> Any:
+    pol = tmp_path / "policies"
+    pol.mkdir(exist_ok=True)
+    (pol / "clear").write_text("10.9.0.0/16\n")
+    (pol / "block").write_text("192.0.2.128/25\n")
+    (pol / "private").write_text("172.16.0.0/12\n")
+    (pol / "clear-or-private").write_text("")
+    tree = load_text(text, str(tmp_path / "ipsec.conf"))
+    config, found = check_config(tree, policy_dir=str(pol))
+    assert not [d for d in found if d.severity.value == "error"], found
+    return to_libreswan(tree, config, flatten=flatten)
+
+
+@pytest.mark.parametrize("flatten", [False, True])
+def test_oe_groups_are_written_where_libreswan_has_them(tmp_path: Path, flatten: bool) -> None:
+    res = _oe(tmp_path, flatten=flatten)
+    text = res.text
+    clear = text[text.index("conn clear\n") :]
+    assert "\tright=%group" in clear and "\ttype=passthrough" in clear and "\tauthby=never" in clear
+    assert "conn block\n" in text and "\ttype=reject" in text[text.index("conn block\n") :]
+    assert "/etc/ipsec.d/policies/clear" in text and "\toe=" not in text
+    for gone in ("private", "private-or-clear", "clear-or-private", "packetdefault"):
+        assert f"conn {gone}\n" not in text
+    lost = sorted(d.message.split(":")[0] for d in res.diagnostics if d.code == "C002")
+    # clear-or-private's file is empty and private-or-clear has none: only these would act
+    assert lost == ["conn packetdefault", "conn private"]
+    assert all(d.span is not None and d.span.line == 3 for d in res.diagnostics)  # oe=yes
+
+
+def test_oe_no_writes_no_implicit_conn(tmp_path: Path) -> None:
+    res = _oe(tmp_path, OE.replace("oe=yes", "oe=no"))
+    assert "conn clear\n" not in res.text and "C002" not in {d.code for d in res.diagnostics}
+
+
+def test_libreswan_accepts_the_oe_groups(tmp_path: Path) -> None:
+    _need_libreswan()
+    out = tmp_path / "out.conf"
+    out.write_text(_oe(tmp_path).text)
+    add = subprocess.run(
+        ["ipsec", "addconn", "--checkconfig", "--config", str(out)], capture_output=True, text=True
+    )
+    assert add.returncode == 0, add.stderr
+    rwc = subprocess.run(["ipsec", "readwriteconf", "--config", str(out)], capture_output=True, text=True)
+    assert "conn clear" in rwc.stdout and "conn block" in rwc.stdout

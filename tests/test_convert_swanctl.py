@@ -24,6 +24,7 @@ from ipsecconf.convert import swanctl_tree, write_swanctl
 from ipsecconf.convert._swanctl import ike_proposals, local_side, render_swanctl, rfc3110_to_pem
 from ipsecconf.reading import parse_secrets
 from ipsecconf.reading._includes import load_text
+from ipsecconf.runtime import HostState, effective
 
 SANDBOX = CORPUS.parent / "tools" / "charon-sandbox.sh"
 PSK_CANARY = "canary-psk-5d41402abc4b2a76"
@@ -66,7 +67,9 @@ def test_mappings() -> None:
     assert net["proposals"] == ["aes128-sha1-modp2048"]
     assert net["rekey_time"] == f"{7200 - 180}s" and net["over_time"] == "180s"
     assert net["dpd_delay"] == "30s" and net["dpd_timeout"] == "120s"
-    assert net["local"] == {"id": "@gw.example", "auth": "psk"} and net["remote"] == {"auth": "psk"}
+    assert net["local"] == {"id": "@gw.example", "auth": "psk"}
+    # rightid= unset: Openswan's id is the address, never charon's open %any
+    assert net["remote"] == {"id": "198.51.100.7", "auth": "psk"}
     assert sorted(net["children"]) == ["net-1x0", "net-2x0"]
     child = net["children"]["net-1x0"]
     assert child["local_ts"] == ["10.1.0.0/24"] and child["remote_ts"] == ["10.2.0.0/16"]
@@ -78,6 +81,32 @@ def test_mappings() -> None:
     assert [(d.code, d.severity.value) for d in tree.diagnostics] == [("C005", "info"), ("C006", "info")]
 
 
+def test_unset_ids_are_the_addresses() -> None:
+    conf = CONF.replace("\tleftid=@gw.example\n", "")
+    net = swanctl_tree(_config(conf)).connections["net"]
+    assert net["local"]["id"] == "192.0.2.1" and net["remote"]["id"] == "198.51.100.7"
+    # a road warrior peer (%any) and an explicit %any id stay open; a certificate's end gets its id from it
+    road = swanctl_tree(_config(conf.replace("right=198.51.100.7", "right=%any"))).connections["net"]
+    assert "id" not in road["remote"] and road["local"]["id"] == "192.0.2.1"
+    opened = swanctl_tree(_config(conf + "\trightid=%any\n")).connections["net"]
+    assert "id" not in opened["remote"]
+    v6 = conf.replace("198.51.100.7", "2001:db8::7").replace("192.0.2.1", "2001:db8::1")
+    v6 = v6.replace("10.2.0.0/16", "2001:db8:2::/48").replace("10.1.", "2001:db8:1:")
+    v6 = v6.replace(":0.0/24", ":0::/64").replace(":1.0/24", ":1::/64")
+    ipv6 = swanctl_tree(_config(v6 + "\tconnaddrfamily=ipv6\n")).connections["net"]
+    assert ipv6["remote"]["id"] == "2001:db8::7"
+
+
+def test_every_finding_has_a_line() -> None:
+    # authby= unset is rsasig by default: its finding names the conn header, not line 0
+    rsa = CONF.replace("\tauthby=secret\n", "")
+    tree = swanctl_tree(_config(rsa), secrets=parse_secrets("", "ipsec.secrets"))
+    found = [d for d in tree.diagnostics if d.code == "C006"]
+    assert found and {(d.span.line if d.span else 0) for d in found} == {5, 10}  # conn base, conn net
+    plain = swanctl_tree(_config(CONF))
+    assert [d.span.line if d.span else 0 for d in plain.diagnostics] == [5, 5]  # C005 and C006, first conn
+
+
 def test_openswan_defaults_are_written_out() -> None:
     assert ike_proposals(None) == ["aes128-3des-sha1-md5-modp1536-modp1024"]
     tree = swanctl_tree(
@@ -87,14 +116,50 @@ def test_openswan_defaults_are_written_out() -> None:
     assert child["esp_proposals"][0] == "aes128-sha1-modp1536-modp1024"  # PFS with the IKE groups
 
 
-def test_orientation_by_interface() -> None:
+def test_orientation_by_the_runtime_model() -> None:
     config = _config(CONF)
     net = config.conn("net")
-    assert local_side(net, [("eth0", "198.51.100.7")]) == ("right", None)
+    views = effective(config, HostState(interfaces=(("eth0", "198.51.100.7"),)))
+    assert local_side(net, views) == ("right", None)  # oriented as its leftsubnets instances are
     assert local_side(net, None)[0] == "left"
-    tree = swanctl_tree(config, interfaces=[("eth0", "198.51.100.7/24")])
+    tree = swanctl_tree(config, host=HostState(interfaces=(("eth0", "198.51.100.7"),)))
     assert tree.connections["net"]["local_addrs"] == ["198.51.100.7"]
+    assert tree.connections["net"]["children"]["net-1x0"]["remote_ts"] == ["10.1.0.0/24"]
     assert "C005" not in [d.code for d in tree.diagnostics]
+
+
+def test_orientation_by_default_route() -> None:
+    # %defaultroute is this host's default-route address: only the runtime model knows that.
+    config = _config(CONF.replace("left=192.0.2.1", "left=%defaultroute"))
+    gw = HostState(interfaces=(("eth0", "192.0.2.9"),), default_route=("192.0.2.9", "192.0.2.254"))
+    tree = swanctl_tree(config, host=gw)
+    assert tree.connections["base"]["remote_addrs"] == ["198.51.100.7"]
+    assert "C005" not in [d.code for d in tree.diagnostics]
+    assert tree.connections["base"]["local_addrs"] == ["192.0.2.9"]  # charon has no %defaultroute
+
+
+def test_not_oriented_is_said_per_conn() -> None:
+    tree = swanctl_tree(_config(CONF), host=HostState(interfaces=(("eth0", "203.0.113.5"),)))
+    notes = [d for d in tree.diagnostics if d.code == "C005"]
+    assert {d.message.split(":")[0] for d in notes} == {"conn base", "conn net"}
+    assert all(d.span is not None and d.span.line > 0 for d in notes)
+    assert tree.connections["net"]["local_addrs"] == ["192.0.2.1"]
+
+
+def test_cli_host_options_orient_and_never_read_the_kernel(tmp_path: Path, monkeypatch: Any) -> None:
+    conf = tmp_path / "ipsec.conf"
+    conf.write_text(CONF)
+
+    def no_kernel(*a: object, **k: object) -> None:
+        raise AssertionError("convert read the kernel")
+
+    monkeypatch.setattr(HostState, "from_kernel", no_kernel)
+    args = ["convert", "--to", "swanctl", "--policy-dir", str(tmp_path), str(conf)]
+    assert main([*args, "-o", str(tmp_path / "a")]) == 0
+    assert "local_addrs = 192.0.2.1" in (tmp_path / "a" / "swanctl.conf").read_text()
+    assert main([*args, "-o", str(tmp_path / "b"), "--interface", "eth0=198.51.100.7"]) == 0
+    assert "local_addrs = 198.51.100.7" in (tmp_path / "b" / "swanctl.conf").read_text()
+    assert main([*args, "-o", str(tmp_path / "c"), "--resolve", "gw=192.0.2.1"]) == 2
 
 
 def test_rfc3110_key_becomes_pem() -> None:
@@ -319,3 +384,95 @@ def test_charon_loads_the_secrets_and_keys_we_write(tmp_path: Path) -> None:
     assert "loaded ike secret 'ike-base'" in outs[0]  # one entry serves base and net
     assert "loaded RSA key from" in outs[1] and "private/base.pem" in outs[1]
     assert PSK_CANARY not in "".join(outs)
+
+
+GROUPS = """\
+version 2
+config setup
+\toe=yes
+conn partners
+\tleft=192.0.2.1
+\tleftsubnet=10.1.0.0/24
+\tright=%group
+\ttype=tunnel
+\tauthby=secret
+\tauto=route
+conn empty
+\tleft=192.0.2.1
+\tright=%group
+\ttype=passthrough
+\tauthby=never
+\tauto=route
+"""
+
+
+def _group_tree(tmp_path: Path, text: str = GROUPS) -> Any:
+    policies = tmp_path / "policies"
+    policies.mkdir(exist_ok=True)
+    (policies / "partners").write_text("198.51.100.0/24\n203.0.113.7/32\n")
+    (policies / "clear").write_text("10.9.0.0/16\n")
+    (policies / "block").write_text("192.0.2.128/25\n")
+    (policies / "private").write_text("172.16.0.0/12\n")
+    tree = load_text(text, str(tmp_path / "ipsec.conf"))
+    config, found = check_config(tree, policy_dir=str(policies))
+    assert not [d for d in found if d.severity.value == "error"], found
+    return swanctl_tree(config)
+
+
+def test_policy_group_instances_are_children(tmp_path: Path) -> None:
+    tree = _group_tree(tmp_path)
+    partners = tree.connections["partners"]
+    assert "remote_addrs" not in partners  # %group: any peer whose client is in the group
+    children = partners["children"]
+    assert sorted(children) == ["partners-198_51_100_0-24", "partners-203_0_113_7-32"]
+    assert children["partners-198_51_100_0-24"]["remote_ts"] == ["198.51.100.0/24"]
+    assert children["partners-203_0_113_7-32"]["local_ts"] == ["10.1.0.0/24"]
+    assert {c["start_action"] for c in children.values()} == {"trap"}
+    # oe=yes: the implicit clear and block groups are shunts for their policies files
+    clear = tree.connections["clear"]["children"]["clear-10_9_0_0-16"]
+    assert (
+        clear["mode"] == "pass" and clear["remote_ts"] == ["10.9.0.0/16"] and clear["start_action"] == "trap"
+    )
+    assert tree.connections["block"]["children"]["block-192_0_2_128-25"]["mode"] == "drop"
+    codes = {(d.code, d.message.split(":")[0]) for d in tree.diagnostics}
+    # OE proper (private, private-or-clear, packetdefault): C002, never written
+    assert ("C002", "conn private") in codes and "private" not in tree.connections
+    assert ("C002", "conn packetdefault") in codes and "packetdefault" not in tree.connections
+    assert ("C007", "conn empty") in codes and "empty" not in tree.connections
+    # the implicit conns' findings point at oe=yes, the line that loads them
+    assert all(d.span is not None and d.span.line > 0 for d in tree.diagnostics)
+    assert {d.span.line for d in tree.diagnostics if "private" in d.message} == {3}  # type: ignore[union-attr]
+    text = render_swanctl(tree)
+    assert "#" not in text.split("\n", 1)[1]  # '#' would start a comment in swanctl.conf
+
+
+def test_without_oe_the_implicit_groups_are_not_written(tmp_path: Path) -> None:
+    tree = _group_tree(tmp_path, GROUPS.replace("\toe=yes\n", "\toe=no\n"))
+    assert sorted(tree.connections) == ["partners"]
+    assert "C002" not in {d.code for d in tree.diagnostics}
+
+
+def test_charon_loads_policy_group_instances(tmp_path: Path) -> None:
+    _need_charon()
+    tree = _group_tree(tmp_path)
+    write_swanctl(tree, str(tmp_path / "t"))
+    home = tmp_path / "charon"
+    uri = subprocess.run(
+        [str(SANDBOX), "start", str(home)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    try:
+        r = subprocess.run(
+            ["swanctl", "--load-all", "--file", str(tmp_path / "t" / "swanctl.conf"), "--uri", uri],
+            capture_output=True,
+            text=True,
+        )
+        raw = subprocess.run(
+            ["swanctl", "--list-conns", "--raw", "--uri", uri], capture_output=True, text=True
+        ).stdout
+    finally:
+        subprocess.run([str(SANDBOX), "stop", str(home)], capture_output=True)
+    assert r.returncode == 0 and "failed" not in r.stdout + r.stderr, r.stdout + r.stderr
+    listed = _listed(raw)
+    assert sorted(listed) == ["block", "clear", "partners"]
+    assert "partners-203_0_113_7-32 {mode=TUNNEL" in listed["partners"]
+    assert "clear-10_9_0_0-16 {mode=PASS" in listed["clear"]

@@ -134,12 +134,14 @@ def _route(text: str) -> tuple[str, str | None]:
     return addr, hop or None
 
 
-def add_host_options(p: argparse.ArgumentParser) -> None:
+def add_host_options(p: argparse.ArgumentParser, *, offline: bool = False) -> None:
     """The host a runtime answer is about (runtime reference 1.2, 1.3); read by ``cli._host.host_from_args``.
 
-    With neither --interface nor --default-route, the runtime verbs read this host's kernel.
+    With neither --interface nor --default-route, the runtime verbs read this host's kernel;
+    an ``offline`` verb (convert) never does, and says so in its help.
     """
-    g = p.add_argument_group("host state (default: read from this host's kernel)")
+    default = "none: left is local" if offline else "read from this host's kernel"
+    g = p.add_argument_group(f"host state (default: {default})")
     g.add_argument(
         "--interface",
         action="append",

@@ -18,6 +18,7 @@ from ipsecconf.cli._registry import (
     Console,
     Verb,
     add_format_option,
+    add_host_options,
     add_reading_options,
 )
 
@@ -44,24 +45,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="exit 1 when anything could not carry over")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--secrets", metavar="FILE", help="swanctl: the ipsec.secrets to take PSKs and keys from")
-    p.add_argument(
-        "--interface",
-        action="append",
-        default=[],
-        metavar="NAME=ADDR",
-        help="swanctl: an interface address of this host (repeatable); picks the local end",
-    )
+    add_host_options(p, offline=True)
     add_format_option(p)
-
-
-def _interfaces(values: list[str]) -> tuple[tuple[str, str], ...] | None:
-    pairs = []
-    for v in values:
-        name, sep, addr = v.partition("=")
-        if not sep or not addr:
-            raise ValueError(f"--interface {v!r}: write NAME=ADDR")
-        pairs.append((name, addr))
-    return tuple(pairs) if pairs else None
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
@@ -71,10 +56,11 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     if target == "swanctl" and not args.output:
         con.err.write("ipsecconf: convert --to swanctl needs -o DIR\n")
         return EXIT_USAGE
-    try:
-        interfaces = _interfaces(args.interface)
-    except ValueError as exc:
-        con.err.write(f"ipsecconf: {exc}\n")
+    from ipsecconf.cli._host import HostOptionError, host_from_args, host_given
+
+    # A conversion is offline: the host is what the options say, never this host's kernel.
+    if not host_given(args) and (args.resolve or args.stack != "netkey"):
+        con.err.write("ipsecconf: convert: --resolve and --stack need --interface or --default-route\n")
         return EXIT_USAGE
     if args.output and os.path.exists(args.output) and not args.force:
         if not (target == "swanctl" and os.path.isdir(args.output) and not os.listdir(args.output)):
@@ -107,6 +93,13 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         from ipsecconf.convert._swanctl import KeyExtraMissing, swanctl_tree, write_swanctl
         from ipsecconf.reading import load_secrets
 
+        host = None
+        if host_given(args):
+            try:
+                host = host_from_args(args)
+            except (HostOptionError, ValueError) as exc:
+                con.err.write(f"ipsecconf: {exc}\n")
+                return EXIT_USAGE
         secrets = None
         if args.secrets:
             try:
@@ -117,7 +110,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             for d in secrets.diagnostics:
                 con.err.write(render(d) + "\n")
         try:
-            if interfaces is None and secrets is None:
+            if host is None and secrets is None:
                 from ipsecconf.convert._swanctl import shareable
                 from ipsecconf.model._resolve import resolve_shaped
 
@@ -125,7 +118,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
                 tree_out = swanctl_tree(config, rootdir=args.rootdir, shaped=(items, tree.conn_index))
             else:
                 config = resolve(tree, policy_dir=policy_dir, target=args.target)
-                tree_out = swanctl_tree(config, interfaces=interfaces, secrets=secrets, rootdir=args.rootdir)
+                tree_out = swanctl_tree(config, host=host, secrets=secrets, rootdir=args.rootdir)
             diags = tree_out.diagnostics
             write_swanctl(tree_out, args.output)
         except KeyExtraMissing as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ipsecconf.core._diagnostics import Severity, register
+from ipsecconf.core._source import Span
+from ipsecconf.model._model import Conn, Value
 
 __all__ = ["DROPPED", "LOST", "CHANGED", "INLINED", "ORIENTED", "NO_SECRET", "SKIPPED", "NO_KEY"]
 
@@ -29,7 +31,7 @@ ORIENTED = register(
     "C005",
     "convert-orientation",
     INFO,
-    "Which end is local was not given (--interface): left was taken as local.",
+    "Which end is local is not known (no host options, or not oriented on that host): left was taken.",
     CAT,
     "R26",
 )
@@ -54,3 +56,15 @@ NO_KEY = register(
     "A key could not be encoded (bad key, or the cryptography extra is missing).",
     CAT,
 )
+
+
+def span_of(v: Value | None, c: Conn | None) -> Span | None:
+    """Where a convert finding points: the value's line, else its conn's header.
+
+    Built-in defaults and implicit values have no line (0); a finding about them names the
+    conn that holds them instead.
+    """
+    for o in (v.origin if v is not None else None, c.origin if c is not None else None):
+        if o is not None and o.file and o.line > 0:
+            return Span(o.file, o.line, 1, 0)
+    return None

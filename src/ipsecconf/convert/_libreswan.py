@@ -117,7 +117,7 @@ class _Writer:
         self.out.append(f"conn {c.name}")
         body = [] if c.get("ikev2", defaults=False) is not None else self.version_default()
         for slot, v in c.items():
-            span = Span(v.origin.file, v.origin.line, 1, 0)
+            span = codes.span_of(v, c)
             body += self.param("conn", slot, v.raw, v.parsed, f"conn {c.name}", span)
         self.out += _merge_lists(body)
         self.out.append("")
@@ -267,14 +267,13 @@ def _sourceip_notes(w: _Writer) -> None:
         for side in ("left", "right"):
             end = c.end(side)
             if end.sourceip is not None and end.subnet is None and end.subnets is None:
-                o = end.sourceip.origin
                 w.problem(
                     f"conn {c.name}",
                     codes.CHANGED,
                     f"{side}sourceip= without {side}subnet=: libreswan then uses {side}subnet="
                     f"{end.sourceip.text}/32, Openswan the {side}= host alone; "
                     f"set {side}subnet= if that matters",
-                    Span(o.file, o.line, 1, 0),
+                    codes.span_of(end.sourceip, c),
                 )
 
 
@@ -310,6 +309,50 @@ def _structured(w: _Writer, tree: ConfigTree) -> None:
         if c.implicit and c.name in w.wanted and c.name not in tree.conn_index:
             w.out.append(f"# Openswan's implicit conn {c.name}, which also= names")
             w.whole_conn(c)
+    _oe_conns(w, set(tree.conn_index))
+
+
+# Implicit groups libreswan holds the same way: a %group shunt conn and its policies file.
+_SHUNT_GROUPS = ("clear", "block")
+
+
+def _oe_conns(w: _Writer, explicit: set[str]) -> None:
+    """With oe=yes, the implicit conns pluto loaded, as libreswan can have them (R22).
+
+    clear and block are policy groups of shunts: written as explicit conns, libreswan reads
+    their /etc/ipsec.d/policies files as Openswan did. Openswan's OE proper (IKEv1, keys in
+    DNS) has no libreswan equivalent (libreswan's OE is IKEv2): C002 for each that would act.
+    """
+    if not w.config.oe:
+        return
+    oe = w.config.setup_value("oe", defaults=False)
+    members: dict[str, int] = {}
+    for inst in w.config.instances:
+        if inst.kind == "policy-instance" and inst.parent:
+            members[inst.parent] = members.get(inst.parent, 0) + 1
+    for c in w.config.conns:
+        if not c.implicit or c.name in explicit or c.name in w.wanted:
+            continue
+        if c.name in _SHUNT_GROUPS:
+            if members.get(c.name):
+                w.out.append(
+                    f"# Openswan's implicit conn {c.name} (oe=yes); libreswan reads "
+                    f"/etc/ipsec.d/policies/{c.name} as Openswan did ({members[c.name]} entries here)"
+                )
+                w.whole_conn(c)
+        elif c.name == "packetdefault" or members.get(c.name):
+            what = (
+                "opportunistic encryption for all traffic"
+                if c.name == "packetdefault"
+                else f"its policies file has {members[c.name]} entries"
+            )
+            w.problem(
+                f"conn {c.name}",
+                codes.LOST,
+                f"Openswan's implicit OE conn ({what}) has no libreswan equivalent: Openswan's OE is "
+                "IKEv1 with keys from DNS, libreswan's IKEv2 (authby=null or IPSECKEY); not written",
+                codes.span_of(oe, None),
+            )
 
 
 def _version_default(w: _Writer) -> None:
@@ -324,12 +367,13 @@ def _flat(w: _Writer) -> None:
     if w.config.setup:
         w.out.append("config setup")
         for slot, v in w.config.setup.items():
-            span = Span(v.origin.file, v.origin.line, 1, 0)
+            span = codes.span_of(v, None)
             w.out += w.param("config", slot, v.raw, v.parsed, "config setup", span)
         w.out.append("")
     for c in w.config.conns:
         if not c.implicit:
             w.whole_conn(c)
+    _oe_conns(w, {c.name for c in w.config.conns if not c.implicit})
 
 
 def libreswan_model(
@@ -368,7 +412,7 @@ def to_libreswan(
                 diag(
                     codes.INLINED,
                     f"{len(tree.documents) - 1} included file(s) written in place",
-                    None,
+                    Span(tree.root.filename, 1, 1, 0),
                     "split the output again if you want separate files",
                 )
             )

@@ -10,11 +10,12 @@ files written under ``private/`` and the ``secrets`` section, never in a message
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipsecconf.convert import _codes as codes
 from ipsecconf.convert._table import OPENSWAN_CIPHERS, OPENSWAN_GROUPS, OPENSWAN_HASHES, expand_proposals
@@ -27,6 +28,9 @@ from ipsecconf.reading._secrets import SecretsFile, find_secret
 from ipsecconf.reading._syntax import Block
 
 __all__ = ["SwanctlTree", "KeyExtraMissing", "shareable", "swanctl_tree", "write_swanctl", "local_side"]
+
+if TYPE_CHECKING:
+    from ipsecconf.runtime import Effective, HostState
 
 EXTRA = "certs"
 
@@ -44,6 +48,9 @@ class SwanctlTree:
     diagnostics: tuple[Diagnostic, ...]
     origins: dict[str, str] = field(default_factory=dict)  # conn name -> file:line of its header
     certs: dict[str, bytes] = field(default_factory=dict)  # file name under x509/ -> certificate
+    # conn name -> the conn whose body it was derived from (same keys; only the slots of
+    # _SLOTS differ), so that swanctl.conf writes it from that conn's text (render_swanctl).
+    derived: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"SwanctlTree(connections={sorted(self.connections)}, shared=***, private_keys=***)"
@@ -52,20 +59,38 @@ class SwanctlTree:
 # ------------------------------------------------------------------ orientation
 
 
-def local_side(conn: Conn, interfaces: Sequence[tuple[str, str]] | None) -> tuple[str, str | None]:
-    """Which end is this host: the end whose host is one of ``interfaces``' addresses (R26).
+def local_side(
+    conn: Conn, views: Mapping[str, Effective] | None, instances: Mapping[str, str] | None = None
+) -> tuple[str, str | None]:
+    """Which end is this host: the runtime model's orientation of ``conn`` (R26).
 
-    Without interfaces, left is local and the second item says so. One place, so that it can
-    call the runtime model's ``effective`` once that is merged.
+    ``views`` is ``ipsecconf.runtime.effective(config, host)``. Without it (no host options),
+    left is local and the second item says so; so it is when the conn is not oriented on
+    that host, with pluto's reason. A conn with leftsubnets= is oriented as its instances are
+    (``instances``: base conn -> the side of its first oriented instance; built from ``views``
+    when not given).
     """
-    if interfaces:
-        mine = {addr.split("/")[0] for _, addr in interfaces}
-        for side in ("left", "right"):
-            host = conn.end(side).host
-            if host is not None and host.text in mine:
-                return side, None
-        return "left", "no end's host is an address of --interface: left was taken as local"
-    return "left", "no --interface given: left was taken as local"
+    if views is None:
+        return "left", "no host options (--interface, --default-route) given: left was taken as local"
+    e = views.get(conn.name)
+    if e is not None and e.oriented and e.this is not None:
+        return e.this, None
+    if instances is None:
+        instances = oriented_instances(views)
+    side = instances.get(conn.name)
+    if side is not None:
+        return side, None
+    reason = e.reason if e is not None else "not added"
+    return "left", f"not oriented on the given host ({reason}): left was taken as local"
+
+
+def oriented_instances(views: Mapping[str, Effective]) -> dict[str, str]:
+    """Base conn -> the side its first oriented instance (NAME/LxR, GROUP#cidr) takes as local."""
+    out: dict[str, str] = {}
+    for e in views.values():
+        if e.name != e.base and e.oriented and e.this is not None:
+            out.setdefault(e.base, e.this)
+    return out
 
 
 # ------------------------------------------------------------------ algorithms
@@ -203,12 +228,9 @@ def private_pem(k: Any) -> bytes:
 
 def swanctl_name(name: str) -> str:
     """A conn or instance name as a swanctl.conf section name: '.' and '/' are separators there."""
-    return name.replace(".", "_").replace("/", "-")
-
-
-def _span(v: Value | None, c: Conn) -> Span:
-    o = v.origin if v is not None else c.origin
-    return Span(o.file, o.line, 1, 0)
+    if "." not in name and "/" not in name and "#" not in name:
+        return name
+    return name.replace(".", "_").replace("/", "-").replace("#", "-")  # '#' starts a comment there
 
 
 def _addr(end: End) -> list[str]:
@@ -220,6 +242,23 @@ def _addr(end: End) -> list[str]:
     if h.text in ("%any", "%any6"):
         return ["%any"]
     return []  # %defaultroute, %opportunistic, %group: any address
+
+
+def _host_id(end: End) -> str | None:
+    """The host as an index of ipsec.secrets: an address or name, never a %word (%group, %any)."""
+    h = end.host
+    return h.text if h is not None and not h.text.startswith("%") else None
+
+
+def _concrete(addrs: list[str]) -> bool:
+    """One literal IP address (not %any, not a host name charon would resolve)."""
+    if len(addrs) != 1:
+        return False
+    try:
+        ipaddress.ip_address(addrs[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _first(addrs: list[str]) -> str | None:
@@ -256,12 +295,13 @@ class _Builder:
     def __init__(
         self,
         config: Config,
-        interfaces: Sequence[tuple[str, str]] | None,
+        views: Mapping[str, Effective] | None,
         secrets: SecretsFile | None,
         rootdir: str | None,
     ) -> None:
         self.config = config
-        self.interfaces = interfaces
+        self.views = views
+        self.instances = oriented_instances(views) if views is not None else None
         self.secrets = secrets
         self.diags: list[Diagnostic] = []
         self.connections: dict[str, dict[str, Any]] = {}
@@ -271,11 +311,15 @@ class _Builder:
         self.certs: dict[str, bytes] = {}
         self.rootdir = rootdir
         self.origins: dict[str, str] = {}
+        self.derived: dict[str, str] = {}
         self.oriented_note = False
         self.psk_note = False
+        self.child_memo: dict[tuple[object, ...], dict[str, Any]] = {}
+        self.ike_memo: dict[int, list[str]] = {}
+        self.once: list[Diagnostic] = []  # notes made once for the whole tree (never copied to stand-ins)
 
     def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
-        self.diags.append(diag(code, f"conn {c.name}: {message}", _span(v, c), hint))
+        self.diags.append(diag(code, f"conn {c.name}: {message}", codes.span_of(v, c), hint))
 
     def child(self, c: Conn, local: End, remote: End, ike: list[str]) -> dict[str, Any]:
         ch: dict[str, Any] = {}
@@ -293,6 +337,18 @@ class _Builder:
                     f"{sub.keyword}={sub.text}: swanctl has no vhost:/vnet:; {key} left dynamic",
                     sub,
                 )
+        # The rest depends on values that conns inheriting them share (one Value object, from
+        # %default or an also= target): each distinct combination is translated once.
+        get = c.get
+        memo_key = (tuple([id(get(k)) for k in _CHILD_KEYS]), c.implicit, tuple(ike))
+        rest = self.child_memo.get(memo_key)
+        if rest is None:
+            rest = self.child_memo[memo_key] = self.child_rest(c, ike)
+        ch.update(rest)
+        return ch
+
+    def child_rest(self, c: Conn, ike: list[str]) -> dict[str, Any]:
+        ch: dict[str, Any] = {}
         mode = {"tunnel": "tunnel", "transport": "transport", "passthrough": "pass", "pass": "pass"}.get(
             c.text("type") or "tunnel", "drop"
         )
@@ -320,9 +376,13 @@ class _Builder:
         ch["start_action"] = {"route": "trap", "start": "start", "up": "start"}.get(auto, "none")
         return ch
 
-    def auth(self, c: Conn, side: str, end: End, local: bool) -> dict[str, Any]:
+    def auth(self, c: Conn, side: str, end: End, local: bool, addrs: list[str]) -> dict[str, Any]:
         sec: dict[str, Any] = {}
         ident = _id(end)
+        if ident is None and end.id is None and end.cert is None and _concrete(addrs):
+            # Openswan's id of an end without leftid= is its address (ipsec.conf(5)); charon
+            # would accept any remote id. With a certificate charon takes the id from it.
+            ident = addrs[0]
         if ident is not None:
             sec["id"] = ident
         authby = c.text("authby") or "rsasig"
@@ -376,17 +436,17 @@ class _Builder:
         return name
 
     def psk(self, c: Conn, local: End, remote: End) -> None:
-        my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
-        peer_ids = [x for x in (_id(remote), remote.host.text if remote.host else None) if x] or ["%any"]
+        my_ids = [x for x in (_id(local), _host_id(local)) if x]
+        peer_ids = [x for x in (_id(remote), _host_id(remote)) if x] or ["%any"]
         if self.secrets is None:
             if not self.psk_note:
                 self.psk_note = True
-                self.diags.append(
+                self.once.append(
                     diag(
                         codes.NO_SECRET,
                         f"conn {c.name} and others may use authby=secret: no ipsec.secrets was given, "
                         "so swanctl.conf holds no secrets section",
-                        None,
+                        codes.span_of(None, c),
                         "pass --secrets /etc/ipsec.secrets",
                         Severity.INFO,
                     )
@@ -410,7 +470,7 @@ class _Builder:
     def private(self, c: Conn, local: End, remote: End) -> None:
         if self.secrets is None:
             return
-        my_ids = [x for x in (_id(local), local.host.text if local.host else None) if x]
+        my_ids = [x for x in (_id(local), _host_id(local)) if x]
         s = find_secret(self.secrets, "RSA", my_ids, [_id(remote) or "%any"])
         if s is None:
             self.note(
@@ -432,16 +492,66 @@ class _Builder:
         if all(p != pem for _, p in self.private_keys):
             self.private_keys.append((f"{c.name}.pem", pem))
 
+    def group_ok(self, c: Conn, group: str | None, instances: list[Conn]) -> bool:
+        """Whether a policy group (or OE conn) has something swanctl can hold; else say why."""
+        end = c.end(group) if group is not None else (c.left if c.left.host.text == _OPPO else c.right)  # type: ignore[union-attr]
+        shunt = (c.text("type") or "tunnel") in _SHUNTS
+        oe = end.host is not None and end.host.text in (_OPPO, _OPPO_GROUP)
+        # An implicit conn is loaded by oe=yes: that is the line a finding about it names.
+        where = self.config.setup_value("oe", defaults=False) if c.implicit else end.host
+        if oe and not shunt:
+            self.note(
+                codes.LOST,
+                c,
+                f"{end.host.keyword}={end.host.text}: opportunistic encryption (keys found in DNS) has "  # type: ignore[union-attr]
+                "no strongSwan equivalent; not written",
+                where,
+                "write a conn per peer, or leave this traffic to the other conns",
+            )
+            return False
+        if not instances:
+            self.note(
+                codes.SKIPPED,
+                c,
+                "a policy group without a policies file (or with no entries): pluto loads nothing for it",
+                where,
+            )
+            return False
+        if oe:
+            self.note(
+                codes.LOST,
+                c,
+                f"{end.host.keyword}={end.host.text}: the shunts are written; answering opportunistic "  # type: ignore[union-attr]
+                "encryption from these peers is not (strongSwan has no OE)",
+                where,
+            )
+        return True
+
     def conn(self, c: Conn, instances: list[Conn]) -> None:
         lh, rh = c.left.host, c.right.host
         if lh is None or rh is None:
             self.note(codes.SKIPPED, c, "no left= or right=: a fragment for also=, not a connection")
             return
-        side, why = local_side(c, self.interfaces)
-        if why is not None and not self.oriented_note:
+        group = _group_side(c)
+        if group is not None or _OPPO in (_word(lh), _word(rh)):
+            if not self.group_ok(c, group, instances):
+                return
+        if group is not None:
+            # pluto swaps the ends of a group: the group is the peer, wherever it was written.
+            side, why = ("right" if group == "left" else "left"), None
+        else:
+            side, why = local_side(c, self.views, self.instances)
+        if why is not None and self.views is not None:
+            self.note(codes.ORIENTED, c, why, hint="check the host options (--interface, --default-route)")
+        elif why is not None and not self.oriented_note:
             self.oriented_note = True
-            self.diags.append(
-                diag(codes.ORIENTED, why, None, "pass --interface NAME=ADDR for this host's addresses")
+            self.once.append(
+                diag(
+                    codes.ORIENTED,
+                    f"conn {c.name} and all others: {why}",
+                    codes.span_of(None, c),
+                    "pass --interface NAME=ADDR for this host's addresses",
+                )
             )
         other = "right" if side == "left" else "left"
         local, remote = c.end(side), c.end(other)
@@ -453,9 +563,17 @@ class _Builder:
             self.note(codes.CHANGED, c, f"ikev2={ikev2}: written version=0 (either)", c.get("ikev2"))
         if _addr(local):
             body["local_addrs"] = _addr(local)
+        elif self.views is not None and why is None:
+            # %defaultroute, %iface: the address the runtime model found on the given host.
+            here = self.views.get(c.name)
+            if here is not None and here.this_end is not None and here.this_end.host is not None:
+                body["local_addrs"] = [str(here.this_end.host)]
         if _addr(remote):
             body["remote_addrs"] = _addr(remote)
-        ike = ike_proposals(c.get("ike", defaults=False))
+        ike_value = c.get("ike", defaults=False)
+        ike = self.ike_memo.get(id(ike_value))
+        if ike is None:
+            ike = self.ike_memo[id(ike_value)] = ike_proposals(ike_value)
         mode = c.text("type") or "tunnel"
         if mode in ("tunnel", "transport"):
             body["proposals"] = ike
@@ -484,8 +602,8 @@ class _Builder:
                 vips.append("0.0.0.0")
             if vips:
                 body["vips"] = vips
-            body["local"] = self.auth(c, side, local, True)
-            body["remote"] = self.auth(c, other, remote, False)
+            body["local"] = self.auth(c, side, local, True, body.get("local_addrs", []))
+            body["remote"] = self.auth(c, other, remote, False, body.get("remote_addrs", []))
             if local.xauthclient is not None and local.xauthclient.parsed is True:
                 x: dict[str, Any] = {"auth": "xauth"}
                 if local.xauthusername is not None:
@@ -513,6 +631,27 @@ class _Builder:
         self.origins[name] = f"{c.origin.file}:{c.origin.line}"
 
 
+_OPPO, _OPPO_GROUP = "%opportunistic", "%opportunisticgroup"
+# Every value a child's mode, proposals, times and start action are made from (see child()).
+_CHILD_KEYS = (
+    "type", "phase2alg", "pfs", "phase2", "salifetime", "rekeymargin", "rekeyfuzz", "rekey",
+    "compress", "dpddelay", "dpdaction", "auto",
+)  # fmt: skip
+_SHUNTS = frozenset(("passthrough", "pass", "reject", "drop"))
+
+
+def _group_side(c: Conn) -> str | None:
+    """The end that is a policy group (%group, %opportunisticgroup), when exactly one is."""
+    # Only a %word can be a group: the raw text first, so that addresses stay unparsed.
+    sides = [s for s in ("left", "right") if _word(c.end(s).host) in ("%group", _OPPO_GROUP)]
+    return sides[0] if len(sides) == 1 else None
+
+
+def _word(v: Value | None) -> str | None:
+    """A host's %word (canonical), or None for an address, a name or no host."""
+    return v.text if v is not None and v.raw[:1] == "%" else None
+
+
 def shareable(c: Conn) -> bool:
     """Can the swanctl body of a conn of c's reader shape be derived from c's (see :func:`swanctl_tree`)?
 
@@ -532,89 +671,141 @@ def _unquoted(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
-def _stand_in(b: _Builder, name: str, first: Conn, block: Block, made: dict[str, list[Diagnostic]]) -> None:
-    """The body of conn ``name`` from the body of ``first``, the first conn of its shape.
+_OWN_KEYS = frozenset(("left", "right", "leftid", "rightid", "leftsubnet", "rightsubnet"))
 
-    Only with left as the local end (no --interface). The class keys of its own lines replace
+
+class _First:
+    """What every stand-in of one first conn shares, worked out once (see :func:`_stand_in`)."""
+
+    __slots__ = ("body", "name", "diags", "child", "from_addr", "suffix")
+
+    def __init__(self, b: _Builder, first: Conn, diags: list[Diagnostic]) -> None:
+        self.name = swanctl_name(first.name)
+        self.body = b.connections.get(self.name)
+        self.diags = diags
+        self.child: dict[str, Any] = {}
+        # Per side: the first's id is its address (no id= anywhere), so a stand-in's is its own.
+        self.from_addr = tuple(first.end(side).id is None for side in ("left", "right"))
+        self.suffix: dict[str, str] = {}  # local_ts/remote_ts -> the protoport part after the subnet
+        if self.body is not None:
+            (self.child,) = self.body["children"].values()
+            for key in ("local_ts", "remote_ts"):
+                if key in self.child:
+                    old = self.child[key][0]
+                    self.suffix[key] = old[old.index("[") :] if "[" in old else ""
+
+
+def _stand_in(b: _Builder, name: str, f: _First, block: Block) -> None:
+    """The body of conn ``name`` from the body of its shape's first conn (``f``).
+
+    Only with left as the local end (no host options). The class keys of its own lines replace
     the first's; everything else came from the same lines (its shape) or the same also= targets.
     """
-    header = Span(block.doc.filename, block.line, 1, 0)
-    for d in made.get(first.name, []):
-        msg = d.message.replace(f"conn {first.name}:", f"conn {name}:", 1)
-        b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
-    fb = b.connections.get(swanctl_name(first.name))
+    if f.diags:
+        header = Span(block.doc.filename, block.line, 1, 0)
+        for d in f.diags:
+            msg = d.message.replace(f"conn {f.name}:", f"conn {name}:", 1)
+            b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
+    fb = f.body
     if fb is None:
         return
     own: dict[str, str] = {}
     for n, v, _q, _line in block.param_rows():
-        own.setdefault(n, v)
+        if n in _OWN_KEYS and n not in own:
+            own[n] = v
     body = dict(fb)
-    for side, addrs, sec in (("left", "local_addrs", "local"), ("right", "remote_addrs", "remote")):
-        host = own.get(side)
+    if own:
+        get = own.get
+        host = get("left")
         if host is not None and not host.startswith("%"):
-            body[addrs] = [host]
-        ident = own.get(f"{side}id")
-        if ident is not None and sec in body and not ident.startswith("%"):
-            body[sec] = {**body[sec], "id": _unquoted(ident)}
-    (child,) = fb["children"].values()
-    child = dict(child)
-    for side, key in (("left", "local_ts"), ("right", "remote_ts")):
-        sub = own.get(f"{side}subnet")
-        if sub is not None and key in child:
-            old = child[key][0]
-            child[key] = [sub + (old[old.index("[") :] if "[" in old else "")]
-    body["children"] = {swanctl_name(name): child}
-    b.connections[swanctl_name(name)] = body
-    b.origins[swanctl_name(name)] = f"{block.doc.filename}:{block.line}"
+            body["local_addrs"] = [host]
+        ident = get("leftid")
+        if ident is not None and "local" in body and not ident.startswith("%"):
+            body["local"] = {**body["local"], "id": _unquoted(ident)}
+        elif f.from_addr[0] and host is not None and "id" in body.get("local", ()):
+            body["local"] = {**body["local"], "id": body["local_addrs"][0]}  # the first's address was its id
+        host = get("right")
+        if host is not None and not host.startswith("%"):
+            body["remote_addrs"] = [host]
+        ident = get("rightid")
+        if ident is not None and "remote" in body and not ident.startswith("%"):
+            body["remote"] = {**body["remote"], "id": _unquoted(ident)}
+        elif f.from_addr[1] and host is not None and "id" in body.get("remote", ()):
+            body["remote"] = {**body["remote"], "id": body["remote_addrs"][0]}
+        child = f.child
+        sub = get("leftsubnet")
+        if sub is not None and "local_ts" in child:
+            child = dict(child)
+            child["local_ts"] = [sub + f.suffix["local_ts"]]
+        sub = get("rightsubnet")
+        if sub is not None and "remote_ts" in child:
+            child = child if child is not f.child else dict(child)
+            child["remote_ts"] = [sub + f.suffix["remote_ts"]]
+    else:
+        child = f.child
+    sname = swanctl_name(name)
+    body["children"] = {sname: child}
+    b.connections[sname] = body
+    b.origins[sname] = f"{block.doc.filename}:{block.line}"
+    b.derived[sname] = f.name
 
 
 def swanctl_tree(
     config: Config,
     *,
-    host: object | None = None,
+    host: HostState | None = None,
     secrets: SecretsFile | None = None,
-    interfaces: Sequence[tuple[str, str]] | None = None,
     rootdir: str | None = None,
     shaped: tuple[Sequence[Conn | StandIn], Mapping[str, Block]] | None = None,
 ) -> SwanctlTree:
     """The swanctl connections, secrets and keys for ``config``; see the module doc.
 
-    ``host`` (a runtime HostState) or ``interfaces`` ((name, address) pairs) say which end is
-    this host; without them left is local (C005). ``shaped`` is (the conns in order as
+    ``host`` (a runtime :class:`HostState`) says which end is this host, as the runtime model
+    orients each conn (``ipsecconf.runtime.effective``); without it left is local (C005) and
+    nothing is read from the kernel. ``shaped`` is (the conns in order as
     ``resolve_shaped(tree, shareable)`` gives them, the tree's conn index): a stand-in's body
     is derived from its first's, which is what keeps a 100k-conn tree fast. It is used only
-    without ``interfaces`` and ``secrets``, whose answers depend on each conn's own values.
+    without ``host`` and ``secrets``, whose answers depend on each conn's own values.
     """
-    if interfaces is None and host is not None:
-        interfaces = getattr(host, "interfaces", None)
-    b = _Builder(config, interfaces, secrets, rootdir)
+    views: Mapping[str, Effective] | None = None
+    if host is not None:
+        from ipsecconf.runtime import effective
+
+        views = effective(config, host)
+    b = _Builder(config, views, secrets, rootdir)
     by_parent: dict[str, list[Conn]] = {}
     for inst in config.instances:
-        if inst.kind == "subnet-instance" and inst.parent:
+        # NAME/LxR and policy-group instances (NAME#cidr) are children of their conn.
+        if inst.kind in ("subnet-instance", "policy-instance") and inst.parent:
             by_parent.setdefault(inst.parent, []).append(inst)
-    if shaped is not None and interfaces is None and secrets is None:
+    oe = config.oe  # implicit conns (clear, block, OE) are loaded only with oe=yes (R22)
+    if shaped is not None and host is None and secrets is None:
         items, index = shaped
         made: dict[str, list[Diagnostic]] = {}
+        firsts: dict[int, _First] = {}
         for item in items:
-            if isinstance(item, StandIn):
-                _stand_in(b, item.name, item.first, index[item.name], made)
-            elif not item.implicit:
+            if type(item) is StandIn:
+                f = firsts.get(id(item.first))
+                if f is None:
+                    f = firsts[id(item.first)] = _First(b, item.first, made.get(item.first.name, []))
+                _stand_in(b, item.name, f, index[item.name])
+            elif oe or not item.implicit:  # type: ignore[union-attr]
                 before = len(b.diags)
-                b.conn(item, by_parent.get(item.name, []))
-                # Notes about the whole tree have no span and are made once.
-                made[item.name] = [d for d in b.diags[before:] if d.span is not None]
+                b.conn(item, by_parent.get(item.name, []))  # type: ignore[arg-type]
+                made[item.name] = b.diags[before:]
     else:
         for c in config.conns:
-            if not c.implicit:
+            if oe or not c.implicit:
                 b.conn(c, by_parent.get(c.name, []))
     return SwanctlTree(
         b.connections,
         b.shared,
         b.private_keys,
         b.pubkeys,
-        tuple(sorted(b.diags, key=sort_key)),
+        tuple(sorted(b.diags + b.once, key=sort_key)),
         b.origins,
         b.certs,
+        b.derived,
     )
 
 
@@ -630,6 +821,8 @@ def _scalar(text: str) -> str:
 
 
 def _value(v: Any) -> str:
+    if type(v) is list and len(v) == 1 and type(v[0]) is str and _PLAIN.fullmatch(v[0]):
+        return v[0]  # the common case, one plain word: no generator, no quoting
     if isinstance(v, bytes):
         return "0x" + v.hex()
     if isinstance(v, (list, tuple)):
@@ -638,11 +831,12 @@ def _value(v: Any) -> str:
 
 
 class _Renderer:
-    """swanctl.conf text of nested dicts. Stand-ins share sub-dicts with the first conn of
-    their shape, so each (dict, depth) is rendered once."""
+    """swanctl.conf text of nested dicts. Stand-ins share sub-dicts and values with the first
+    conn of their shape, so each (dict, depth) and each (key, value object) is rendered once."""
 
     def __init__(self) -> None:
         self.done: dict[tuple[int, int], str] = {}
+        self.leaves: dict[tuple[int, str, int], str] = {}
 
     def section(self, name: str, body: Mapping[str, Any], indent: int) -> str:
         key = (id(body), indent)
@@ -650,11 +844,17 @@ class _Renderer:
         if inner is None:
             pad = "    " * (indent + 1)
             parts = []
+            leaves = self.leaves
             for k, v in body.items():
                 if isinstance(v, Mapping):
                     parts.append(self.section(k, v, indent + 1))
-                else:
-                    parts.append(f"{pad}{k} = {_value(v)}\n")
+                    continue
+                # The tree keeps every value alive, so an id names one value for the whole run.
+                lk = (indent, k, id(v))
+                line = leaves.get(lk)
+                if line is None:
+                    line = leaves[lk] = f"{pad}{k} = {_value(v)}\n"
+                parts.append(line)
             inner = "".join(parts)
             if indent >= 2:  # conn bodies are never shared; their sections and children may be
                 self.done[key] = inner
@@ -662,10 +862,95 @@ class _Renderer:
         return f"{pad}{name} {{\n{inner}{pad}}}\n"
 
 
+# What a derived conn's body may differ in from its first's (see _stand_in): its name, the
+# addresses, the ids, its one child's name and that child's traffic selectors.
+_SLOTS: tuple[tuple[str, ...], ...] = (
+    ("local_addrs",),
+    ("remote_addrs",),
+    ("local", "id"),
+    ("remote", "id"),
+    ("local_ts",),
+    ("remote_ts",),
+)
+_SENTINEL = re.compile(r"@@ipsecconf-slot-(\d+)@@")
+_NO_TEMPLATE: Any = object()
+
+
+class _Template:
+    """The text of a first conn with its slots cut out: a derived conn is one ``%`` away."""
+
+    def __init__(self, fmt: str, order: tuple[int, ...], paths: tuple[tuple[str, ...] | None, ...]) -> None:
+        self.fmt = fmt
+        self.order = order
+        self.paths = paths  # slot number -> path under the body (None: the conn or child name)
+
+    @staticmethod
+    def of(body: Mapping[str, Any]) -> _Template | None:
+        children = body.get("children")
+        if not isinstance(children, Mapping) or len(children) != 1:
+            return None
+        ((_, child),) = children.items()
+        marked = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in body.items()}
+        mchild = dict(child)
+        paths: list[tuple[str, ...] | None] = [None, None]
+        for path in _SLOTS:
+            holder = mchild if path[0].endswith("_ts") else marked
+            for part in path[:-1]:
+                holder = holder.get(part)  # type: ignore[assignment]
+                if not isinstance(holder, dict):
+                    break
+            else:
+                if path[-1] in holder:
+                    holder[path[-1]] = f"@@ipsecconf-slot-{len(paths)}@@"
+                    paths.append(path)
+        marked["children"] = {"@@ipsecconf-slot-1@@": mchild}
+        text = _Renderer().section("@@ipsecconf-slot-0@@", marked, 1)
+        pieces = _SENTINEL.split(text)
+        order = tuple(int(i) for i in pieces[1::2])
+        if sorted(order) != list(range(len(paths))):
+            return None  # a value held the sentinel text itself: write this shape the long way
+        fmt = "%s".join(p.replace("%", "%%") for p in pieces[0::2])
+        return _Template(fmt, order, tuple(paths))
+
+    def text(self, name: str, body: Mapping[str, Any]) -> str | None:
+        children = body["children"]
+        if len(children) != 1:
+            return None
+        ((cname, child),) = children.items()
+        got: list[str] = [name, cname]
+        plain = _PLAIN.fullmatch
+        for path in self.paths[2:]:
+            assert path is not None
+            v = (child if path[0] in _TS else body)[path[0]]
+            if len(path) == 2:
+                v = v[path[1]]
+            if type(v) is list and len(v) == 1:
+                v = v[0]
+            got.append(v if type(v) is str and plain(v) else _value(v))
+        order = self.order
+        return self.fmt % tuple([got[i] for i in order])
+
+
+_TS = frozenset(("local_ts", "remote_ts"))
+
+
 def render_swanctl(tree: SwanctlTree) -> str:
     """swanctl.conf for ``tree``; its ``secrets`` section holds the PSKs (write it 0600)."""
     r = _Renderer()
-    out = ["# written by ipsecconf convert --to swanctl\n\n", r.section("connections", tree.connections, 0)]
+    out = ["# written by ipsecconf convert --to swanctl\n\n", "connections {\n"]
+    templates: dict[str, Any] = {}
+    for name, body in tree.connections.items():
+        first = tree.derived.get(name)
+        if first is not None:
+            t = templates.get(first, _NO_TEMPLATE)
+            if t is _NO_TEMPLATE:
+                t = templates[first] = _Template.of(tree.connections[first])
+            text = t.text(name, body) if t is not None else None
+            if text is not None:
+                out.append(text)
+                continue
+        out.append(r.section(name, body, 1))
+    out.append("}\n")
     secrets: dict[str, Any] = {}
     for s in tree.shared:
         entry: dict[str, Any] = {"secret": s["data"]}

@@ -318,11 +318,12 @@ def _t_authby(
 
 def _t_oe(target: str, name: str, raw: str, parsed: object) -> tuple[list[tuple[str, str]], list[Problem]]:
     if parsed is True:
+        # The implicit conns oe=yes loaded are written where libreswan has them (to_libreswan).
         return [], [
             (
-                "C002",
-                "opportunistic encryption was removed in this form: write explicit OE conns "
-                "(left=%defaultroute right=%opportunisticgroup) and /etc/ipsec.d/policies files",
+                "C001",
+                "libreswan has no oe=: the implicit conns it loaded are written explicitly where "
+                "libreswan has them (clear, block, with their /etc/ipsec.d/policies files)",
             )
         ]
     return [], [("C001", "OE is off unless policies files ask for it; left out")]
@@ -379,7 +380,13 @@ _LIBRESWAN: dict[str, dict[str, Fate]] = {
     "keep_alive": _both(_renamed("keep-alive")),
     "virtual_private": _both(_same()),
     "oe": _both(
-        _tr(_t_oe, None, "oe=no is left out; oe=yes needs explicit OE conns and policies files (C002)")
+        _tr(
+            _t_oe,
+            None,
+            "left out; with oe=yes the implicit clear and block groups that have policies entries are "
+            "written as explicit conns (libreswan reads the same policies files); Openswan's OE "
+            "(private, private-or-clear, clear-or-private, packetdefault) is C002",
+        )
     ),
     "nhelpers": _both(_same()),
     "crlcheckinterval": _both(_tr(_t_crlcheckinterval, "crlcheckinterval", "seconds written with a unit")),
@@ -485,7 +492,13 @@ _LIBRESWAN: dict[str, dict[str, Fate]] = {
 
 # What swanctl.conf holds for each keyword (built by ipsecconf.convert._swanctl).
 _SWANCTL: dict[str, Fate] = {
-    "host": Fate("translated", "local_addrs/remote_addrs", "%any and %defaultroute leave it unset (any)"),
+    "host": Fate(
+        "translated",
+        "local_addrs/remote_addrs",
+        "%any and %defaultroute leave it unset (any; with host options %defaultroute is the host's "
+        "address); %group: one child per NAME#cidr entry of the group's policies file; "
+        "%opportunistic/%opportunisticgroup tunnels (OE) are C002",
+    ),
     "subnet": Fate("translated", "children.local_ts/remote_ts", "with protoport as subnet[proto/port]"),
     "subnets": Fate("translated", "children.local_ts/remote_ts", "one child per NAME/LxR instance"),
     "protoport": Fate("translated", "children.local_ts/remote_ts", "[proto/port] on each selector"),
@@ -494,7 +507,12 @@ _SWANCTL: dict[str, Fate] = {
     "updown": Fate(
         "dropped", None, "Openswan updown scripts take other variables: set children.updown by hand"
     ),
-    "id": Fate("translated", "local.id/remote.id", "@ and quoted DNs kept; %fromcert/%any leave it unset"),
+    "id": Fate(
+        "translated",
+        "local.id/remote.id",
+        "@ and quoted DNs kept; unset: the end's address, as Openswan (never an open remote id); "
+        "%fromcert/%any, a certificate's end and a %any peer leave it unset",
+    ),
     "rsasigkey": Fate(
         "translated", "local.pubkeys/remote.pubkeys", "RFC 3110 keys written as PEM in pubkey/"
     ),
@@ -540,7 +558,15 @@ def _build() -> tuple[Row, ...]:
     rows: list[Row] = []
     for k in kw.KEYWORDS:
         fates = dict(_LIBRESWAN.get(k.name) or _both(_same()))
-        if k.section == "config":
+        if k.name == "oe":
+            fates["swanctl"] = Fate(
+                "translated",
+                None,
+                "oe=yes: the implicit clear and block groups become pass/drop children, one per "
+                "policies entry; the OE conns (private, private-or-clear, clear-or-private, "
+                "packetdefault) are C002",
+            )
+        elif k.section == "config":
             fates["swanctl"] = Fate("dropped", None, _SWANCTL_SETUP_NOTE)
         else:
             fates["swanctl"] = _SWANCTL.get(k.name) or Fate("dropped", None, "no swanctl equivalent")
