@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from ipsecconf import load_text
 from ipsecconf.checks._checks import check_config, check_tree
+from ipsecconf.checks._conncheck import ConnChecker
 from ipsecconf.checks._fastcheck import checking_scan
 from ipsecconf.model._resolve import StandIn, resolve_shaped
 from ipsecconf.reading._includes import ConfigTree, load
@@ -401,3 +402,47 @@ def test_the_model_is_the_same_with_shapes_on_the_benchmark_trees(tmp_path: Path
     subprocess.run([sys.executable, str(gen), "1500", str(tmp_path / "osw"), "--flavor", "osw"], check=True)
     main = str(tmp_path / "osw" / "ipsec.conf")
     assert _model(load(main, scan=_always)) == _model(load(main))
+
+
+def test_findings_on_a_shared_target_pin_it() -> None:
+    # hub holds the finding (pfs=no, S005); the site targets differ only in class values, so
+    # conns of other shapes (other site names) that append the same hub stand in for the first.
+    sites = "".join(f"conn site{i}\n\tleftsubnet=10.{i}.0.0/16\n" for i in range(1, 5))
+    conns = "".join(
+        f"conn c{i}\n\talso=hub\n\talso=site{i}\n\tright=192.0.2.{i}\n\tauto=add\n" for i in range(1, 5)
+    )
+    other = "conn c9\n\talso=hub2\n\talso=site1\n\tright=192.0.2.9\n\tauto=add\n"
+    hubs = "conn hub\n\tleft=198.51.100.1\n\tpfs=no\nconn hub2\n\tleft=198.51.100.2\n\tpfs=no\n"
+    text = "version 2\n" + hubs + sites + conns + other
+    tree = load_text(text, "t.conf", scan=_always)
+    checker = ConnChecker(tree.sources)
+    _config, items = resolve_shaped(tree, checker.shareable, pin=checker.pinned)
+    by_name = {i.name if isinstance(i, StandIn) else i.name: i for i in items}
+    assert [type(by_name[f"c{i}"]).__name__ for i in range(1, 5)] == ["Conn", "StandIn", "StandIn", "StandIn"]
+    assert type(by_name["c9"]).__name__ == "Conn"  # another hub: its finding is on another line
+    found = check_tree(tree)
+    assert found == check_config(load_text(text, "t.conf"))[1]
+    pfs = [d for d in found if d.code == "S005"]
+    assert [d.span.line for d in pfs if d.span] == [4, 7]
+    assert "'c1', 'c2', 'c3' and 1 more" in pfs[0].message
+    # Without pin, only exact shapes share: every c conn is built.
+    _config, items = resolve_shaped(tree, ConnChecker(tree.sources).shareable)
+    assert not [i for i in items if isinstance(i, StandIn) and i.name.startswith("c")]
+
+
+def test_a_rule_that_reports_by_place_is_never_pinned() -> None:
+    # X007 reports the latest line of three values: c1's is on hub (after site1), c3's on
+    # site3 (after hub). Pinning hub would give c3 c1's place, so such a first shares nothing wider.
+    sites = "".join(f"conn site{i}\n\tsalifetime=10m\n" for i in (1, 2))
+    hub = "conn hub\n\trekeymargin=9m\n\trekeyfuzz=100%\n"
+    conns = "".join(
+        f"conn c{i}\n\talso=site{i}\n\talso=hub\n\tright=192.0.2.{i}\n\tauto=add\n" for i in (1, 2, 3)
+    )
+    text = "version 2\n" + sites + hub + conns + "conn site3\n\tsalifetime=10m\n"
+    tree = load_text(text, "t.conf", scan=_always)
+    checker = ConnChecker(tree.sources)
+    _config, items = resolve_shaped(tree, checker.shareable, pin=checker.pinned)
+    assert not [i for i in items if isinstance(i, StandIn) and i.name.startswith("c")]
+    found = check_tree(tree)
+    assert found == check_config(load_text(text, "t.conf"))[1]
+    assert sorted(d.span.line for d in found if d.code == "X007" and d.span) == [8, 25]

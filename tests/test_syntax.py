@@ -274,3 +274,23 @@ def test_r6_cr_inside_quotes_is_never_part_of_a_value() -> None:
     doc = parse('version 2\nconn a\n\tleftca="%a\rny"\n', "f")
     assert [d.code for d in doc.diagnostics] == ["L015"]
     assert doc.blocks[1].param_rows() == [("leftca", "%a ny", '"', 3)]
+
+
+def test_param_node_alone_is_the_node_of_the_whole_body() -> None:
+    # The first lookup lexes one row; later ones the whole body: both give the same node.
+    text = 'conn a\n\tleft=1.2.3.4 # c\n\n\t# x\n\tright = "b c"\n\tauto=add\nconn b\n\tx=1\n'
+    for line in range(1, 10):
+        one = parse(text, "t.conf").blocks[0]
+        got = one.param_node(line)
+        whole = parse(text, "t.conf").blocks[0]
+        whole.param_node(0)
+        want = whole.param_node(line)
+        assert (got is None) == (want is None), line
+        if got is not None and want is not None:
+            assert (got.name_span, got.value_span, got.name, got.value) == (
+                want.name_span,
+                want.value_span,
+                want.name,
+                want.value,
+            )
+    assert parse(text, "t.conf").blocks[0].param_node(5) is not None

@@ -404,7 +404,12 @@ def _fast(tree: ConfigTree, policy_dir: str | None, target: Release) -> list[Dia
     complete_shapes(tree)
     checker = ConnChecker(tree.sources, target=target)
     config, items = resolve_shaped(
-        tree, checker.shareable, policy_dir=policy_dir, subnet_instances=False, target=target
+        tree,
+        checker.shareable,
+        policy_dir=policy_dir,
+        subnet_instances=False,
+        target=target,
+        pin=checker.pinned,
     )
     found = list(config.diagnostics) + check_sections(tree, target=target) + checker.run(config, items)
     return scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)

@@ -55,6 +55,8 @@ class ConnRule:
     passes: tuple[str, ...]  # conn bodies (with conn %default lines before them) that it accepts
     fails: tuple[str, ...]  # ... and that it reports
     check: Check
+    # Picks the value it reports by the line it sits on: resolve_shaped's pinned sharing is off.
+    by_place: bool = False
 
 
 RULES: list[ConnRule] = []
@@ -73,11 +75,24 @@ def _rule(
     passes: tuple[str, ...],
     fails: tuple[str, ...],
     ruling: str | None = None,
+    by_place: bool = False,
 ) -> Callable[[Check], ConnRule]:
     def declare(fn: Check) -> ConnRule:
         register(code, name, severity, summary, category, ruling)
         r = ConnRule(
-            code, name, severity, summary, category, ruling, reads, by_class, shared, passes, fails, fn
+            code,
+            name,
+            severity,
+            summary,
+            category,
+            ruling,
+            reads,
+            by_class,
+            shared,
+            passes,
+            fails,
+            fn,
+            by_place,
         )
         RULES.append(r)
         return r
@@ -394,7 +409,7 @@ def _phase2(conn: Conn, target: Release) -> Iterator[Finding]:
 @_rule(
     "X007", "rekeymargin-exceeds-lifetime", E,
     "rekeymargin x (1 + rekeyfuzz) must not exceed salifetime.", XC, ruling="R18",
-    reads=("rekeymargin", "rekeyfuzz", "salifetime"), shared=True,
+    reads=("rekeymargin", "rekeyfuzz", "salifetime"), shared=True, by_place=True,
     passes=("rekeymargin=3m\nrekeyfuzz=100%\nsalifetime=1h",),
     fails=(
         "rekeymargin=9m\nrekeyfuzz=100%\nsalifetime=10m",
@@ -577,6 +592,7 @@ def _weak(conn: Conn, target: Release) -> Iterator[Finding]:
 
 _SHARED_RULES = tuple(r for r in RULES if r.shared)
 _OWN_RULES = tuple(r for r in RULES if not r.shared)
+_BY_PLACE = frozenset(r.code for r in RULES if r.by_place)
 # The memo key of the shared rules: every keyword they declare, derived, never kept by hand.
 SHARED_READS: tuple[str, ...] = tuple(dict.fromkeys(k for r in _SHARED_RULES for k in r.reads))
 _SIDE_KEYWORDS = frozenset(k.name for k in kw.KEYWORDS if k.leftright)
@@ -700,6 +716,17 @@ class _Checker:
         where = {f[4] for f in self.findings_of(conn)}
         return 0 if OWN in where else 1 if SHARED in where else 2
 
+    def pinned(self, conn: Conn) -> list[tuple[str, int]] | None:
+        """Where (file, offset) ``conn``'s findings on appended sections are, for
+        resolve.resolve_shaped's ``pin``; None when a rule that reports by place found one."""
+        out = []
+        for code, sp, _message, _hint, where in self.findings_of(conn):
+            if code in _BY_PLACE:
+                return None
+            if where == SHARED and sp is not None:
+                out.append((sp.file, sp.offset))
+        return out
+
     def diagnostics(self) -> list[Diagnostic]:
         out = []
         for f in self.found.values():
@@ -747,6 +774,10 @@ class ConnChecker:
     def shareable(self, conn: Conn) -> int:
         """For resolve.resolve_shaped: which conns may stand in for this one (0, 1, 2)?"""
         return self._checker.shareable(conn)
+
+    def pinned(self, conn: Conn) -> list[tuple[str, int]] | None:
+        """For resolve.resolve_shaped's ``pin``: where this conn's findings on appended sections are."""
+        return self._checker.pinned(conn)
 
     def run(self, config: Config, items: Iterable[Conn | StandIn] | None = None) -> list[Diagnostic]:
         """Check ``items`` (default: the config's conns), in order; a StandIn gets its first's findings."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
+from typing import cast
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity
 from ipsecconf.language import _keywords as kw
@@ -94,7 +95,7 @@ class Value:
         self._origin: Origin | None = origin
         self._where: tuple[str, int, str] | None = None
         self.explicit = explicit
-        self._text = text
+        self._text: str | None = text
         self._parsed = parsed
         self._vtype: str | None = None
         self._choices: tuple[str, ...] = ()
@@ -120,7 +121,7 @@ class Value:
         else:
             v._origin, v._where = None, origin
         v.explicit = True
-        v._text = raw
+        v._text = None  # unparsed: None until the raw text is known canonical (see text)
         v._parsed = _UNPARSED
         v._vtype = vtype
         v._choices = choices
@@ -151,11 +152,16 @@ class Value:
     @property
     def text(self) -> str:
         if self._vtype is not None:
-            # A dump reads every text: common spellings are canonical already, unparsed.
+            # A dump reads every text: common spellings are canonical already, unparsed
+            # (decided once per value: shared values are read by every conn).
+            known = self._text
+            if known is not None:
+                return known
             if vals.canonical_as_written(self._vtype, self.raw):
+                self._text = self.raw
                 return self.raw
             self._parse()
-        return self._text
+        return cast(str, self._text)
 
     def _key(self) -> tuple[object, ...]:
         return (self.keyword, self.text, self.raw, self.parsed, self.origin, self.explicit)
@@ -434,8 +440,20 @@ class Conn:
         if defaults:
             for slot, v in BUILTIN["conn"].items():
                 got.setdefault(slot, v)
-        order = _SLOT_ORDER.get
-        return sorted(got.items(), key=lambda kv: order(kv[0], _X_ORDER))
+        # Conns of one shape set the same slots in the same order: sort each such tuple once.
+        keys = tuple(got)
+        ordered = _ITEM_ORDER.get(keys)
+        if ordered is None:
+            order = _SLOT_ORDER.get
+            ordered = tuple(sorted(keys, key=lambda k: order(k, _X_ORDER)))
+            if len(_ITEM_ORDER) < _ITEM_ORDER_MAX:
+                _ITEM_ORDER[keys] = ordered
+        return [(k, got[k]) for k in ordered]
+
+
+# Conn.items' sort, per tuple of slots as set (bounded: a cache, never emptied).
+_ITEM_ORDER: dict[tuple[str, ...], tuple[str, ...]] = {}
+_ITEM_ORDER_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)

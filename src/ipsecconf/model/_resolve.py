@@ -216,8 +216,9 @@ class StandIn(NamedTuple):
 
 _NO_CONN = Conn.__new__(Conn)  # marks a shape not seen yet
 # resolve_shaped's wider sharing key: (key, names reached, ids of the blocks reached).
-_Signature = tuple[tuple[object, ...], tuple[str, ...], frozenset[int]]
-_NO_SIG: _Signature = ((), (), frozenset())
+# (the key, the names reached, their blocks' ids, the blocks in walk order)
+_Signature = tuple[tuple[object, ...], tuple[str, ...], frozenset[int], tuple[Block, ...]]
+_NO_SIG: _Signature = ((), (), frozenset(), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +337,19 @@ def _where(o: Origin) -> str:
 
 def _how(o: Origin) -> str:
     return "its own line" if o.chain == "own" else o.chain
+
+
+def _pinned_at(reached: Sequence[Block], places: Sequence[tuple[str, int]]) -> tuple[int, ...] | None:
+    """The walk steps whose section's own body holds each place; None if one is in none."""
+    at: set[int] = set()
+    for file, offset in places:
+        for i, blk in enumerate(reached):
+            if blk.source.name == file and blk.offset <= offset < blk.end:
+                at.add(i)
+                break
+        else:
+            return None
+    return tuple(sorted(at))
 
 
 class _Resolver:
@@ -662,7 +676,10 @@ class _Resolver:
     # -------------------------------------------------------------- the whole tree
 
     def run(
-        self, accept: Callable[[Conn], int] | None = None, subnet_instances: bool = True
+        self,
+        accept: Callable[[Conn], int] | None = None,
+        subnet_instances: bool = True,
+        pin: Callable[[Conn], Sequence[tuple[str, int]] | None] | None = None,
     ) -> tuple[Config, list[Conn | StandIn]]:
         """The config, and its explicit and implicit conns in order.
 
@@ -703,7 +720,7 @@ class _Resolver:
             conns = [self.build(b, False) for b in conn_blocks]
             items = list(conns)
         else:
-            items, conns = self.build_shaped(conn_blocks, accept)
+            items, conns = self.build_shaped(conn_blocks, accept, pin)
         for name in IMPLICIT_NAMES:
             if name not in self.conn_index:  # R22: an explicit conn of that name replaces it
                 c = self.build(_IMPLICIT_BLOCKS[name], True)
@@ -759,6 +776,7 @@ class _Resolver:
         visited: set[int] = set()
         walk: list[object] = []
         names: list[str] = []
+        reached: list[Block] = []
         queue: list[tuple[str, bool]] = [(t, False) for t in own_also]
         flips: list[tuple[str, bool]] = [(t, True) for t in own_flip]
         sig: _Signature | None = None
@@ -773,12 +791,13 @@ class _Resolver:
                     return None
                 visited.add(id(blk))
                 names.append(blk.name)
+                reached.append(blk)
                 walk.append((self.target_class(blk), flip, phase))
                 sec = self.compile(blk, "implicit" if blk.source.name == IMPLICIT_FILE else "own")
                 dest = queue if phase == 0 else flips
                 dest.extend((r.target, flip) for r in sec.also)
                 flips.extend((r.target, not flip) for r in sec.alsoflip)
-        sig = ((tuple(bare), tuple(walk)), tuple(names), frozenset(visited))
+        sig = ((tuple(bare), tuple(walk)), tuple(names), frozenset(visited), tuple(reached))
         self._sigs[id(shape)] = sig
         return sig
 
@@ -792,19 +811,30 @@ class _Resolver:
         return got
 
     def build_shaped(
-        self, blocks: Sequence[Block], accept: Callable[[Conn], int]
+        self,
+        blocks: Sequence[Block],
+        accept: Callable[[Conn], int],
+        pin: Callable[[Conn], Sequence[tuple[str, int]] | None] | None = None,
     ) -> tuple[list[Conn | StandIn], list[Conn]]:
         """Every conn in order, built or standing in (see :meth:`run`), and the built ones.
 
         ``accept(first)``: 0, no conn stands in for it; 1, conns of its exact shape may;
         2, so may conns whose :meth:`signature` equals its own (their also= targets are
         other sections of the same shapes), because all its findings are on %default lines.
+        ``pin(first)``, at level 1: the places (file, offset) of its findings that are not on
+        %default lines, or None (no such sharing). When each is in a section its signature walk
+        reaches, a conn of the same signature that reaches those same sections at the same
+        steps may stand in too: its other targets differ only in class values, where the first
+        found nothing.
         """
         out: list[Conn | StandIn] = []
         built: list[Conn] = []
         # By identity: the reader keeps one tuple per distinct shape.
         firsts: dict[int, Conn | None] = {}
         wide: dict[tuple[object, ...] | None, Conn | None] = {None: None}
+        # Level 1 firsts by signature, then by the walk places of the targets their findings
+        # sit on, then by those targets' identity.
+        pinned: dict[tuple[object, ...], dict[tuple[int, ...], dict[tuple[int, ...], Conn]]] = {}
         # An instance name holds a '/': only a conn named so could clash with one (INSTANCE_CLASH).
         slash = "/" in "".join(self.conn_index)
         append = out.append
@@ -832,6 +862,18 @@ class _Resolver:
                     assert sig is not None  # noqa: S101 - wide[None] is None
                     append(stand_in(StandIn, (b.name, wider, sig[1])))
                     continue
+                if sig is not None and key in pinned:
+                    # A first of this key whose findings sit on some targets' lines: a conn
+                    # reaching those very sections at the same places may stand in for it.
+                    ids = [id(r) for r in sig[3]]
+                    same: Conn | None = None
+                    for steps, table in pinned[key].items():
+                        same = table.get(tuple([ids[i] for i in steps]))
+                        if same is not None:
+                            break
+                    if same is not None:
+                        append(stand_in(StandIn, (b.name, same, sig[1])))
+                        continue
                 # Any report counts, even one already made for another conn (same line, same text).
                 before = self.reports
                 c = build(b, False)
@@ -847,6 +889,13 @@ class _Resolver:
                 firsts[id(shape)] = c if level >= 1 else None
                 if wider is _NO_CONN:
                     wide[key] = c if level >= 2 else None
+                places = pin(c) if level == 1 and sig is not None and pin is not None else None
+                if places is not None:
+                    assert sig is not None  # noqa: S101 - places is None without one
+                    at = _pinned_at(sig[3], places)
+                    if at is not None:
+                        pins = pinned.setdefault(sig[0], {}).setdefault(at, {})
+                        pins.setdefault(tuple([id(sig[3][i]) for i in at]), c)
                 add(c)
             elif first is None:
                 add(build(b, False))
@@ -1338,13 +1387,15 @@ def resolve_shaped(
     policy_dir: str | None = None,
     target: Release | str = DEFAULT_TARGET,
     subnet_instances: bool = True,
+    pin: Callable[[Conn], Sequence[tuple[str, int]] | None] | None = None,
 ) -> tuple[Config, list[Conn | StandIn]]:
     """Like :func:`resolve`, for checking: conns of one shape may share one resolution.
 
     The config holds only the conns that were built; the list gives every conn
     in order, built or a :class:`StandIn` (see ``_Resolver.run``). ``accept`` returns
     a level (a bool is 0 or 1; see ``_Resolver.build_shaped``). ``subnet_instances=False``:
-    the leftsubnets= instances are not built, only their name clashes reported.
+    the leftsubnets= instances are not built, only their name clashes reported. ``pin``:
+    where a conn's findings on appended sections are (``_Resolver.build_shaped``).
     """
     rel = as_release(target)
-    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept, subnet_instances)
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept, subnet_instances, pin)

@@ -291,11 +291,18 @@ def write_json_v2(
             keep.append(o)
         return i
 
+    known = index.get
+
     def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
         items = c.items(defaults)
         head["values"] = {k: v.text for k, v in items}
         if origins:
-            head["origins"] = {k: where(v.origin) for k, v in items}
+            got: dict[str, int] = {}
+            for k, v in items:
+                o = v.origin
+                i = known(id(o))  # most origins are indexed already: where() only for new ones
+                got[k] = where(o) if i is None else i
+            head["origins"] = got
         return head
 
     write = _json_writer(out)

@@ -164,7 +164,7 @@ class Block:
 
     __slots__ = (
         "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced",
-        "_header", "_lines", "_valid", "_by_line",
+        "_header", "_lines", "_valid", "_by_line", "_looked",
     )  # fmt: skip
 
     def __init__(
@@ -192,6 +192,7 @@ class Block:
         self._lines: list[Line] | None = None
         self._valid = valid
         self._by_line: dict[int, Param] | None = None
+        self._looked = False  # param_node was asked once
 
     @property
     def header(self) -> Header:
@@ -226,6 +227,20 @@ class Block:
     def param_node(self, line: int) -> Param | None:
         """The full :class:`Param` node (with exact spans) of the row at ``line``."""
         by_line = self._by_line
+        if by_line is None and not self._looked and self._lines is None and self._valid:
+            # Most blocks with a finding have one: lex that row alone (a valid body has one
+            # row per line after the header, as param_rows counts them).
+            self._looked = True
+            text, pos, end = self.doc.source.text, self.body_start, self.end
+            for _ in range(line - self.line - 1):
+                pos = text.find("\n", pos, end) + 1
+                if pos == 0:
+                    return None
+            if pos >= end or line <= self.line:
+                return None
+            nl = text.find("\n", pos, end)
+            node = _lex_line(self.doc.source, pos, text[pos : end if nl == -1 else nl + 1], None)
+            return node if isinstance(node, Param) else None
         if by_line is None:
             # Built once: findings on many lines of one block cost linear time, not quadratic.
             by_line = self._by_line = {}
