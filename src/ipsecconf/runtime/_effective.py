@@ -402,6 +402,9 @@ def _host_of(v: Value | None) -> vals.Host | None:
     if v is None:
         return None
     raw = v.raw
+    seen = _QUAD_HOSTS.get(raw)  # each end's address is read two or three times per conn
+    if seen is not None:
+        return seen
     if _QUAD.fullmatch(raw):
         # A plain dotted quad: the address is all the runtime needs, without the full value parser.
         quick = _quad_host(raw)
@@ -418,6 +421,9 @@ def _host_of(v: Value | None) -> vals.Host | None:
 def _subnet_of(v: Value | None) -> vals.Subnet | None:
     if v is None:
         return None
+    seen = _QUAD_NETS.get(v.raw)
+    if seen is not None:
+        return seen
     if _QUAD_NET.fullmatch(v.raw):
         quick = _quad_subnet(v.raw)
         if quick is not None:
@@ -688,7 +694,7 @@ class _Builder:
         key = (
             lt,
             rt,
-            *[id(own(k)) for k in self._POLICY_KEYS],
+            *map(id, map(own, self._POLICY_KEYS)),
             id(ld("xauthserver")),
             id(ld("xauthclient")),
             id(rd("xauthserver")),
