@@ -418,6 +418,19 @@ def _host_of(v: Value | None) -> vals.Host | None:
     return None
 
 
+# An @FQDN id with no blank, '=' or @#/@~/@[ form: the id parser gives Id("fqdn", text) for it,
+# and a config has as many distinct ones as conns (each parse costs more than the rest of an end).
+_PLAIN_FQDN_ID = re.compile(r"@[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _id_of(v: Value | None) -> vals.Id | None:
+    if v is None:
+        return None
+    if _PLAIN_FQDN_ID.fullmatch(v.raw):
+        return vals.Id("fqdn", v.raw)
+    return v.parsed if isinstance(v.parsed, vals.Id) else None
+
+
 def _subnet_of(v: Value | None) -> vals.Subnet | None:
     if v is None:
         return None
@@ -473,6 +486,9 @@ def _load_problem(c: Conn, error_lines: frozenset[tuple[str, int]]) -> Value | N
                     return v
             elif f == "subnet":
                 if _subnet_of(v) is None:
+                    return v
+            elif f == "id":
+                if _PLAIN_FQDN_ID.fullmatch(v.raw) is None and v.parsed is None:
                     return v
             elif v.parsed is None:
                 return v
@@ -635,7 +651,7 @@ class _Builder:
             hop = peer  # %direct; None when the peer is a wildcard
         # id
         idv = end.id
-        idp = idv.parsed if idv is not None and isinstance(idv.parsed, vals.Id) else None
+        idp = _id_of(idv)
         id_text: str | None
         if idp is None or (idp.kind == "magic" and idp.text in ("%any", "%none")) or idp.text == "0.0.0.0":
             id_text, id_kind = None, "none"
