@@ -40,28 +40,34 @@ def load_input(path: str, rootdir: str | None) -> ConfigTree:
     return load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
 
 
-def load_checked(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config] | None:
+def load_checked(
+    args: argparse.Namespace, con: Console, *, shaped: bool = False
+) -> tuple[ConfigTree, Config] | None:
     """Read ``args.file`` with the reading options, resolve and check it.
 
     None (after one line on ``con.err``) when the file cannot be read. The config carries
     every finding ``check`` reports, filtered by ``# ipsecconf: disable=`` comments.
+    ``shaped``: the findings come from check's fast path (the same list, as verify mode
+    proves) beside a plain ``resolve``, instead of checking every built conn again.
     """
     from ipsecconf.checks._checks import check, filter_diagnostics
-    from ipsecconf.model._resolve import policy_dir_for
+    from ipsecconf.model._resolve import policy_dir_for, resolve
 
     try:
         tree = load_input(args.file, args.rootdir)
     except OSError as exc:
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
+    policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
+    verify = verify_requested(args)
+    if shaped and not verify:
+        # Resolving every conn costs a third of checking each of them again: the runtime
+        # verbs need the built conns, the findings are check's own (R-P1 reads them).
+        config = resolve(tree, policy_dir=policy_dir, target=args.target)
+        found = check(tree, policy_dir=policy_dir, target=args.target)
+        return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
     # What `check` reports too: a dump must not silently drop what it could not use.
-    config, found = check(
-        tree,
-        policy_dir=policy_dir_for(args.policy_dir, args.rootdir),
-        target=args.target,
-        model=True,
-        verify=verify_requested(args),
-    )
+    config, found = check(tree, policy_dir=policy_dir, target=args.target, model=True, verify=verify)
     return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
 
 

@@ -39,7 +39,7 @@ def proto_number(text: str) -> int:
 
 def load_runtime(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config, HostState] | None:
     """The checked config and the host state; None after a message on ``con.err``."""
-    got = load_checked(args, con)
+    got = load_checked(args, con, shaped=True)
     if got is None:
         return None
     try:

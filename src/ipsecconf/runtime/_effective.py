@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -346,6 +347,17 @@ def _span(v: Value | None, c: Conn) -> Span:
 
 _QUAD = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _QUAD_NET = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d{1,2}")
+# A dotted quad ipaddress accepts (no leading zeros, octets 0-255): inet_aton reads it the same
+# way, at a tenth of the cost (inet_aton alone would read a leading zero as octal).
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_CANON_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
+def _quad_int(text: str) -> int | None:
+    """The integer of a canonical dotted quad, else None (then ipaddress decides)."""
+    if _CANON_QUAD.fullmatch(text) is None:
+        return None
+    return int.from_bytes(socket.inet_aton(text), "big")
 
 
 # Plain addresses and subnets seen during one effective_set (emptied when it returns): each
@@ -359,8 +371,10 @@ def _quad_host(raw: str) -> vals.Host | None:
         return _QUAD_HOSTS[raw]
     except KeyError:
         pass
+    n = _quad_int(raw)
     try:
-        got: vals.Host | None = vals.Host("ipv4", ipaddress.IPv4Address(raw), raw)
+        addr = ipaddress.IPv4Address(raw if n is None else n)
+        got: vals.Host | None = vals.Host("ipv4", addr, raw)
     except ValueError:
         got = None  # leading zeros, octets over 255: the value parser has the last word
     _QUAD_HOSTS[raw] = got
@@ -372,8 +386,12 @@ def _quad_subnet(raw: str) -> vals.Subnet | None:
         return _QUAD_NETS[raw]
     except KeyError:
         pass
+    quad, _, bits = raw.partition("/")
+    n = _quad_int(quad)
     try:
-        got: vals.Subnet | None = vals.Subnet(ipaddress.IPv4Network(raw), None, raw)
+        # From (integer, length): the same network and the same refusal of host bits.
+        net = ipaddress.IPv4Network(raw if n is None else (n, int(bits)))
+        got: vals.Subnet | None = vals.Subnet(net, None, raw)
     except ValueError:
         got = None  # host bits set, a bad mask: the value parser decides
     _QUAD_NETS[raw] = got
@@ -384,6 +402,9 @@ def _host_of(v: Value | None) -> vals.Host | None:
     if v is None:
         return None
     raw = v.raw
+    seen = _QUAD_HOSTS.get(raw)  # each end's address is read two or three times per conn
+    if seen is not None:
+        return seen
     if _QUAD.fullmatch(raw):
         # A plain dotted quad: the address is all the runtime needs, without the full value parser.
         quick = _quad_host(raw)
@@ -397,9 +418,25 @@ def _host_of(v: Value | None) -> vals.Host | None:
     return None
 
 
+# An @FQDN id with no blank, '=' or @#/@~/@[ form: the id parser gives Id("fqdn", text) for it,
+# and a config has as many distinct ones as conns (each parse costs more than the rest of an end).
+_PLAIN_FQDN_ID = re.compile(r"@[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _id_of(v: Value | None) -> vals.Id | None:
+    if v is None:
+        return None
+    if _PLAIN_FQDN_ID.fullmatch(v.raw):
+        return vals.Id("fqdn", v.raw)
+    return v.parsed if isinstance(v.parsed, vals.Id) else None
+
+
 def _subnet_of(v: Value | None) -> vals.Subnet | None:
     if v is None:
         return None
+    seen = _QUAD_NETS.get(v.raw)
+    if seen is not None:
+        return seen
     if _QUAD_NET.fullmatch(v.raw):
         quick = _quad_subnet(v.raw)
         if quick is not None:
@@ -449,6 +486,9 @@ def _load_problem(c: Conn, error_lines: frozenset[tuple[str, int]]) -> Value | N
                     return v
             elif f == "subnet":
                 if _subnet_of(v) is None:
+                    return v
+            elif f == "id":
+                if _PLAIN_FQDN_ID.fullmatch(v.raw) is None and v.parsed is None:
                     return v
             elif v.parsed is None:
                 return v
@@ -611,7 +651,7 @@ class _Builder:
             hop = peer  # %direct; None when the peer is a wildcard
         # id
         idv = end.id
-        idp = idv.parsed if idv is not None and isinstance(idv.parsed, vals.Id) else None
+        idp = _id_of(idv)
         id_text: str | None
         if idp is None or (idp.kind == "magic" and idp.text in ("%any", "%none")) or idp.text == "0.0.0.0":
             id_text, id_kind = None, "none"
@@ -670,7 +710,7 @@ class _Builder:
         key = (
             lt,
             rt,
-            *[id(own(k)) for k in self._POLICY_KEYS],
+            *map(id, map(own, self._POLICY_KEYS)),
             id(ld("xauthserver")),
             id(ld("xauthclient")),
             id(rd("xauthserver")),
