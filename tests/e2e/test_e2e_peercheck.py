@@ -118,12 +118,9 @@ CASES = [
         V2 + "\trightid=@east.example\n",
         secrets_b=f'{HOST_A} {HOST_B} @east.example : PSK "{PSK}"\n',
         kinds=frozenset({"id"}),
-        diverges=(
-            True,
-            "with rightid unset Openswan expects the peer's address as its id and refuses "
-            "@east.example (INVALID_ID_INFORMATION); convert leaves remote.id unset, which "
-            "charon reads as %any, so the converted conn accepts any id",
-        ),
+        # With rightid unset the peer's id is its address (as Openswan has it); convert writes
+        # that as remote.id, so charon refuses @east.example as pluto would.
+        refusal="AUTHENTICATION_FAILED",
     ),
     Case(
         "IKEv1, pfs=no at one end",
