@@ -94,9 +94,8 @@ def test_corpus_includes_followed(rootdir: Path, flat: Path) -> None:
     one = load_secrets(str(flat / "tests__unit__libpluto__samples__parker.secrets"))
     noisy = load_secrets(str(flat / "tests__unit__libpluto__samples__noisyparker.secrets"))
     assert len(two.entries) == len(one.entries) + len(noisy.entries)
-    via = load_secrets(
-        str(FILES / "testing__baseconfigs__west__etc__ipsec.secrets-via.include"), rootdir=str(rootdir)
-    )
+    via_file = require(FILES / "testing__baseconfigs__west__etc__ipsec.secrets-via.include")
+    via = load_secrets(str(via_file), rootdir=str(rootdir))
     assert via.files[1] == str(rootdir / "testing/baseconfigs/west/etc/ipsec.secrets")
     assert via.entries and via.entries[0].rsa is not None
 
@@ -118,10 +117,10 @@ def test_corpus_rsa_blocks_match_their_pubkey_comments() -> None:
 
 
 def test_corpus_psk_values() -> None:
-    sf = load_secrets(str(FILES / "testing__pluto__psk-pluto-01__east.secrets"))
+    sf = load_secrets(str(require(FILES / "testing__pluto__psk-pluto-01__east.secrets")))
     psks = {s.ids: s.psk for s in sf.entries if s.kind == "PSK"}
     assert psks[("@east", "@roadrandom")] == b"this is the key"
-    sample = load_secrets(str(FILES / "programs__pluto__ipsec.secrets"))
+    sample = load_secrets(str(require(FILES / "programs__pluto__ipsec.secrets")))
     kinds = [(s.kind, s.ids) for s in sample.entries]
     assert kinds[0] == ("PSK", ("194.100.55.1", "localhost"))
     assert kinds[1][1] == (
@@ -134,12 +133,12 @@ def test_corpus_psk_values() -> None:
     assert sample.entries[2].psk == b"loopy loo"
     assert [k for k, _ in kinds[3:]] == ["RSA", "RSA"]
     assert sample.entries[4].ids == ("@example.com",)
-    x = load_secrets(str(FILES / "testing__pluto__xauth-pluto-11__road.secrets"))
+    x = load_secrets(str(require(FILES / "testing__pluto__xauth-pluto-11__road.secrets")))
     assert any(s.kind == "XAUTH" and s.ids == ("@use1",) and s.psk == b"use1pass" for s in x.entries)
 
 
 def test_corpus_unquoted_dn_warns() -> None:
-    sf = load_secrets(str(FILES / "testing__baseconfigs__east__etc__ipsec.secrets"))
+    sf = load_secrets(str(require(FILES / "testing__baseconfigs__east__etc__ipsec.secrets")))
     assert [d.code for d in sf.diagnostics] == ["T012"]
     dn = sf.entries[-1]
     assert dn.rsa_file == "/etc/ipsec.d/private/east.key" and dn.passphrase == "foobar"
@@ -193,7 +192,7 @@ def test_xauth_and_pin() -> None:
 
 
 def test_rsa_block_from_corpus_shape() -> None:
-    text = (FILES / "testing__baseconfigs__west__etc__ipsec.secrets").read_text()
+    text = require(FILES / "testing__baseconfigs__west__etc__ipsec.secrets").read_text()
     block = text[text.index(": RSA") : text.index("}") + 1] + "\n"
     s = _one(block)
     assert s.rsa is not None and s.rsa.bits == 2047  # the modulus starts 0x77
