@@ -145,6 +145,18 @@ def _first_group(pattern: str) -> tuple[int, int] | None:
     return best
 
 
+def missing_hint(written: str, including: str, rootdir: str | None) -> str:
+    """Where a missing include (as ``written``) was looked for (I001), for ipsec.conf and ipsec.secrets."""
+    if os.path.isabs(written):
+        return (
+            f"looked under --rootdir {rootdir}"
+            if rootdir
+            else "use --rootdir DIR to look absolute paths up under DIR"
+        )
+    where = os.path.dirname(including) or "."
+    return f"relative paths are resolved from the including file's directory, {where}/ (R2)"
+
+
 def include_patterns(including: str, pattern: str, rootdir: str | None) -> list[str]:
     """The glob patterns an include line stands for (ipsec.conf and ipsec.secrets alike).
 
@@ -356,15 +368,7 @@ class _Loader:
             elif os.path.exists(pat):
                 paths.append(pat)
             elif not magic:
-                if os.path.isabs(h.arg):
-                    hint = (
-                        f"looked under --rootdir {self.rootdir}"
-                        if self.rootdir
-                        else "use --rootdir DIR to look absolute paths up under DIR"
-                    )
-                else:
-                    where = os.path.dirname(including) or "."
-                    hint = f"relative paths are resolved from the including file's directory, {where}/ (R2)"
+                hint = missing_hint(h.arg, including, self.rootdir)
                 self.diags.append(diag(MISSING, f"include file {pat!r} does not exist", h.arg_span, hint))
         if magic and not paths:
             self.diags.append(

@@ -31,6 +31,7 @@ from ipsecconf.reading._includes import (
     UNREADABLE,
     TooManyExpansions,
     include_patterns,
+    missing_hint,
 )
 
 __all__ = [
@@ -770,15 +771,7 @@ class _Reader:
             elif os.path.exists(pat):
                 paths.append(pat)
             elif not magic:
-                if os.path.isabs(pattern):
-                    hint = (
-                        f"looked under --rootdir {self.rootdir}"
-                        if self.rootdir
-                        else "use --rootdir DIR to look absolute paths up under DIR"
-                    )
-                else:
-                    folder = os.path.dirname(including) or "."
-                    hint = f"relative paths are resolved from the including file's directory, {folder}/ (R2)"
+                hint = missing_hint(pattern, including, self.rootdir)
                 self.diags.append(diag(MISSING, f"include file {pat!r} does not exist", sp, hint))
         if magic and not paths:
             self.diags.append(
