@@ -19,8 +19,7 @@ from ipsecconf.cli._registry import (
 
 if TYPE_CHECKING:
     from ipsecconf.core._source import Source
-    from ipsecconf.model._model import Config
-    from ipsecconf.peercheck import Finding, PeerReport, Where
+    from ipsecconf.peercheck import Finding, PeerReport, Shaped, Where
     from ipsecconf.reading._includes import ConfigTree
     from ipsecconf.reading._secrets import SecretsFile
 
@@ -57,18 +56,19 @@ def _secrets(path: str | None, rootdir: str | None, con: Console) -> tuple[bool,
     return True, sf
 
 
-def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config] | None:
-    """``load_checked``'s tree and resolved config, with check's findings from its fast path.
+def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Shaped] | None:
+    """``load_checked``'s tree and config, with check's findings from its fast path.
 
     check_config resolves and checks every conn; check_tree checks conns of one shape once
-    and reports the same (tests/test_shapes.py): with the one full resolve peer-check needs
-    anyway, that is 20% less time per file than load_checked at 10k conns (bench/peercheck.py).
+    and reports the same (tests/test_shapes.py); peer-check resolves one conn per shape too
+    (peercheck.shaped: the same report as from the full model, tests/test_peercheck_shaped.py).
     """
     from dataclasses import replace
 
     from ipsecconf.checks import _fastcheck as fastcheck
     from ipsecconf.checks._checks import check_tree, filter_diagnostics
-    from ipsecconf.model._resolve import policy_dir_for, resolve
+    from ipsecconf.model._resolve import policy_dir_for
+    from ipsecconf.peercheck import shaped
     from ipsecconf.reading._includes import load
 
     try:
@@ -77,9 +77,10 @@ def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config] |
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
     pdir = policy_dir_for(args.policy_dir, args.rootdir)
-    config = resolve(tree, policy_dir=pdir, target=args.target)
     found = check_tree(tree, policy_dir=pdir, target=args.target)
-    return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
+    model = shaped(tree, policy_dir=pdir, target=args.target)  # after check_tree's complete_shapes
+    config = replace(model.config, diagnostics=tuple(filter_diagnostics(found, tree)))
+    return tree, replace(model, config=config)
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
@@ -102,11 +103,11 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         got = _load(ns, con)
         if got is None:
             return EXIT_USAGE
-        tree, config = got
-        report(tree, config, con)
-        errors += len(config.errors())
+        tree, model = got
+        report(tree, model.config, con)
+        errors += len(model.config.errors())
         sources.update(tree.sources)
-        loaded.append(config)
+        loaded.append(model)
     ok_a, sec_a = _secrets(args.secrets_a, args.rootdir, con)
     ok_b, sec_b = _secrets(args.secrets_b, args.rootdir_b or args.rootdir, con)
     if not (ok_a and ok_b):

@@ -6,8 +6,10 @@ from ipsecconf.peercheck._peercheck import (
     Finding,
     Pair,
     PeerReport,
+    Shaped,
     Where,
     peer_check,
+    shaped,
 )
 
-__all__ = ["KINDS", "Ambiguous", "Finding", "Pair", "PeerReport", "Where", "peer_check"]
+__all__ = ["KINDS", "Ambiguous", "Finding", "Pair", "PeerReport", "Shaped", "Where", "peer_check", "shaped"]

@@ -14,15 +14,20 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ipsecconf.core._diagnostics import Severity, register
+from ipsecconf.language import _keywords as keywords
 from ipsecconf.language import _values as vals
+from ipsecconf.language._releases import DEFAULT_TARGET, Release, as_release
 from ipsecconf.model._model import Config, Conn, End, Value
+from ipsecconf.model._resolve import StandIn, resolve_shaped
 from ipsecconf.peercheck import _proposals as props
+from ipsecconf.reading._includes import ConfigTree
 from ipsecconf.reading._secrets import Secret, SecretsFile, find_secret, normalize_dn, normalize_id
+from ipsecconf.reading._syntax import Block
 
 __all__ = [
     "KINDS",
@@ -30,8 +35,10 @@ __all__ = [
     "Finding",
     "Pair",
     "PeerReport",
+    "Shaped",
     "Where",
     "peer_check",
+    "shaped",
 ]
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -158,6 +165,8 @@ class PeerReport:
     ambiguous: tuple[Ambiguous, ...]
     # P001/P002: the pairing's own findings (not about one pair).
     findings: tuple[Finding, ...] = ()
+    # How many conns were read as stand-ins (see :func:`shaped`): not part of the report.
+    stand_ins: int = field(default=0, compare=False)
 
     def all_findings(self) -> list[Finding]:
         return list(self.findings) + [f for p in self.pairs for f in p.findings]
@@ -180,6 +189,36 @@ class PeerReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Shaped:
+    """A config resolved for peer-check by :func:`shaped`: conns of one shape share a resolution."""
+
+    config: Config  # the conns that were built, and their instances
+    items: Sequence[Conn | StandIn]  # every conn in order, built or standing in for a built one
+    index: Mapping[str, Block]  # the tree's conn sections by name: a stand-in's own lines
+    target: Release
+
+
+def _shareable(c: Conn) -> bool:
+    """May conns of c's shape stand in for it? Not with leftsubnets=/rightsubnets= (instances)."""
+    return c.left.subnets is None and c.right.subnets is None
+
+
+def shaped(
+    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+) -> Shaped:
+    """The config for :func:`peer_check`, resolving one conn per shape (``Document.shapes``).
+
+    A conn of the same shape as one built before differs from it only in class values
+    (fastcheck.CLASS_PATTERNS): peer-check reads of those only hosts, ids and subnets, and
+    reads them from the conn's own lines. ``peer_check(resolve(tree))`` gives the same report
+    (tests/test_peercheck_shaped.py); this one is what keeps two 10k-conn configs fast.
+    """
+    rel = as_release(target)
+    config, items = resolve_shaped(tree, _shareable, policy_dir=policy_dir, target=rel)
+    return Shaped(config, items, tree.conn_index, rel)
+
+
 # ------------------------------------------------------------------ ends
 
 
@@ -196,7 +235,6 @@ Net = tuple[int, int, int]
 # A decimal octet without leading zeros (the value parser warns about those and has the last word).
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
-_QUAD_NET = re.compile(rf"({_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET})/(3[0-2]|[12]?\d)")
 
 
 def _quad(text: str) -> int:
@@ -208,22 +246,92 @@ def _net_key(net: Network) -> Net:
     return (net.version, int(net.network_address), net.prefixlen)
 
 
+_PREFIXES = {str(n): n for n in range(33)}  # a prefix length as written, no leading zero
+
+
 def _net_of(raw: str) -> Net | None:
     """A plain ``a.b.c.d/n`` with no host bits set, without the value parser; else None."""
-    m = _QUAD_NET.fullmatch(raw)
-    if m is None:
+    quad, _, plen = raw.partition("/")
+    bits = _PREFIXES.get(plen)
+    if bits is None or _QUAD.fullmatch(quad) is None:
         return None
-    addr = _quad(m.group(1))
-    plen = int(m.group(2))
-    if addr & ((1 << (32 - plen)) - 1):
+    addr = _quad(quad)
+    if addr & ((1 << (32 - bits)) - 1):
         return None  # host bits set: the value parser warns and clears them
-    return (4, addr, plen)
+    return (4, addr, bits)
 
 
 def _network(n: Net) -> Network:
     if n[0] == 4:
         return ipaddress.IPv4Network((n[1], n[2]))
     return ipaddress.IPv6Network((n[1], n[2]))
+
+
+class _Own:
+    """Where a stand-in's own lines are (see :func:`shaped`): it means what its shape's first
+    means, but a value written in the first's own body is written in its own body too, on its
+    own line (same shape: the same keys set, each once)."""
+
+    __slots__ = ("name", "block", "file", "line", "values")
+
+    def __init__(self, name: str, block: Block) -> None:
+        self.name = name
+        self.block = block
+        self.file = block.source.name
+        self.line = block.line
+        # Its class values (hosts, ids, subnets), as param_rows reads them: a shape's body
+        # has one row per line, each key once (tests/test_peercheck_shaped.py compares).
+        rows = _CLASS_ROW.findall(block.source.text, block.body_start, block.end)
+        self.values = {name: q or b for name, q, b in rows if q or b}
+
+    def row(self, slot: str) -> tuple[str, int] | None:
+        """(value, line) of its own line for ``slot`` (param_rows' answer, found directly)."""
+        block = self.block
+        text, start = block.source.text, block.body_start
+        m = _row_re(slot).search(text, start, block.end)
+        if m is None:
+            return None
+        return m.group(2) or m.group(3), block.line + 1 + text.count("\n", start, m.start())
+
+    def where(self, v: Value | None, keyword: str | None) -> Where:
+        """``_where`` for this conn, given its first's value."""
+        if v is not None:
+            o = v.origin
+            if o.chain == "own":
+                got = self.row(v.keyword)
+                if got is not None:
+                    return Where(self.file, got[1], keyword or v.keyword)
+            elif o.file:
+                return Where(o.file, o.line, keyword or v.keyword)
+        return Where(self.file, self.line, None)
+
+
+# A class row of a shape's body (fastcheck.CLASS_PATTERNS: an address, a subnet, an @id or
+# an address as id, maybe in quotes); lexer.ROW_RE's value forms.
+_CLASS_ROW = re.compile(
+    r"^[ \t]+(left|right|leftid|rightid|leftsubnet|rightsubnet)[ \t]*=[ \t]*"
+    r'(?:"([^"\n\r]*)"|([^ \t\n\r"#][^ \t\n\r"]*))',
+    re.M,
+)
+
+
+_ROWS: dict[str, re.Pattern[str]] = {}
+
+
+def _row_re(slot: str) -> re.Pattern[str]:
+    """The first line that sets ``slot``, in any spelling, to a value (R11: the first counts;
+    R1: an empty value is none), in lexer.ROW_RE's terms."""
+    got = _ROWS.get(slot)
+    if got is None:
+        m = keywords.lookup(slot)
+        forms = [
+            f for f in (m.keyword.forms() if m else ()) if (x := keywords.lookup(f)) and x.canonical == slot
+        ]
+        names = "|".join(re.escape(f) for f in sorted(forms or [slot], key=len, reverse=True))
+        got = _ROWS[slot] = re.compile(
+            rf'^[ \t]+({names})[ \t]*=[ \t]*(?:"([^"\n\r]+)"|([^ \t\n\r"#][^ \t\n\r"]*))', re.M | re.I
+        )
+    return got
 
 
 @dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
@@ -236,6 +344,9 @@ class _End:
     nets: frozenset[Net] | None  # the client subnets; None: the host itself
     virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
     address: Net | None  # the host's own /32 (/128)
+    # A stand-in's own lines (``conn`` is then its shape's first, whose values it shares
+    # except the ones above); None for a built conn.
+    at: _Own | None = None
 
     @property
     def effective_nets(self) -> frozenset[Net] | None:
@@ -335,14 +446,62 @@ def _nets(
     return frozenset(n for n in items if n is not None), None in items
 
 
+def _own_value(slot: str, at: _Own, target: Release) -> Value:
+    """The value of a conn's own line, as resolve builds it (read only off the fast paths)."""
+    m = keywords.lookup(slot)
+    row = at.row(slot)
+    assert m is not None and row is not None  # noqa: S101 - a slot it has a value for
+    return Value.deferred(
+        slot, row[0], (at.file, row[1], "own"), m.keyword.type, keywords.choices_for(m, target)
+    )
+
+
+def _patched(fe: _End, at: _Own, target: Release) -> _End | None:
+    """A stand-in's end: its first's end ``fe`` with the class values written on its own lines;
+    None when its host makes it no negotiated conn. The same answers as :func:`_end`.
+
+    A stand-in has a line for a slot exactly when its first has (their shape), and the first's
+    value is then that line's (another would have been a report: no stand-in, R13)."""
+    side = fe.side
+    own = at.values
+    raw = own.get(side)
+    if raw is None:
+        host, address = fe.host, fe.address
+    elif _QUAD.fullmatch(raw):
+        host, address = raw, (4, _quad(raw), 32)
+    else:
+        host, usable, address = _host_of(_own_value(side, at, target))
+        if not usable:
+            return None
+    raw = own.get(side + "id")
+    if raw is None:
+        ident = host if fe.id_default else fe.id
+    elif raw[:1] == "@" and '"' not in raw:
+        ident = normalize_id(raw)
+    else:
+        ident = _ident(_own_value(side + "id", at, target))
+    raw = own.get(side + "subnet")
+    if raw is None:
+        nets, virtual = fe.nets, fe.virtual
+    else:
+        quick = _net_of(raw)
+        items = [quick] if quick is not None else _subnet_items(_own_value(side + "subnet", at, target))
+        if items is None:
+            nets, virtual = None, True
+        else:
+            nets, virtual = frozenset(n for n in items if n is not None), None in items
+    return _End(fe.conn, side, host, ident, fe.id_default, nets, virtual, address, at)
+
+
 # ------------------------------------------------------------------ one config
 
 
 class _Side:
     """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
 
-    def __init__(self, config: Config, index: bool = True) -> None:
-        self.config = config
+    def __init__(self, config: Config | Shaped, index: bool = True) -> None:
+        shaped = config if isinstance(config, Shaped) else None
+        self.config = config = config.config if isinstance(config, Shaped) else config
         instances: dict[str, list[Conn]] = {}
         for inst in config.instances:
             if inst.parent is not None and inst.kind == "subnet-instance":
@@ -350,7 +509,16 @@ class _Side:
         self.ends: dict[str, tuple[_End, _End]] = {}
         self.order: list[str] = []  # conns, not instances
         self.kids: dict[str, list[str]] = {}
-        for conn in config.conns:
+        self.stand_ins = 0  # conns read as (their first, their own class values)
+        firsts: dict[int, tuple[_End, _End] | None] = {}
+        for conn in shaped.items if shaped is not None else config.conns:
+            if type(conn) is StandIn:
+                assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
+                if self._stand_in(conn, shaped, firsts):
+                    self.order.append(conn.name)
+                    self.stand_ins += 1
+                continue
+            assert type(conn) is Conn  # noqa: S101 - for mypy: the items are conns or stand-ins
             if not self._add(conn, instances):
                 continue
             self.order.append(conn.name)
@@ -383,6 +551,30 @@ class _Side:
         if left is None or right is None or (left.host is None and right.host is None):
             return False
         self.ends[conn.name] = (left, right)
+        return True
+
+    def _stand_in(self, item: StandIn, shaped: Shaped, firsts: dict[int, tuple[_End, _End] | None]) -> bool:
+        """A conn of the same shape as a built one (``item.first``): its ends are the first's
+        with the class values of its own lines (hosts, ids, subnets) in place of the first's.
+
+        Everything else peer-check reads is the first's: a stand-in has the same lines but
+        for class values, the same also= targets and %default (resolve_shaped, level 1)."""
+        first = item.first
+        if id(first) in firsts:
+            got = firsts[id(first)]
+        else:
+            got = self.ends.get(first.name)
+            if got is not None and got[0].conn is not first:
+                got = None
+            firsts[id(first)] = got  # None: the first is not negotiated, nor is this conn
+        if got is None:
+            return False
+        at = _Own(item.name, shaped.index[item.name])
+        left = _patched(got[0], at, shaped.target)
+        right = _patched(got[1], at, shaped.target)
+        if left is None or right is None or (left.host is None and right.host is None):
+            return False
+        self.ends[item.name] = (left, right)
         return True
 
     def candidates(self, ends: tuple[_End, _End]) -> list[str]:
@@ -497,8 +689,11 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
     return _Choice(best[0][1], best[0][0], best[0][2])
 
 
-def _header(conn: Conn) -> Where:
-    return Where(conn.origin.file, conn.origin.line)
+def _header(end: _End) -> Where:
+    at = end.at
+    if at is not None:
+        return Where(at.file, at.line)
+    return Where(end.conn.origin.file, end.conn.origin.line)
 
 
 class _Pending:
@@ -507,27 +702,31 @@ class _Pending:
     ``defaults``: the value is ``conn.get(keyword, defaults)``, so a finding remembered for one
     conn can be placed on another conn's own line (see ``_check_pair``)."""
 
-    __slots__ = ("conn", "value", "keyword", "defaults")
+    __slots__ = ("conn", "value", "keyword", "defaults", "at")
 
-    def __init__(self, conn: Conn, value: Value | None, keyword: str, defaults: bool = True) -> None:
-        self.conn, self.value, self.keyword, self.defaults = conn, value, keyword, defaults
+    def __init__(
+        self, conn: Conn, value: Value | None, keyword: str, defaults: bool = True, at: _Own | None = None
+    ) -> None:
+        self.conn, self.value, self.keyword, self.defaults, self.at = conn, value, keyword, defaults, at
 
     def resolve(self) -> Where:
-        return _where(self.conn, self.value, self.keyword)
+        return _where(self.conn, self.value, self.keyword, self.at)
 
 
 Loc = Where | _Pending
 
 
-def _where(conn: Conn, v: Value | None, keyword: str | None = None) -> Where:
+def _where(conn: Conn, v: Value | None, keyword: str | None = None, at: _Own | None = None) -> Where:
+    if at is not None:
+        return at.where(v, keyword)
     if v is not None and v.origin.file:
         return Where(v.origin.file, v.origin.line, keyword or v.keyword)
     return Where(conn.origin.file, conn.origin.line, None)
 
 
 def peer_check(
-    a: Config,
-    b: Config | None = None,
+    a: Config | Shaped,
+    b: Config | Shaped | None = None,
     *,
     secrets_a: SecretsFile | None = None,
     secrets_b: SecretsFile | None = None,
@@ -535,7 +734,8 @@ def peer_check(
 ) -> PeerReport:
     """Pair the conns of ``a`` with those of ``b`` (or, without ``b``, the conns of one file
     that holds both ends) and check each pair. ``conn`` limits the report to pairs with
-    that name on either side. PSKs are compared only when both secrets are given."""
+    that name on either side. PSKs are compared only when both secrets are given.
+    Either config may be a :class:`Shaped` (see :func:`shaped`): the same report, faster."""
     single = b is None
     side_a = _Side(a, index=single)
     side_b = side_a if b is None else _Side(b)
@@ -579,15 +779,14 @@ def peer_check(
             if chosen[names[1]].score == top:
                 for n in names:
                     chosen[n] = _Choice(None, top, False, [bname])
-                bconn = side_b.ends[bname][0].conn
-                ambiguous.append(Ambiguous("b", bname, tuple(names), _header(bconn)))
+                ambiguous.append(Ambiguous("b", bname, tuple(names), _header(side_b.ends[bname][0])))
             else:
                 for n in names[1:]:
                     chosen[n] = _Choice(None, None, False)
     parent_b = {k: p for p, ks in side_b.kids.items() for k in ks}
     parent_a = {k: p for p, ks in side_a.kids.items() for k in ks}
     pairs: list[Pair] = []
-    memo: dict[object, list[_Spec]] = {}  # conn-level verdicts by the values' text
+    memo = _Memo()
     seen: set[frozenset[str]] = set()
     paired_b: set[str] = set()
     paired_a: set[str] = set()
@@ -597,8 +796,7 @@ def peer_check(
         if ch.b is None:
             if ch.ties:
                 if not any(x.side == "b" and name in x.candidates for x in ambiguous):
-                    aconn = side_a.ends[name][0].conn
-                    ambiguous.append(Ambiguous("a", name, tuple(ch.ties), _header(aconn)))
+                    ambiguous.append(Ambiguous("a", name, tuple(ch.ties), _header(side_a.ends[name][0])))
             else:
                 lonely.append(name)
             continue
@@ -639,7 +837,7 @@ def peer_check(
         ambiguous = [x for x in ambiguous if x.name == conn or conn in x.candidates]
     for label, names, side in (("A", unpaired_a, side_a), ("B", unpaired_b, side_b)):
         for n in names:
-            c = side.ends[n][0].conn
+            c = side.ends[n][0]
             sev = E if conn is not None else W
             findings.append(
                 Finding(
@@ -666,7 +864,10 @@ def peer_check(
                 "give the two ends the same conn name, or distinct ids or subnets",
             )
         )
-    return PeerReport(tuple(pairs), tuple(unpaired_a), tuple(unpaired_b), tuple(ambiguous), tuple(findings))
+    stood = side_a.stand_ins + (side_b.stand_ins if side_b is not side_a else 0)
+    return PeerReport(
+        tuple(pairs), tuple(unpaired_a), tuple(unpaired_b), tuple(ambiguous), tuple(findings), stood
+    )
 
 
 # ------------------------------------------------------------------ the checks
@@ -678,6 +879,10 @@ class _Checker:
         self.a, self.b = a, b
         self.conn_a = a[0].conn
         self.conn_b = b[0].conn
+        # A stand-in's values are its first's (conn_a/conn_b), its places its own.
+        self.at_a, self.at_b = a[0].at, b[0].at
+        # The same conn at both ends (one file): not the same first of two stand-ins.
+        self.same = (self.at_a or self.conn_a) is (self.at_b or self.conn_b)
         self.out: list[Finding] = []
         self.specs: list[_Spec] = []  # what each finding was made of, to replay it on another pair
 
@@ -699,19 +904,21 @@ class _Checker:
 
     def replay(self, spec: _Spec) -> None:
         code, sev, kind, message, hint, sa, sb = spec
-        wa = _place(self.conn_a, sa)
-        wb = _place(self.conn_b, sb)
+        wa = _place(self.conn_a, self.at_a, sa)
+        wb = _place(self.conn_b, self.at_b, sb)
         self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
 
     def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
-        return va, vb, _Pending(self.conn_a, va, keyword), _Pending(self.conn_b, vb, keyword)
+        pa = _Pending(self.conn_a, va, keyword, True, self.at_a)
+        return va, vb, pa, _Pending(self.conn_b, vb, keyword, True, self.at_b)
 
     def end_value(self, i: int, fieldname: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         ea, eb = self.a[i], self.b[i]
         va = getattr(ea.conn.end(ea.side), fieldname)
         vb = getattr(eb.conn.end(eb.side), fieldname)
-        return va, vb, _Pending(ea.conn, va, ea.side + fieldname), _Pending(eb.conn, vb, eb.side + fieldname)
+        pa = _Pending(ea.conn, va, ea.side + fieldname, True, ea.at)
+        return va, vb, pa, _Pending(eb.conn, vb, eb.side + fieldname, True, eb.at)
 
     def who(self, i: int) -> str:
         ea, eb = self.a[i], self.b[i]
@@ -730,10 +937,25 @@ def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
     return (loc.keyword, loc.defaults) if isinstance(loc, _Pending) else loc
 
 
-def _place(conn: Conn, spec: Where | tuple[str, bool] | None) -> Where | None:
+def _place(conn: Conn, at: _Own | None, spec: Where | tuple[str, bool] | None) -> Where | None:
     if isinstance(spec, tuple):
-        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0])
+        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0], at)
     return spec
+
+
+class _Memo:
+    """What pairs of conns with the same values share, found once."""
+
+    __slots__ = ("specs", "by_conns", "clean")
+
+    def __init__(self) -> None:
+        # Conn-level verdicts by the values' text, and by the two conns (a stand-in's is its
+        # first's): conns sharing %default and also= fragments, or a shape, are checked once.
+        self.specs: dict[object, list[_Spec]] = {}
+        self.by_conns: dict[tuple[int, int, bool], list[_Spec]] = {}
+        # Checks that read only the two conns' values and which of their ends is which, and
+        # found nothing for these: (check, id of A's conn, id of B's, A's side, B's side).
+        self.clean: set[tuple[str, int, int, str, str]] = set()
 
 
 def _check_pair(
@@ -743,33 +965,53 @@ def _check_pair(
     b: tuple[_End, _End],
     secrets_a: SecretsFile | None,
     secrets_b: SecretsFile | None,
-    memo: dict[object, list[_Spec]],
+    memo: _Memo,
 ) -> list[Finding]:
     ck = _Checker(ca, cb, a, b)
+    ids = id(ck.conn_a), id(ck.conn_b)
+    clean = memo.clean
     for i in (0, 1):
         _check_end(ck, i)
-    _check_auth(ck, secrets_a, secrets_b)
-    # The conn-level verdict depends only on the values' text (and auto=): conns sharing
-    # %default and also= fragments are checked once, and what was found is replayed on the
-    # others' own lines.
-    va, vb = ck.conn_a.values, ck.conn_b.values
-    key = (
-        tuple([v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS]),
-        tuple([v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS]),
-        ca.start_action(ck.conn_a),
-        cb.start_action(ck.conn_b),
-        ck.conn_a is ck.conn_b,
-    )
-    known = memo.get(key)
-    if known is not None:
-        for spec in known:
-            ck.replay(spec)
-        return ck.out
-    before = len(ck.specs)
-    _check_proposals(ck)
-    _check_modes(ck)
-    _check_warnings(ck)
-    memo[key] = ck.specs[before:]
+        # A check that found nothing for these two conns' values finds nothing again.
+        key = ("roles", *ids, a[i].side, b[i].side)
+        if key not in clean:
+            before = len(ck.out)
+            _check_roles(ck, i)
+            if len(ck.out) == before:
+                clean.add(key)
+    key = ("auth", *ids, a[0].side, b[0].side)
+    if secrets_a is not None or secrets_b is not None:
+        _check_auth(ck, secrets_a, secrets_b)  # the secrets are looked up by each pair's ids
+    elif key not in clean:
+        before = len(ck.out)
+        _check_auth(ck, None, None)
+        if len(ck.out) == before:
+            clean.add(key)
+    # The conn-level verdict depends only on the values' text (and auto=): what was found is
+    # replayed on the others' own lines.
+    by_conns = (*ids, ck.same)
+    known = memo.by_conns.get(by_conns)
+    if known is None:
+        va, vb = ck.conn_a.values, ck.conn_b.values
+        text = (
+            tuple([v.raw if (v := va.get(k)) is not None else None for k in _CONN_KEYS]),
+            tuple([v.raw if (v := vb.get(k)) is not None else None for k in _CONN_KEYS]),
+            ca.start_action(ck.conn_a),
+            cb.start_action(ck.conn_b),
+            ck.same,
+        )
+        known = memo.specs.get(text)
+        if known is None:
+            before = len(ck.specs)
+            _check_proposals(ck)
+            _check_modes(ck)
+            _check_warnings(ck)
+            known = memo.specs[text] = ck.specs[before:]
+            memo.by_conns[by_conns] = known
+            return ck.out
+        memo.by_conns[by_conns] = known
+    for spec in known:
+        ck.replay(spec)
     return ck.out
 
 
@@ -838,6 +1080,12 @@ def _check_end(ck: _Checker, i: int) -> None:
         )
     if ea.virtual != eb.virtual:
         _check_virtual(ck, i)
+
+
+def _check_roles(ck: _Checker, i: int) -> None:
+    """protoport= and the XAUTH and mode-config roles of one end: values of the two conns
+    (a stand-in's first's) and which of their ends it is, nothing else."""
+    ea, eb = ck.a[i], ck.b[i]
     end_a, end_b = ea.conn.end(ea.side), eb.conn.end(eb.side)
     va, vb = end_a.protoport, end_b.protoport
     if (va is not None or vb is not None) and not _protoports_agree(
@@ -944,10 +1192,10 @@ def _in_private(net: Net, private: vals.VirtualPrivate) -> bool:
 def _subnet_where(e: _End) -> Where:
     end = e.conn.end(e.side)
     if end.subnets is not None:
-        return _where(e.conn, end.subnets, e.side + "subnets")
+        return _where(e.conn, end.subnets, e.side + "subnets", e.at)
     if end.subnet is not None:
-        return _where(e.conn, end.subnet, e.side + "subnet")
-    return _where(e.conn, end.host, e.side)
+        return _where(e.conn, end.subnet, e.side + "subnet", e.at)
+    return _where(e.conn, end.host, e.side, e.at)
 
 
 def _yn(flag: bool) -> str:
@@ -1094,9 +1342,8 @@ def _check_private(ck: _Checker, sa: SecretsFile | None, sb: SecretsFile | None)
             # A key that is this end's in its own config but not in the peer's: _check_key says so.
             if want and pub not in want and pub not in _end_publics(own[i]):
                 other = "B" if label == "A" else "A"
-                keyed = _Pending(
-                    peer[i].conn, peer[i].conn.end(peer[i].side).rsasigkey, peer[i].side + "rsasigkey"
-                )
+                pe = peer[i]
+                keyed = _Pending(pe.conn, pe.conn.end(pe.side).rsasigkey, pe.side + "rsasigkey", True, pe.at)
                 held = Where(secret.span.file, secret.span.line)
                 ck.add(
                     "key",
@@ -1363,12 +1610,12 @@ def _check_warnings(ck: _Checker) -> None:
             "dpd",
             f"dead peer detection is configured in {has} only: the other end does not answer R_U_THERE "
             "unless it supports DPD",
-            _Pending(ck.conn_a, da, da.keyword if da is not None else "dpddelay", False),
-            _Pending(ck.conn_b, db, db.keyword if db is not None else "dpddelay", False),
+            _Pending(ck.conn_a, da, da.keyword if da is not None else "dpddelay", False, ck.at_a),
+            _Pending(ck.conn_b, db, db.keyword if db is not None else "dpddelay", False, ck.at_b),
             "configure dpddelay=/dpdtimeout= at both ends, or at neither",
         )
     aa, ab = ck.ca.start_action(ck.conn_a), ck.cb.start_action(ck.conn_b)
-    if ck.conn_a is not ck.conn_b and aa == ab and aa in ("add", "start"):
+    if not ck.same and aa == ab and aa in ("add", "start"):
         msg = (
             "auto=add at both ends: neither end initiates, the tunnel only comes up by hand"
             if aa == "add"
