@@ -23,7 +23,7 @@ from ipsecconf.language import _keywords as keywords
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import DEFAULT_TARGET, Release, as_release
 from ipsecconf.model._model import Config, Conn, End, Value
-from ipsecconf.model._resolve import StandIn, resolve_shaped
+from ipsecconf.model._resolve import MAX_INSTANCES, StandIn, resolve, resolve_shaped
 from ipsecconf.peercheck import _proposals as props
 from ipsecconf.reading._includes import ConfigTree
 from ipsecconf.reading._secrets import Secret, SecretsFile, find_secret, normalize_dn, normalize_id
@@ -195,13 +195,23 @@ class Shaped:
 
     config: Config  # the conns that were built, and their instances
     items: Sequence[Conn | StandIn]  # every conn in order, built or standing in for a built one
-    index: Mapping[str, Block]  # the tree's conn sections by name: a stand-in's own lines
+    tree: ConfigTree  # its conn_index: a stand-in's own lines
+    policy_dir: str | None
     target: Release
+    # The full model, resolved only for a stand-in that the fast path does not read (see
+    # _Side._stand_in): a subnet list that does not parse plainly, too many instances.
+    _full: list[Config] = field(default_factory=list, compare=False, repr=False)
+
+    def full(self) -> Config:
+        if not self._full:
+            self._full.append(resolve(self.tree, policy_dir=self.policy_dir, target=self.target))
+        return self._full[0]
 
 
 def _shareable(c: Conn) -> bool:
-    """May conns of c's shape stand in for it? Not with leftsubnets=/rightsubnets= (instances)."""
-    return c.left.subnets is None and c.right.subnets is None
+    """May conns of c's shape stand in for it? Always: peer-check reads a stand-in's class values
+    (hosts, ids, subnets, subnet lists) from its own lines."""
+    return True
 
 
 def shaped(
@@ -216,7 +226,7 @@ def shaped(
     """
     rel = as_release(target)
     config, items = resolve_shaped(tree, _shareable, policy_dir=policy_dir, target=rel)
-    return Shaped(config, items, tree.conn_index, rel)
+    return Shaped(config, items, tree, policy_dir, rel)
 
 
 # ------------------------------------------------------------------ ends
@@ -267,22 +277,52 @@ def _network(n: Net) -> Network:
     return ipaddress.IPv6Network((n[1], n[2]))
 
 
+class _FirstLines:
+    """Which slot each own line of a shape's first conn sets (built on the first look)."""
+
+    __slots__ = ("block", "file", "_lines")
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+        self.file = block.source.name
+        self._lines: dict[int, str] | None = None
+
+    def slot_at(self, file: str, line: int) -> str | None:
+        if file != self.file:
+            return None
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = {}
+            for pname, _raw, _q, at in self.block.param_rows():
+                m = keywords.lookup(pname)
+                if m is not None:
+                    lines[at] = m.canonical
+        return lines.get(line)
+
+
 class _Own:
     """Where a stand-in's own lines are (see :func:`shaped`): it means what its shape's first
-    means, but a value written in the first's own body is written in its own body too, on its
-    own line (same shape: the same keys set, each once)."""
+    means, but what the first has on a line of its own body, it has on its own line for the
+    same slot (same shape: the same keys set, each once)."""
 
-    __slots__ = ("name", "block", "file", "line", "values")
+    __slots__ = ("block", "file", "line", "values", "first")
 
-    def __init__(self, name: str, block: Block) -> None:
-        self.name = name
+    def __init__(self, block: Block, first: _FirstLines) -> None:
         self.block = block
         self.file = block.source.name
         self.line = block.line
+        self.first = first
         # Its class values (hosts, ids, subnets), as param_rows reads them: a shape's body
         # has one row per line, each key once (tests/test_peercheck_shaped.py compares).
         rows = _CLASS_ROW.findall(block.source.text, block.body_start, block.end)
-        self.values = {name: q or b for name, q, b in rows if q or b}
+        self.values = {name: q or b or c for name, q, b, c in rows if q or b or c}
+
+    def again(self) -> _Own:
+        """The same places for another conn (a subnet instance: its own identity)."""
+        other = object.__new__(_Own)
+        other.block, other.file, other.line = self.block, self.file, self.line
+        other.first, other.values = self.first, self.values
+        return other
 
     def row(self, slot: str) -> tuple[str, int] | None:
         """(value, line) of its own line for ``slot`` (param_rows' answer, found directly)."""
@@ -291,26 +331,27 @@ class _Own:
         m = _row_re(slot).search(text, start, block.end)
         if m is None:
             return None
-        return m.group(2) or m.group(3), block.line + 1 + text.count("\n", start, m.start())
+        return m.group(2) or m.group(3) or m.group(4), block.line + 1 + text.count("\n", start, m.start())
 
     def where(self, v: Value | None, keyword: str | None) -> Where:
         """``_where`` for this conn, given its first's value."""
         if v is not None:
             o = v.origin
-            if o.chain == "own":
-                got = self.row(v.keyword)
-                if got is not None:
-                    return Where(self.file, got[1], keyword or v.keyword)
-            elif o.file:
+            if o.file:
+                slot = self.first.slot_at(o.file, o.line)
+                if slot is not None:
+                    got = self.row(slot)
+                    if got is not None:
+                        return Where(self.file, got[1], keyword or v.keyword)
                 return Where(o.file, o.line, keyword or v.keyword)
         return Where(self.file, self.line, None)
 
 
 # A class row of a shape's body (fastcheck.CLASS_PATTERNS: an address, a subnet, an @id or
-# an address as id, maybe in quotes); lexer.ROW_RE's value forms.
+# an address as id, a subnet list; maybe in quotes or braces); lexer.ROW_RE's value forms.
 _CLASS_ROW = re.compile(
-    r"^[ \t]+(left|right|leftid|rightid|leftsubnet|rightsubnet)[ \t]*=[ \t]*"
-    r'(?:"([^"\n\r]*)"|([^ \t\n\r"#][^ \t\n\r"]*))',
+    r"^[ \t]+(left|right|leftid|rightid|leftsubnet|rightsubnet|leftsubnets|rightsubnets)[ \t]*=[ \t]*"
+    r'(?:"([^"\n\r]*)"|\{([^"\n\r}]*)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))',
     re.M,
 )
 
@@ -329,7 +370,9 @@ def _row_re(slot: str) -> re.Pattern[str]:
         ]
         names = "|".join(re.escape(f) for f in sorted(forms or [slot], key=len, reverse=True))
         got = _ROWS[slot] = re.compile(
-            rf'^[ \t]+({names})[ \t]*=[ \t]*(?:"([^"\n\r]+)"|([^ \t\n\r"#][^ \t\n\r"]*))', re.M | re.I
+            rf"^[ \t]+({names})[ \t]*=[ \t]*"
+            r'(?:"([^"\n\r]+)"|\{([^"\n\r}]+)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))',
+            re.M | re.I,
         )
     return got
 
@@ -456,41 +499,111 @@ def _own_value(slot: str, at: _Own, target: Release) -> Value:
     )
 
 
-def _patched(fe: _End, at: _Own, target: Release) -> _End | None:
+_SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "right")}
+
+
+class _Seen:
+    """Class values read once for both configs (the two ends of a tunnel write the same ones)."""
+
+    __slots__ = ("hosts", "nets")
+
+    def __init__(self) -> None:
+        self.hosts: dict[str, Net | None] = {}  # a plain dotted quad's /32, or None
+        self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
+
+
+def _patched(fe: _End, at: _Own, target: Release, seen: _Seen) -> _End | None:
     """A stand-in's end: its first's end ``fe`` with the class values written on its own lines;
     None when its host makes it no negotiated conn. The same answers as :func:`_end`.
 
     A stand-in has a line for a slot exactly when its first has (their shape), and the first's
     value is then that line's (another would have been a report: no stand-in, R13)."""
     side = fe.side
+    k_host, k_id, k_subnet = _SIDE_KEYS[side]
     own = at.values
-    raw = own.get(side)
+    raw = own.get(k_host)
     if raw is None:
         host, address = fe.host, fe.address
-    elif _QUAD.fullmatch(raw):
-        host, address = raw, (4, _quad(raw), 32)
     else:
-        host, usable, address = _host_of(_own_value(side, at, target))
-        if not usable:
-            return None
-    raw = own.get(side + "id")
+        hosts = seen.hosts
+        address = hosts.get(raw, _UNSEEN)
+        if address is _UNSEEN:
+            address = hosts[raw] = (4, _quad(raw), 32) if _QUAD.fullmatch(raw) else None
+        if address is not None:
+            host = raw
+        else:
+            host, usable, address = _host_of(_own_value(k_host, at, target))
+            if not usable:
+                return None
+    raw = own.get(k_id)
     if raw is None:
         ident = host if fe.id_default else fe.id
     elif raw[:1] == "@" and '"' not in raw:
         ident = normalize_id(raw)
     else:
-        ident = _ident(_own_value(side + "id", at, target))
-    raw = own.get(side + "subnet")
+        ident = _ident(_own_value(k_id, at, target))
+    raw = own.get(k_subnet)
     if raw is None:
         nets, virtual = fe.nets, fe.virtual
     else:
-        quick = _net_of(raw)
-        items = [quick] if quick is not None else _subnet_items(_own_value(side + "subnet", at, target))
-        if items is None:
-            nets, virtual = None, True
-        else:
-            nets, virtual = frozenset(n for n in items if n is not None), None in items
+        known = seen.nets
+        nets = known.get(raw, _UNSEEN_NETS)
+        if nets is _UNSEEN_NETS:
+            quick = _net_of(raw)
+            nets = known[raw] = None if quick is None else frozenset((quick,))
+        virtual = False
+        if nets is None:
+            items = _subnet_items(_own_value(k_subnet, at, target))
+            if items is None:
+                virtual = True
+            else:
+                nets, virtual = frozenset(n for n in items if n is not None), None in items
     return _End(fe.conn, side, host, ident, fe.id_default, nets, virtual, address, at)
+
+
+_UNSEEN: Net = (0, 0, 0)  # no IP version 0: marks a value not read yet
+_UNSEEN_NETS: frozenset[Net] = frozenset({_UNSEEN})
+
+
+def _choices(
+    end: _End, fe: End, at: _Own, target: Release
+) -> tuple[frozenset[Net], list[tuple[int, Net]]] | None:
+    """One side of a stand-in with subnet lists: its nets as :func:`_nets` reads them, and the
+    (index, subnet) of each instance choice (resolve's ``_subnet_choices``); None unless every
+    choice is a plain network (then the full model answers). ``fe``: the first's end."""
+    side = end.side
+    own = at.values
+    choices: list[tuple[int, Net]] = []
+    if fe.subnet is not None:
+        raw = own.get(side + "subnet")
+        items = _subnet_items(fe.subnet) if raw is None else [_net_of(raw)]
+        if items is None or items[0] is None:
+            return None
+        choices.append((0, items[0]))
+    if fe.subnets is not None:
+        raw = own.get(side + "subnets")
+        v = fe.subnets if raw is None else _own_value(side + "subnets", at, target)
+        p = v.parsed
+        if not isinstance(p, vals.Subnets) or any(x.network is None for x in p.items):
+            return None
+        listed = [_net_key(x.network) for x in p.items if x.network is not None]
+        choices += enumerate(listed, start=1)
+        return frozenset(listed), choices
+    if not choices:
+        if end.address is None:
+            return None  # resolve's host choice is no subnet: the full model says what it means
+        choices.append((0, end.address))
+    return frozenset(n for _, n in choices), choices
+
+
+@dataclass(slots=True)
+class _First:
+    """What every stand-in of one first conn shares: its ends, its lines, its instances by
+    their LxR suffix (with subnet lists only)."""
+
+    ends: tuple[_End, _End]
+    lines: _FirstLines
+    kids: dict[str, tuple[_End, _End]] | None = None
 
 
 # ------------------------------------------------------------------ one config
@@ -499,7 +612,8 @@ def _patched(fe: _End, at: _Own, target: Release) -> _End | None:
 class _Side:
     """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
 
-    def __init__(self, config: Config | Shaped, index: bool = True) -> None:
+    def __init__(self, config: Config | Shaped, index: bool = True, seen: _Seen | None = None) -> None:
+        self.seen = seen or _Seen()
         shaped = config if isinstance(config, Shaped) else None
         self.config = config = config.config if isinstance(config, Shaped) else config
         instances: dict[str, list[Conn]] = {}
@@ -510,7 +624,7 @@ class _Side:
         self.order: list[str] = []  # conns, not instances
         self.kids: dict[str, list[str]] = {}
         self.stand_ins = 0  # conns read as (their first, their own class values)
-        firsts: dict[int, tuple[_End, _End] | None] = {}
+        firsts: dict[int, _First | None] = {}
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
@@ -553,7 +667,7 @@ class _Side:
         self.ends[conn.name] = (left, right)
         return True
 
-    def _stand_in(self, item: StandIn, shaped: Shaped, firsts: dict[int, tuple[_End, _End] | None]) -> bool:
+    def _stand_in(self, item: StandIn, shaped: Shaped, firsts: dict[int, _First | None]) -> bool:
         """A conn of the same shape as a built one (``item.first``): its ends are the first's
         with the class values of its own lines (hosts, ids, subnets) in place of the first's.
 
@@ -563,18 +677,102 @@ class _Side:
         if id(first) in firsts:
             got = firsts[id(first)]
         else:
-            got = self.ends.get(first.name)
-            if got is not None and got[0].conn is not first:
-                got = None
-            firsts[id(first)] = got  # None: the first is not negotiated, nor is this conn
+            ends = self.ends.get(first.name)
+            got = None  # the first is not negotiated, nor is this conn
+            if ends is not None and ends[0].conn is first:
+                got = _First(ends, _FirstLines(shaped.tree.conn_index[first.name]))
+                if first.left.subnets is not None or first.right.subnets is not None:
+                    got.kids = {k.rsplit("/", 1)[1]: self.ends[k] for k in self.kids.get(first.name, [])}
+            firsts[id(first)] = got
         if got is None:
             return False
-        at = _Own(item.name, shaped.index[item.name])
-        left = _patched(got[0], at, shaped.target)
-        right = _patched(got[1], at, shaped.target)
+        at = _Own(shaped.tree.conn_index[item.name], got.lines)
+        left = _patched(got.ends[0], at, shaped.target, self.seen)
+        right = _patched(got.ends[1], at, shaped.target, self.seen)
         if left is None or right is None or (left.host is None and right.host is None):
             return False
+        if got.kids is not None:
+            return self._with_instances(item.name, got, at, left, right, shaped)
         self.ends[item.name] = (left, right)
+        return True
+
+    def _with_instances(
+        self, name: str, first: _First, at: _Own, left: _End, right: _End, shaped: Shaped
+    ) -> bool:
+        """A stand-in with leftsubnets=/rightsubnets=: its subnet instances (resolve's
+        ``subnet_instances``: NAME/LxR, right fastest), each read as the first's instance of the
+        same kind of choice (subnet=, an item, the host). Anything but plain subnets, or more
+        instances than resolve makes: the conn is taken from the full model instead."""
+        first_end = first.ends[0].conn
+        sides = []
+        for end, fe in ((left, first_end.left), (right, first_end.right)):
+            got = _choices(end, fe, at, shaped.target)
+            if got is None:
+                return self._from_full(name, shaped)
+            sides.append(got)
+        (lnets, lefts), (rnets, rights) = sides
+        if len(lefts) * len(rights) > MAX_INSTANCES:
+            return self._from_full(name, shaped)
+        kids = first.kids
+        assert kids is not None  # noqa: S101 - only a first with subnet lists has them
+        made: list[tuple[str, tuple[_End, _End]]] = []
+        for li, ln in lefts:
+            for ri, rn in rights:
+                theirs = kids.get(f"{min(li, 1)}x{min(ri, 1)}")
+                if theirs is None:
+                    return self._from_full(name, shaped)
+                fl, fr = theirs
+                ia = at.again()
+                made.append(
+                    (
+                        f"{name}/{li}x{ri}",
+                        (
+                            _End(
+                                fl.conn,
+                                "left",
+                                left.host,
+                                left.id,
+                                left.id_default,
+                                frozenset((ln,)),
+                                False,
+                                left.address,
+                                ia,
+                            ),
+                            _End(
+                                fr.conn,
+                                "right",
+                                right.host,
+                                right.id,
+                                right.id_default,
+                                frozenset((rn,)),
+                                False,
+                                right.address,
+                                ia,
+                            ),
+                        ),
+                    )
+                )
+        left.nets, right.nets = lnets, rnets
+        left.virtual = right.virtual = False
+        self.ends[name] = (left, right)
+        if made:
+            names = self.kids.setdefault(name, [])
+            for kid, ends in made:
+                self.ends[kid] = ends
+                names.append(kid)
+        return True
+
+    def _from_full(self, name: str, shaped: Shaped) -> bool:
+        """A stand-in the fast path does not read: its conn and instances from the full model."""
+        full = shaped.full()
+        conn = full.conn(name)
+        assert conn is not None  # noqa: S101 - every conn of the tree is in the full model
+        insts = [i for i in full.instances if i.parent == name and i.kind == "subnet-instance"]
+        if not self._add(conn, {name: insts}):
+            return False
+        for inst in insts:
+            if self._add(inst, {name: insts}):
+                self.kids.setdefault(name, []).append(inst.name)
         return True
 
     def candidates(self, ends: tuple[_End, _End]) -> list[str]:
@@ -738,7 +936,7 @@ def peer_check(
     Either config may be a :class:`Shaped` (see :func:`shaped`): the same report, faster."""
     single = b is None
     side_a = _Side(a, index=single)
-    side_b = side_a if b is None else _Side(b)
+    side_b = side_a if b is None else _Side(b, seen=side_a.seen)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
     for name in side_a.order:
