@@ -582,11 +582,13 @@ def _choices(
         choices.append((0, items[0]))
     if fe.subnets is not None:
         raw = own.get(side + "subnets")
-        v = fe.subnets if raw is None else _own_value(side + "subnets", at, target)
-        p = v.parsed
-        if not isinstance(p, vals.Subnets) or any(x.network is None for x in p.items):
-            return None
-        listed = [_net_key(x.network) for x in p.items if x.network is not None]
+        listed = None if raw is None else _plain_list(raw)
+        if listed is None:
+            v = fe.subnets if raw is None else _own_value(side + "subnets", at, target)
+            p = v.parsed
+            if not isinstance(p, vals.Subnets) or any(x.network is None for x in p.items):
+                return None
+            listed = [_net_key(x.network) for x in p.items if x.network is not None]
         choices += enumerate(listed, start=1)
         return frozenset(listed), choices
     if not choices:
@@ -594,6 +596,19 @@ def _choices(
             return None  # resolve's host choice is no subnet: the full model says what it means
         choices.append((0, end.address))
     return frozenset(n for _, n in choices), choices
+
+
+_LIST_WORD = re.compile(r"[^ \t,]+")  # what the subnets= parser splits a list into
+
+
+def _plain_list(raw: str) -> list[Net] | None:
+    """The networks of a subnets= list of plain a.b.c.d/n, each once, as the value parser reads
+    them; None for anything else (the parser decides)."""
+    words = _LIST_WORD.findall(raw)
+    nets = [_net_of(w) for w in words]
+    if not nets or None in nets or len(set(words)) != len(words):
+        return None
+    return nets  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -623,14 +638,13 @@ class _Side:
         self.ends: dict[str, tuple[_End, _End]] = {}
         self.order: list[str] = []  # conns, not instances
         self.kids: dict[str, list[str]] = {}
-        self.stand_ins = 0  # conns read as (their first, their own class values)
+        self.stand_ins = 0  # negotiated conns read as (their first, their own class values)
         firsts: dict[int, _First | None] = {}
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
                 if self._stand_in(conn, shaped, firsts):
                     self.order.append(conn.name)
-                    self.stand_ins += 1
                 continue
             assert type(conn) is Conn  # noqa: S101 - for mypy: the items are conns or stand-ins
             if not self._add(conn, instances):
@@ -694,6 +708,7 @@ class _Side:
         if got.kids is not None:
             return self._with_instances(item.name, got, at, left, right, shaped)
         self.ends[item.name] = (left, right)
+        self.stand_ins += 1
         return True
 
     def _with_instances(
@@ -755,6 +770,7 @@ class _Side:
         left.nets, right.nets = lnets, rnets
         left.virtual = right.virtual = False
         self.ends[name] = (left, right)
+        self.stand_ins += 1
         if made:
             names = self.kids.setdefault(name, [])
             for kid, ends in made:
@@ -922,6 +938,9 @@ def _where(conn: Conn, v: Value | None, keyword: str | None = None, at: _Own | N
     return Where(conn.origin.file, conn.origin.line, None)
 
 
+_NO_NAMES: frozenset[str] = frozenset()
+
+
 def peer_check(
     a: Config | Shaped,
     b: Config | Shaped | None = None,
@@ -947,7 +966,7 @@ def peer_check(
             chosen[name] = _Choice(name, (1, 2, 4, 2), False)
             units.append(name)
             continue
-        skip = frozenset((name, *kids)) if single else frozenset()
+        skip = frozenset((name, *kids)) if single else _NO_NAMES
         ch = _choose(name, ends, side_b, single, skip)
         if ch.b is None and kids:
             # No one partner for the whole leftsubnets= conn: maybe one per instance.
@@ -998,10 +1017,11 @@ def peer_check(
             else:
                 lonely.append(name)
             continue
-        key = frozenset((name, ch.b))
-        if single and key in seen:
-            continue
-        seen.add(key)
+        if single:
+            key = frozenset((name, ch.b))
+            if key in seen:
+                continue
+            seen.add(key)
         paired_b.update((ch.b, parent_b.get(ch.b, ch.b)))
         paired_a.update((name, parent_a.get(name, name)))
         a_ends = side_a.ends[name]

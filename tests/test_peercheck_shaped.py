@@ -1,0 +1,286 @@
+"""peer-check's fast path (peercheck.shaped: conns of one shape read as their first plus their
+own hosts, ids and subnets) against the plain one (the full model of every conn): the same
+report, text and JSON, on generated pairs of configs, the corpus west/east pairs and the
+benchmark trees; and a check that the fast path is really taken."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CORPUS, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_peercheck import PLANTS, _two_ended
+
+from ipsecconf.checks._fastcheck import checking_scan
+from ipsecconf.cli._verb_peercheck import _text
+from ipsecconf.model._resolve import StandIn, resolve
+from ipsecconf.peercheck import KINDS, PeerReport, Shaped, peer_check, shaped
+from ipsecconf.reading import load, load_text, parse_secrets
+from ipsecconf.reading._includes import ConfigTree
+from ipsecconf.reading._secrets import SecretsFile
+
+sys.path.insert(0, str(ROOT / "bench"))
+import generate  # noqa: E402
+import peercheck as bench  # noqa: E402
+
+
+def _always(size: int) -> Any:
+    """Shape every file, however small (the CLI does once 128 KiB are read)."""
+    return checking_scan()
+
+
+def _text_of(report: PeerReport, trees: list[ConfigTree]) -> str:
+    sources = {}
+    for t in trees:
+        sources.update(t.sources)
+    out = io.StringIO()
+    _text(report, sources, out, False)
+    return out.getvalue()
+
+
+def _same(
+    trees: list[ConfigTree],
+    secrets: tuple[SecretsFile | None, SecretsFile | None] = (None, None),
+) -> tuple[PeerReport, list[Shaped]]:
+    """The plain report and the fast one are equal, and so are their text and JSON."""
+    plain = peer_check(*[resolve(t) for t in trees], secrets_a=secrets[0], secrets_b=secrets[1])
+    models = [shaped(t) for t in trees]
+    fast = peer_check(*models, secrets_a=secrets[0], secrets_b=secrets[1])
+    assert fast == plain
+    assert json.dumps(fast.to_json()) == json.dumps(plain.to_json())
+    assert _text_of(fast, trees) == _text_of(plain, trees)
+    return fast, models
+
+
+# ---------------------------------------------------------------- generated pairs
+
+_HOSTS = [f"192.0.2.{i}" for i in range(1, 7)] + [f"198.51.100.{i}" for i in range(1, 5)]
+_NETS = [f"10.{i}.0.0/16" for i in range(1, 6)] + [f"172.16.{i}.0/24" for i in range(0, 4)]
+_IDS = ["@a.example", "@b.example", "@c.example", "@d.example", "@gw.example"]
+
+# Conn bodies: {host}, {net}, {id}, {nets} are class values (fastcheck.CLASS_PATTERNS); the
+# rest is each shape's own. Lines of a shape may come in any order, with comments between.
+_TEMPLATES: list[dict[str, str]] = [
+    {
+        "also": "crypto",
+        "left": "{host}",
+        "leftsubnet": "{net}",
+        "leftid": '"{id}"',
+        "right": "{host}",
+        "rightsubnet": "{net}",
+        "rightid": "{id}",
+        "auto": "add",
+    },
+    {
+        "left": "{host}",
+        "leftsubnets": "{{{nets}}}",
+        "right": "{host}",
+        "rightsubnet": "{net}",
+        "auto": "start",
+    },
+    {"left": "{host}", "right": "{host}", "rightsubnets": "{nets}", "authby": "secret", "pfs": "no"},
+    {"also": "side", "right": "{host}", "rightid": "{id}", "auto": "route"},
+    {"left": "{host}", "leftid": "{id}", "right": "%any", "rightsubnet": "{net}", "auto": "add"},
+    {"left": "{host}", "right": "{host}", "type": "transport", "ikelifetime": "2h"},
+]
+_FRAGMENTS = (
+    "conn %default\n\tkeyingtries=3\n\tikelifetime=8h\n\n"
+    "conn crypto\n\tike=aes128-sha1;modp2048\n\tphase2alg=aes128-sha1\n\n"
+    "conn side\n\tleft=192.0.2.1\n\tleftsubnet=10.1.0.0/16\n\n"
+)
+
+
+@st.composite
+def _conn(draw: st.DrawFn, templates: list[dict[str, str]]) -> dict[str, str]:
+    t = draw(st.sampled_from(templates))
+    out = {}
+    for k, v in t.items():
+        nets = " ".join(draw(st.lists(st.sampled_from(_NETS), min_size=1, max_size=3, unique=True)))
+        out[k] = v.format(
+            host=draw(st.sampled_from(_HOSTS)),
+            net=draw(st.sampled_from(_NETS)),
+            id=draw(st.sampled_from(_IDS)),
+            nets=nets,
+        )
+    return out
+
+
+def _mirrored(params: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for k, v in params.items():
+        if k.startswith("left"):
+            k = "right" + k[4:]
+        elif k.startswith("right"):
+            k = "left" + k[5:]
+        out[k] = v
+    return out
+
+
+def _write(conns: list[tuple[str, dict[str, str]]], comments: list[bool]) -> str:
+    lines = ["version 2", "", _FRAGMENTS]
+    for (name, params), comment in zip(conns, comments, strict=True):
+        lines.append(f"conn {name}")
+        if comment:
+            lines.append("\t# a comment line moves the ones below")
+        lines += [f"\t{k}={v}" for k, v in params.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@st.composite
+def _pair(draw: st.DrawFn) -> tuple[str, str]:
+    templates = draw(st.lists(st.sampled_from(_TEMPLATES), min_size=1, max_size=3))
+    conns = draw(st.lists(_conn(templates), min_size=2, max_size=10))
+    a: list[tuple[str, dict[str, str]]] = []
+    b: list[tuple[str, dict[str, str]]] = []
+    for i, params in enumerate(conns):
+        if draw(st.booleans()):  # some conns write their lines in another order
+            params = dict(reversed(list(params.items())))
+        a.append((f"t{i}", params))
+        action = draw(st.sampled_from(["same", "mirror", "rename", "drop", "plant", "split"]))
+        theirs = _mirrored(params) if action != "same" else dict(params)
+        lists = [k for k in params if k.endswith("subnets")]
+        if action == "split" and lists:
+            # One conn per subnet of the list: A's conn pairs instance by instance.
+            (key,) = lists
+            rest = {k: v for k, v in params.items() if k != key}
+            for j, net in enumerate(params[key].strip("{}").split()):
+                b.append((f"p{i}x{j}", _mirrored({**rest, key[:-1]: net})))
+            continue
+        name = f"p{i}" if action in ("rename", "plant") else f"t{i}"
+        if action == "drop":
+            continue
+        if action == "plant":
+            kind = draw(st.sampled_from(sorted(set(KINDS) - {"psk"})))
+            west, east = PLANTS[kind]
+            a[-1] = (f"t{i}", {**params, **west})
+            theirs = {**theirs, **east}
+        b.append((name, theirs))
+    if draw(st.booleans()):
+        b.append(("extra", dict(b[0][1]) if b else {"left": "192.0.2.9", "right": "192.0.2.8"}))
+    comments_a = draw(st.lists(st.booleans(), min_size=len(a), max_size=len(a)))
+    comments_b = draw(st.lists(st.booleans(), min_size=len(b), max_size=len(b)))
+    return _write(a, comments_a), _write(b, comments_b)
+
+
+@settings(max_examples=60)
+@given(_pair())
+def test_generated_pairs_report_the_same(texts: tuple[str, str]) -> None:
+    a = load_text(texts[0], "a.conf", scan=_always)
+    b = load_text(texts[1], "b.conf", scan=_always)
+    _same([a, b])
+    _same([a])  # one file holding both ends
+    _same([load_text(texts[0] + "\n" + texts[1].replace("conn t", "conn u"), "ab.conf", scan=_always)])
+
+
+# ---------------------------------------------------------------- the corpus and the bench trees
+
+
+def test_corpus_two_ended_pairs_report_the_same() -> None:
+    cases = _two_ended()
+    assert len(cases) >= 50
+    for _label, peer, east in cases:
+        trees = []
+        for row in (peer, east):
+            rootdir = str(CORPUS / row["rootdir"]) if row["rootdir"] else None
+            trees.append(load(str(CORPUS / row["file"]), rootdir=rootdir, scan=_always))
+        _same(trees)
+
+
+@pytest.fixture(scope="module")
+def bench_trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("bench")
+    generate.generate(1000, base / "a", generate.DEFAULT_SEED)
+    bench.mirrored(base / "a", base / "m")
+    return base / "a" / "ipsec.conf", base / "m" / "ipsec.conf"
+
+
+def _secrets(text: str, name: str) -> SecretsFile:
+    return parse_secrets(text, name)
+
+
+def test_bench_trees_report_the_same_and_take_the_fast_path(bench_trees: tuple[Path, Path]) -> None:
+    a, m = (load(str(p), scan=_always) for p in bench_trees)
+    for trees in ([a, m], [a, a], [a]):
+        report, models = _same(trees)
+        # Every conn of the same shape as a negotiated first was read by the fast path, conns
+        # with subnet lists too; none needed the full model.
+        stand_ins = sum(type(i) is StandIn for i in models[0].items)
+        assert stand_ins > 800
+        assert report.stand_ins >= stand_ins * (2 if len(trees) == 2 else 1) * 0.95
+        assert all(not x._full for x in models)
+        assert len(report.pairs) == 1000
+    # PSKs: found by each pair's ids, one pair's differs.
+    sa = _secrets('@gw-1.example.net @peer-1.example.org : PSK "one"\n: PSK "all"\n', "a.secrets")
+    sb = _secrets('@gw-1.example.net @peer-1.example.org : PSK "two"\n: PSK "all"\n', "b.secrets")
+    report, _ = _same([a, m], (sa, sb))
+    assert [f.kind for p in report.pairs for f in p.findings if f.kind == "psk"] == ["psk"]
+
+
+def test_the_cli_takes_the_fast_path(bench_trees: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import ipsecconf.peercheck as package
+    from ipsecconf.cli._main import main
+
+    got: list[PeerReport] = []
+    real = package.peer_check
+
+    def spy(*args: Any, **kwargs: Any) -> PeerReport:
+        got.append(real(*args, **kwargs))
+        return got[-1]
+
+    monkeypatch.setattr(package, "peer_check", spy)
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = main(["peer-check", *map(str, bench_trees), "--format", "json"])
+    assert code in (0, 1)
+    (report,) = got
+    assert report.stand_ins > 1600  # of 2,000 conns: the ones of a shape seen before
+    assert json.loads(out.getvalue()) == report.to_json()
+
+
+def test_a_stand_in_the_fast_path_cannot_read_comes_from_the_full_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ipsecconf.peercheck._peercheck as pc
+
+    body = "\tleft=192.0.2.{n}\n\tleftsubnets={{{nets}}}\n\tright=192.0.2.9\n\tauto=add\n\n"
+    text = "version 2\n\n" + "".join(
+        f"conn t{n}\n" + body.format(n=n, nets=nets)
+        for n, nets in ((1, "10.1.0.0/16"), (2, "10.3.0.0/16 10.4.0.0/16"), (3, "10.5.0.0/16"))
+    )
+    peer = text.replace("auto=add", "auto=start")
+    trees = [load_text(text, "a.conf", scan=_always), load_text(peer, "b.conf", scan=_always)]
+    # A bound below t2's two instances: the fast path leaves t2 to the full model.
+    monkeypatch.setattr(pc, "MAX_INSTANCES", 1)
+    report, models = _same(trees)
+    assert all(x._full for x in models)
+    assert report.stand_ins == 2 * 1  # t3 by the fast path; t2 from the full model
+
+
+def test_stand_ins_with_subnet_lists_pair_instance_by_instance() -> None:
+    # B writes one conn per subnet of A's lists: A's conns pair by their NAME/LxR instances,
+    # which the fast path derives for t2 and t3 from t1's.
+    a, b = ["version 2", ""], ["version 2", ""]
+    for n in (1, 2, 3):
+        nets = [f"10.{n}.{j}.0/24" for j in range(2)]  # a shape holds lists of up to two
+        a += [
+            f"conn t{n}",
+            f"\tleft=192.0.2.{n}",
+            f"\tleftsubnets={{{' '.join(nets)}}}",
+            "\tright=192.0.2.9",
+            "",
+        ]
+        for j, net in enumerate(nets):
+            b += [f"conn p{n}x{j}", "\tleft=192.0.2.9", f"\tright=192.0.2.{n}", f"\trightsubnet={net}", ""]
+    trees = [load_text("\n".join(a), "a.conf", scan=_always), load_text("\n".join(b), "b.conf", scan=_always)]
+    report, _ = _same(trees)
+    assert report.stand_ins == 2 + 5  # t2, t3; B's conns after the first
+    assert [(p.a, p.b) for p in report.pairs][2:4] == [("t2/1x0", "p2x0"), ("t2/2x0", "p2x1")]
+    assert not report.unpaired_a and not report.unpaired_b
