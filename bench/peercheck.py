@@ -8,8 +8,8 @@ A is bench/generate.py's tree of N conns. Two B trees are derived from it:
             so conns pair by hosts, ids and subnets through the index.
 The report gives the best wall time and the best CPU time (user + sys, steadier on a shared
 machine) of each command, their ratios, how many pairs were found, and where peer-check's CPU
-time goes: building both resolved models (load, resolve, and check's findings: what every verb
-that needs the model pays) and pairing plus checking the pairs.
+time goes: reading and checking both configs and resolving one conn per shape (peercheck.shaped),
+then pairing plus checking the pairs (the other conns of a shape read from their own lines).
 Standard library only; not a test.
 """
 
@@ -79,22 +79,22 @@ def timed(cmd: list[str], repeat: int) -> tuple[float, float, str]:
     return best, cpu, out
 
 
-# What the verb does (cli/_verb_peercheck.py: resolve, and check's findings from check_tree),
-# timed in CPU seconds, as the CLI runs (without the cyclic GC).
+# What the verb does (cli/_verb_peercheck.py: check's findings from check_tree, and the model
+# peercheck.shaped resolves: one conn per shape), timed in CPU seconds, as the CLI runs
+# (without the cyclic GC).
 _BREAKDOWN = """
 import gc, json, sys, time
 gc.disable()
 from ipsecconf.checks import _fastcheck as fc
 from ipsecconf.checks._checks import check_tree
-from ipsecconf.model._resolve import resolve
-from ipsecconf.peercheck import peer_check
+from ipsecconf.peercheck import peer_check, shaped
 from ipsecconf.reading import load
 t0 = time.process_time()
 configs = []
 for f in sys.argv[1:3]:
     tree = load(f, scan=fc.ScanChooser())
-    configs.append(resolve(tree))
     check_tree(tree)
+    configs.append(shaped(tree))
 t1 = time.process_time()
 peer_check(*configs)
 t2 = time.process_time()

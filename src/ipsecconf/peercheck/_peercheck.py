@@ -305,23 +305,28 @@ class _Own:
     means, but what the first has on a line of its own body, it has on its own line for the
     same slot (same shape: the same keys set, each once)."""
 
-    __slots__ = ("block", "file", "line", "values", "first")
+    __slots__ = ("block", "values", "first")
 
     def __init__(self, block: Block, first: _FirstLines) -> None:
         self.block = block
-        self.file = block.source.name
-        self.line = block.line
         self.first = first
         # Its class values (hosts, ids, subnets), as param_rows reads them: a shape's body
         # has one row per line, each key once (tests/test_peercheck_shaped.py compares).
         rows = _CLASS_ROW.findall(block.source.text, block.body_start, block.end)
         self.values = {name: q or b or c for name, q, b, c in rows if q or b or c}
 
+    @property
+    def file(self) -> str:
+        return self.block.source.name
+
+    @property
+    def line(self) -> int:
+        return self.block.line
+
     def again(self) -> _Own:
         """The same places for another conn (a subnet instance: its own identity)."""
         other = object.__new__(_Own)
-        other.block, other.file, other.line = self.block, self.file, self.line
-        other.first, other.values = self.first, self.values
+        other.block, other.first, other.values = self.block, self.first, self.values
         return other
 
     def row(self, slot: str) -> tuple[str, int] | None:
@@ -621,6 +626,9 @@ class _First:
     kids: dict[str, tuple[_End, _End]] | None = None
 
 
+_NOT_YET: _First | None = _First.__new__(_First)  # a first not looked at yet
+
+
 # ------------------------------------------------------------------ one config
 
 
@@ -658,14 +666,18 @@ class _Side:
         self.by_wild: dict[str, list[str]] = {}
         if not index:
             return  # A's conns look for partners in B's index only
+        by_host, by_pair, by_wild = self.by_host, self.by_pair, self.by_wild
         for name, (left, right) in self.ends.items():
-            hosts = [h for h in (left.host, right.host) if h is not None]
-            for h in hosts:
-                self.by_host.setdefault(h, []).append(name)
-            if len(hosts) == 2:
-                self.by_pair.setdefault(frozenset(hosts), []).append(name)
+            lh, rh = left.host, right.host
+            if lh is not None and rh is not None:
+                by_host.setdefault(lh, []).append(name)
+                by_host.setdefault(rh, []).append(name)
+                by_pair.setdefault(frozenset((lh, rh)), []).append(name)
             else:
-                self.by_wild.setdefault(hosts[0], []).append(name)
+                h = lh if lh is not None else rh  # one of them: _add keeps no conn without
+                assert h is not None  # noqa: S101
+                by_host.setdefault(h, []).append(name)
+                by_wild.setdefault(h, []).append(name)
 
     def _add(self, conn: Conn, instances: Mapping[str, list[Conn]]) -> bool:
         if conn.implicit or conn.kind not in ("conn", "subnet-instance"):
@@ -688,9 +700,8 @@ class _Side:
         Everything else peer-check reads is the first's: a stand-in has the same lines but
         for class values, the same also= targets and %default (resolve_shaped, level 1)."""
         first = item.first
-        if id(first) in firsts:
-            got = firsts[id(first)]
-        else:
+        got = firsts.get(id(first), _NOT_YET)
+        if got is _NOT_YET:
             ends = self.ends.get(first.name)
             got = None  # the first is not negotiated, nor is this conn
             if ends is not None and ends[0].conn is first:
@@ -816,6 +827,8 @@ def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) 
         if ea.host is not None and eb.host is not None:
             if ea.host == eb.host:
                 exact += 1
+            elif not same_name:
+                return None  # another tunnel (see below)
             else:
                 conflicts += 1
         if ea.id is not None and eb.id is not None and "%any" not in (ea.id, eb.id):
@@ -858,8 +871,13 @@ def _overlap(a: frozenset[Net], b: frozenset[Net]) -> bool:
     return False
 
 
+_TOP = (2, 4, 2)  # the most a mapping scores: both hosts, both subnets, both ids equal
+
+
 def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[Score, bool] | None:
     straight = _mapping_score(a, b, same_name)
+    if straight is not None and straight[1:] == _TOP:
+        return straight, False  # the mirror cannot score higher, and a tie keeps straight
     mirror = _mapping_score(a, (b[1], b[0]), same_name)
     if straight is None and mirror is None:
         return None
@@ -1189,7 +1207,10 @@ def _check_pair(
     ids = id(ck.conn_a), id(ck.conn_b)
     clean = memo.clean
     for i in (0, 1):
-        _check_end(ck, i)
+        ea, eb = a[i], b[i]
+        # Equal class values: _check_end finds nothing (most pairs).
+        if ea.host != eb.host or ea.id != eb.id or ea.nets != eb.nets or ea.virtual != eb.virtual:
+            _check_end(ck, i)
         # A check that found nothing for these two conns' values finds nothing again.
         key = ("roles", *ids, a[i].side, b[i].side)
         if key not in clean:
