@@ -326,7 +326,7 @@ class _Own:
     def again(self) -> _Own:
         """The same places for another conn (a subnet instance: its own identity)."""
         other = object.__new__(_Own)
-        other.block, other.first, other.values = self.block, self.first, self.values
+        other.block, other.first, other.values = self.block, self.first, _READ
         return other
 
     def row(self, slot: str) -> tuple[str, int] | None:
@@ -361,6 +361,7 @@ _CLASS_ROW = re.compile(
 )
 
 
+_READ: dict[str, str] = {}
 _ROWS: dict[str, re.Pattern[str]] = {}
 
 
@@ -717,10 +718,13 @@ class _Side:
         if left is None or right is None or (left.host is None and right.host is None):
             return False
         if got.kids is not None:
-            return self._with_instances(item.name, got, at, left, right, shaped)
-        self.ends[item.name] = (left, right)
-        self.stand_ins += 1
-        return True
+            done = self._with_instances(item.name, got, at, left, right, shaped)
+        else:
+            self.ends[item.name] = (left, right)
+            self.stand_ins += 1
+            done = True
+        at.values = _READ  # read: its places are found in the block when a finding needs one
+        return done
 
     def _with_instances(
         self, name: str, first: _First, at: _Own, left: _End, right: _End, shaped: Shaped
