@@ -338,18 +338,29 @@ class _Own:
             return None
         return m.group(2) or m.group(3) or m.group(4), block.line + 1 + text.count("\n", start, m.start())
 
+    def plan(self, v: Value | None, keyword: str | None) -> _Plan:
+        """Where the first's value ``v`` is for any conn of its shape: on a line outside the
+        first's body (that Where); on its own line for a slot (the slot, and the first's
+        line, in case the conn has none); or nowhere (None: the conn's header)."""
+        if v is None or not v.origin.file:
+            return _HEADER
+        o = v.origin
+        there = Where(o.file, o.line, keyword or v.keyword)
+        slot = self.first.slot_at(o.file, o.line)
+        return there if slot is None else (slot, there)
+
+    def placed(self, plan: _Plan) -> Where:
+        if isinstance(plan, Where):
+            return plan
+        if isinstance(plan, tuple):
+            slot, there = plan
+            got = self.row(slot)
+            return there if got is None else Where(self.file, got[1], there.keyword)
+        return Where(self.file, self.line, None)
+
     def where(self, v: Value | None, keyword: str | None) -> Where:
         """``_where`` for this conn, given its first's value."""
-        if v is not None:
-            o = v.origin
-            if o.file:
-                slot = self.first.slot_at(o.file, o.line)
-                if slot is not None:
-                    got = self.row(slot)
-                    if got is not None:
-                        return Where(self.file, got[1], keyword or v.keyword)
-                return Where(o.file, o.line, keyword or v.keyword)
-        return Where(self.file, self.line, None)
+        return self.placed(self.plan(v, keyword))
 
 
 # A class row of a shape's body (fastcheck.CLASS_PATTERNS: an address, a subnet, an @id or
@@ -362,6 +373,9 @@ _CLASS_ROW = re.compile(
 
 
 _READ: dict[str, str] = {}
+# Where a value of a shape's first is, for every conn of the shape (see _Own.plan).
+_Plan = Where | tuple[str, Where] | str
+_HEADER = "header"
 _ROWS: dict[str, re.Pattern[str]] = {}
 
 
@@ -1142,10 +1156,10 @@ class _Checker:
         wb = wb.resolve() if isinstance(wb, _Pending) else wb
         self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
 
-    def replay(self, spec: _Spec) -> None:
+    def replay(self, spec: _Spec, places: dict[tuple[int, str, bool], _Plan]) -> None:
         code, sev, kind, message, hint, sa, sb = spec
-        wa = _place(self.conn_a, self.at_a, sa)
-        wb = _place(self.conn_b, self.at_b, sb)
+        wa = _place(self.conn_a, self.at_a, sa, places)
+        wb = _place(self.conn_b, self.at_b, sb, places)
         self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
 
     def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
@@ -1177,16 +1191,28 @@ def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
     return (loc.keyword, loc.defaults) if isinstance(loc, _Pending) else loc
 
 
-def _place(conn: Conn, at: _Own | None, spec: Where | tuple[str, bool] | None) -> Where | None:
-    if isinstance(spec, tuple):
-        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0], at)
-    return spec
+def _place(
+    conn: Conn,
+    at: _Own | None,
+    spec: Where | tuple[str, bool] | None,
+    places: dict[tuple[int, str, bool], _Plan],
+) -> Where | None:
+    if not isinstance(spec, tuple):
+        return spec
+    if at is None:
+        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0])
+    # Stand-ins of one first find the value in the same place, up to their own lines.
+    key = (id(conn), *spec)
+    plan = places.get(key)
+    if plan is None:
+        plan = places[key] = at.plan(conn.get(spec[0], defaults=spec[1]), spec[0])
+    return at.placed(plan)
 
 
 class _Memo:
     """What pairs of conns with the same values share, found once."""
 
-    __slots__ = ("specs", "by_conns", "clean")
+    __slots__ = ("specs", "by_conns", "clean", "places")
 
     def __init__(self) -> None:
         # Conn-level verdicts by the values' text, and by the two conns (a stand-in's is its
@@ -1196,6 +1222,7 @@ class _Memo:
         # Checks that read only the two conns' values and which of their ends is which, and
         # found nothing for these: (check, id of A's conn, id of B's, A's side, B's side).
         self.clean: set[tuple[str, int, int, str, str]] = set()
+        self.places: dict[tuple[int, str, bool], _Plan] = {}
 
 
 def _check_pair(
@@ -1254,7 +1281,7 @@ def _check_pair(
             return ck.out
         memo.by_conns[by_conns] = known
     for spec in known:
-        ck.replay(spec)
+        ck.replay(spec, memo.places)
     return ck.out
 
 
