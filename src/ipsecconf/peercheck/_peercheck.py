@@ -341,7 +341,7 @@ class _Own:
     def plan(self, v: Value | None, keyword: str | None) -> _Plan:
         """Where the first's value ``v`` is for any conn of its shape: on a line outside the
         first's body (that Where); on its own line for a slot (the slot, and the first's
-        line, in case the conn has none); or nowhere (None: the conn's header)."""
+        line, in case the conn has none); or nowhere (_HEADER: the conn's header)."""
         if v is None or not v.origin.file:
             return _HEADER
         o = v.origin
@@ -585,6 +585,14 @@ _UNSEEN: Net = (0, 0, 0)  # no IP version 0: marks a value not read yet
 _UNSEEN_NETS: frozenset[Net] = frozenset({_UNSEEN})
 
 
+def _kid(theirs: _End, end: _End, net: Net, at: _Own) -> _End:
+    """An end of a stand-in's subnet instance: its parent's end with one subnet, and the
+    first's instance of the same kind of choice for everything else (see _with_instances)."""
+    return _End(
+        theirs.conn, end.side, end.host, end.id, end.id_default, frozenset((net,)), False, end.address, at
+    )
+
+
 def _choices(
     end: _End, fe: End, at: _Own, target: Release
 ) -> tuple[frozenset[Net], list[tuple[int, Net]]] | None:
@@ -765,36 +773,9 @@ class _Side:
                 theirs = kids.get(f"{min(li, 1)}x{min(ri, 1)}")
                 if theirs is None:
                     return self._from_full(name, shaped)
-                fl, fr = theirs
                 ia = at.again()
                 made.append(
-                    (
-                        f"{name}/{li}x{ri}",
-                        (
-                            _End(
-                                fl.conn,
-                                "left",
-                                left.host,
-                                left.id,
-                                left.id_default,
-                                frozenset((ln,)),
-                                False,
-                                left.address,
-                                ia,
-                            ),
-                            _End(
-                                fr.conn,
-                                "right",
-                                right.host,
-                                right.id,
-                                right.id_default,
-                                frozenset((rn,)),
-                                False,
-                                right.address,
-                                ia,
-                            ),
-                        ),
-                    )
+                    (f"{name}/{li}x{ri}", (_kid(theirs[0], left, ln, ia), _kid(theirs[1], right, rn, ia)))
                 )
         left.nets, right.nets = lnets, rnets
         left.virtual = right.virtual = False
