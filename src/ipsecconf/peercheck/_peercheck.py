@@ -671,11 +671,12 @@ class _Side:
         self.kids: dict[str, list[str]] = {}
         self.stand_ins = 0  # negotiated conns read as (their first, their own class values)
         firsts: dict[int, _First | None] = {}
+        stand_in, order = self._stand_in, self.order
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
-                if self._stand_in(conn, shaped, firsts):
-                    self.order.append(conn.name)
+                if stand_in(conn, shaped, firsts):
+                    order.append(conn.name)
                 continue
             assert type(conn) is Conn  # noqa: S101 - for mypy: the items are conns or stand-ins
             if not self._add(conn, instances):
@@ -735,8 +736,9 @@ class _Side:
         if got is None:
             return False
         at = _Own(shaped.tree.conn_index[item.name], got.lines)
-        left = _patched(got.ends[0], at, shaped.target, self.seen)
-        right = _patched(got.ends[1], at, shaped.target, self.seen)
+        target, seen = shaped.target, self.seen
+        left = _patched(got.ends[0], at, target, seen)
+        right = _patched(got.ends[1], at, target, seen)
         if left is None or right is None or (left.host is None and right.host is None):
             return False
         if got.kids is not None:
