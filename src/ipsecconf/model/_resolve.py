@@ -195,6 +195,9 @@ assert tuple(_IMPLICIT_BLOCKS) == IMPLICIT_NAMES and not _IMPLICIT_TREE.diagnost
 
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _MAX_SEARCHES = 50  # did-you-mean searches per resolve
+# Sections a conn's also= walk may reach and still key wider sharing (signature, inherits):
+# past it a conn shares only its exact shape, so a chain n deep costs O(n), not O(n^2).
+_MAX_SHARED_WALK = 64
 _GROUP_HOSTS = frozenset({"%group", "%opportunisticgroup"})
 _ALSO = "also"
 _ALSOFLIP = "alsoflip"
@@ -937,8 +940,9 @@ class _Resolver:
         The walk is :meth:`expand`'s (also= breadth-first, then alsoflip=), over blocks only;
         the key holds the shape with its also=/alsoflip= names left out and, per section
         reached, its class (:meth:`target_class`), side and phase. None when the walk would
-        report (a missing target, a section reached twice): such a conn shares only its
-        exact shape. Also the names and blocks reached (fragments; cycles through the conn).
+        report (a missing target, a section reached twice) or reaches more than
+        _MAX_SHARED_WALK sections: such a conn shares only its exact shape. Also the names
+        and blocks reached (fragments; cycles through the conn).
         Memoised per shape: the shape holds the names its conns append.
         """
         got = self._sigs.get(id(shape), _NO_SIG)
@@ -958,6 +962,13 @@ class _Resolver:
             if row is not None and row.startswith(_ALSOFLIP):
                 own_flip += _WORD.findall(row.partition("=")[2].strip().strip('"'))
                 bare[i] = _ALSOFLIP
+        if len(own_also) == 1 and not own_flip:
+            # A chain's length is known from its shared reach: past the bound, no walk at all.
+            first = self.conn_index.get(own_also[0]) or _IMPLICIT_BLOCKS.get(own_also[0])
+            r = None if first is None else self.reach(first, 0)
+            if r is not None and len(r.names) >= _MAX_SHARED_WALK:
+                self._sigs[id(shape)] = None
+                return None
         visited: set[int] = set()
         walk: list[object] = []
         names: list[str] = []
@@ -971,7 +982,7 @@ class _Resolver:
                 target, flip = pending[i]
                 i += 1
                 blk = self.conn_index.get(target) or _IMPLICIT_BLOCKS.get(target)
-                if blk is None or id(blk) in visited:
+                if blk is None or id(blk) in visited or len(visited) == _MAX_SHARED_WALK:
                     self._sigs[id(shape)] = None
                     return None
                 visited.add(id(blk))
@@ -1144,7 +1155,11 @@ class _Resolver:
                     if slot not in got:  # R13: %default only fills what is still unset
                         got[slot] = v
             # Only an expansion without a report (no conflict, cycle or missing target) is shared.
-            if shape is not None and self.reports == before:
+            if (
+                shape is not None
+                and self.reports == before
+                and len(also_names) + len(flip_names) <= _MAX_SHARED_WALK
+            ):
                 blocks = [
                     self.conn_index.get(n) or _IMPLICIT_BLOCKS.get(n) for n in (*also_names, *flip_names)
                 ]
