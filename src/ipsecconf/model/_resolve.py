@@ -963,9 +963,10 @@ class _Resolver:
                 own_flip += _WORD.findall(row.partition("=")[2].strip().strip('"'))
                 bare[i] = _ALSOFLIP
         if len(own_also) == 1 and not own_flip:
-            # A chain's length is known from its shared reach: past the bound, no walk at all.
+            # A chain's length is known from its shared reach, once a conn has made it: past
+            # the bound the walk below gives None too, so skip it (a lookup: nothing is read).
             first = self.conn_index.get(own_also[0]) or _IMPLICIT_BLOCKS.get(own_also[0])
-            r = None if first is None else self.reach(first, 0)
+            r = None if first is None else self.reaches.get(id(first))
             if r is not None and len(r.names) >= _MAX_SHARED_WALK:
                 self._sigs[id(shape)] = None
                 return None
