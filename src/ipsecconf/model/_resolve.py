@@ -340,18 +340,29 @@ class _Link:
 
 
 class _LazyOrigin:
-    """A value's Origin through a :class:`_Link`, made (and interned) on first use."""
+    """A value's Origin through a :class:`_Link`, made on first use.
 
-    __slots__ = ("resolver", "file", "line", "link")
+    Interned in the resolver's table, as ``_Resolver.origin`` does, so that equal origins
+    stay one object (JSON /2 writes one row per origin object); it holds the table only,
+    not the resolver, which a resolved Config must not keep alive.
+    """
 
-    def __init__(self, resolver: _Resolver, file: str, line: int, link: _Link) -> None:
-        self.resolver = resolver
+    __slots__ = ("origins", "file", "line", "link")
+
+    def __init__(
+        self, origins: dict[tuple[str, int, str], Origin], file: str, line: int, link: _Link
+    ) -> None:
+        self.origins = origins
         self.file = file
         self.line = line
         self.link = link
 
     def __call__(self) -> Origin:
-        return self.resolver.origin(self.file, self.line, self.link.text())
+        key = (self.file, self.line, self.link.text())
+        o = self.origins.get(key)
+        if o is None:
+            o = self.origins[key] = Origin(*key)
+        return o
 
 
 class _Reach(NamedTuple):
@@ -813,7 +824,7 @@ class _Resolver:
         v = self.shared_values.get(key)
         if v is None:
             o = p.own.origin
-            where = _LazyOrigin(self, o.file, o.line, link)
+            where = _LazyOrigin(self.origins, o.file, o.line, link)
             k = p.name.keyword
             if k is not None and p.own._vtype is not None:
                 v = Value.deferred(p.name.slot, p.raw, where, k.type, p.name.choices)
