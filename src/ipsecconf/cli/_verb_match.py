@@ -16,6 +16,7 @@ from ipsecconf.cli._registry import (
 
 if TYPE_CHECKING:
     from ipsecconf.core._diagnostics import Diagnostic
+    from ipsecconf.language._releases import Release
     from ipsecconf.reading._includes import ConfigTree
     from ipsecconf.runtime import HostState, Packet
     from ipsecconf.runtime._fastmatch import FastMatch
@@ -94,7 +95,14 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     return exit_code(diags)
 
 
-def _verify(tree: ConfigTree, findings: list[Diagnostic], host: HostState, packet: Packet, fm: FastMatch, target: object) -> None:
+def _verify(
+    tree: ConfigTree,
+    findings: list[Diagnostic],
+    host: HostState,
+    packet: Packet,
+    fm: FastMatch,
+    target: Release | str,
+) -> None:
     """Verify mode: the plan of every conn must give the same answer and findings (runtime._fastmatch)."""
     from dataclasses import replace
 

@@ -197,7 +197,7 @@ def select_conns(
             appended.update(c.also_chain)
             appended.update(c.alsoflip_chain)
             continue
-        x: StandIn = item  # type: ignore[assignment]
+        x: StandIn = item
         f = x.first
         reached: Iterable[str] = x.reached or (*f.also_chain, *f.alsoflip_chain)
         appended.update(reached)
@@ -238,12 +238,9 @@ def about_packet(p: Plan, dst: str) -> tuple[Diagnostic, ...]:
             continue
         ok = memo.get(owner)
         if ok is None:
-            e = conns.get(owner)
+            view = conns.get(owner)
             mine = parts.get(owner)
-            ok = memo[owner] = (
-                e is not None
-                and (all(holds(x) for x in mine) if mine else holds(e))
-            )
+            ok = memo[owner] = view is not None and (all(holds(x) for x in mine) if mine else holds(view))
         if ok:
             out.append(d)
     return tuple(out)
@@ -274,4 +271,3 @@ def fast_match(
     config = replace(subset, diagnostics=tuple(findings))
     p = plan(config, host, appended=sel.appended)
     return FastMatch(Matcher(p).match(packet), p, about_packet(p, packet.dst), sel)
-
