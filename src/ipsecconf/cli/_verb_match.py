@@ -43,6 +43,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sport", type=_port, default=0, help="source port (default 0)")
     p.add_argument("--dport", type=_port, default=0, help="destination port (default 0)")
     add_format_option(p)
+    p.epilog = (
+        "Only the conns whose remote client can hold the destination decide the answer, so match "
+        "plans those alone. It reports check's findings and the runtime findings (O codes) about "
+        "those conns and the host; `plan` and `check --interface` report the runtime findings of "
+        "every conn."
+    )
 
 
 def _run(args: argparse.Namespace, con: Console) -> int:
