@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -96,35 +97,28 @@ def _needles(a: IPAddr) -> tuple[dict[str, frozenset[int]], str]:
     return {k: frozenset(v) for k, v in nets.items()}, str(a)
 
 
-def _hits(text: str, a: IPAddr) -> list[int]:
-    """Offsets in ``text`` where a canonical spelling of a network or address holding ``a`` starts."""
+def _patterns(a: IPAddr) -> list[re.Pattern[str]]:
+    """Regexes for the canonical spellings of the networks holding ``a`` (``a.b.c.d/n``) and of
+    ``a`` itself, one per leading field: each starts with a literal, which ``re`` searches for fast."""
     nets, host = _needles(a)
-    out: list[int] = []
-    find = text.find
-    for needle, lengths in nets.items():
-        at = find(needle)
-        while at != -1:
-            end = at + len(needle)
-            stop = end
-            while stop < len(text) and stop - end < 3 and text[stop].isdigit():
-                stop += 1
-            if stop > end and int(text[end:stop]) in lengths:
-                out.append(at)
-            at = find(needle, end)
-    at = find(host)
-    while at != -1:
-        end = at + len(host)
-        if end == len(text) or not text[end].isdigit():
-            out.append(at)
-        at = find(host, end)
-    return out
+    sep = "." if a.version == 4 else ":"
+    groups: dict[str, list[str]] = {}
+    for text, lengths in nets.items():
+        head = text.split(sep, 1)[0] + sep
+        alts = "|".join(str(p) for p in sorted(lengths, reverse=True))
+        groups.setdefault(head, []).append(f"{re.escape(text[len(head) :])}(?:{alts})")
+    head = host.split(sep, 1)[0] + sep
+    groups.setdefault(head, []).append(re.escape(host[len(head) :]))
+    return [re.compile(rf"{re.escape(h)}(?:{'|'.join(alts)})(?!\d)") for h, alts in groups.items()]
 
 
 def _hit_names(tree: ConfigTree, a: IPAddr) -> set[str]:
     """Names of the conn blocks whose text holds a network or address text holding ``a``."""
     names: set[str] = set()
+    patterns = _patterns(a)
     for doc in tree.documents.values():
-        found = _hits(doc.source.text, a)
+        text = doc.source.text
+        found = [m.start() for p in patterns for m in p.finditer(text)]
         if not found:
             continue
         blocks = doc.blocks
