@@ -30,6 +30,7 @@ from ipsecconf.cli import _main as cli
 from ipsecconf.model._resolve import StandIn, resolve, resolve_subset
 from ipsecconf.reading._includes import ConfigTree, load, load_text
 from ipsecconf.runtime import HostState, Matcher, Packet, plan
+from ipsecconf.runtime import _fastmatch as fm
 from ipsecconf.runtime._fastmatch import FastMatch, about_packet, fast_match
 
 HOST = HostState(
@@ -220,6 +221,48 @@ def test_stand_ins_reaching_the_destination_through_shared_lines_are_kept(how: s
     ]
 
 
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    v6=st.booleans(),
+    addr=st.integers(0, 2**128 - 1),
+    length=st.integers(0, 128),
+    around=st.sampled_from(["leftsubnet={}\n", "\tright={} # c\n", 'x="{}"', "{{1.2.3.0/24 {}}}"]),
+)
+def test_the_search_finds_every_network_holding_the_destination(
+    v6: bool, addr: int, length: int, around: str
+) -> None:
+    """No false negatives: each canonical network holding the address, and the address, is found."""
+    bits = 128 if v6 else 32
+    addr_cls, net_cls = (
+        (ipaddress.IPv6Address, ipaddress.IPv6Network)
+        if v6
+        else (ipaddress.IPv4Address, ipaddress.IPv4Network)
+    )
+    a = addr_cls(addr % 2**bits)
+    p = length % (bits + 1)
+    net = net_cls((int(a) & ~((1 << (bits - p)) - 1), p))
+    pats = fm._patterns(a)
+    for text in (net.with_prefixlen, str(a)):
+        assert any(pat.search(around.format(text)) for pat in pats), (str(a), text)
+    # And not every text: a network beside it (the same length, the next block) is not taken.
+    if 0 < p and int(net.network_address) + net.num_addresses < 2**bits:
+        beside = net_cls((int(net.network_address) + net.num_addresses, p))
+        assert not any(pat.fullmatch(beside.with_prefixlen) for pat in pats), (str(a), beside)
+
+
+def test_ipv6_packets() -> None:
+    text = "version 2\nconn %default\n\tauthby=secret\n\tauto=route\n\tconnaddrfamily=ipv6\n" + "".join(
+        f"conn c{i}\n\tleft=2001:db8::10\n\tleftsubnet=2001:db8:1::/48\n\tright=2001:db8::{i + 20}\n"
+        f"\trightsubnet=2001:db8:{i + 2}::/48\n"
+        for i in range(4)
+    )
+    host = HostState(interfaces=(("eth0", "2001:db8::10"),))
+    got = _compare(
+        load_text(text, "ipsec.conf", scan=_always), host, [Packet("2001:db8:1::5", "2001:db8:3::9")]
+    )
+    assert got[0].result.eroute == "c1"
+
+
 # ------------------------------------------------------------------ the worked cases, the corpus
 
 
@@ -276,11 +319,11 @@ def test_the_fast_path_skips_most_conns_of_a_generated_tree(tmp_path: Path) -> N
     for k, r in enumerate(full.eroutes[:: max(1, len(full.eroutes) // 12)]):
         packets.append(Packet(_inside(r.src, k * 31), _inside(r.dst, k * 17)))
     got = _compare(tree, HOST, packets)
-    assert any(fm.result.eroute is not None for fm in got)
-    for fm in got:
+    assert any(one.result.eroute is not None for one in got)
+    for one in got:
         # All but a handful of the 1000 conns stand in for others and cannot hold the destination.
-        assert fm.selection.skipped > 800, fm.selection
-        assert len(fm.plan.conns) < 300
+        assert one.selection.skipped > 800, one.selection
+        assert len(one.plan.conns) < 300
 
 
 def test_resolve_subset_builds_what_resolve_builds(tmp_path: Path) -> None:
