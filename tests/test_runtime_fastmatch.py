@@ -8,12 +8,10 @@ the answer, and the runtime findings about the packet (``about_packet``).
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import ipaddress
 import json
 import re
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ import pytest
 from conftest import CORPUS, SPEC, examples, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from runtime_support import host_of_case
+from runtime_support import generated_tree, host_of_case
 
 from ipsecconf.checks._checks import check_shaped, filter_diagnostics
 from ipsecconf.checks._fastcheck import checking_scan
@@ -300,19 +298,8 @@ def test_fast_match_on_the_corpus() -> None:
 # ------------------------------------------------------------------ the fast path is used
 
 
-def _generated(tmp: Path, n: int) -> Path:
-    bench = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ipsecconf_bench_generate", bench)
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen
-    spec.loader.exec_module(gen)
-    gen.generate(n, tmp)
-    return tmp / "ipsec.conf"
-
-
 def test_the_fast_path_skips_most_conns_of_a_generated_tree(tmp_path: Path) -> None:
-    conf = _generated(tmp_path, 1000)
+    conf = generated_tree(tmp_path, 1000)
     tree = load(str(conf), scan=_always)
     full = plan(resolve(tree), HOST)
     packets = [Packet("10.1.0.5", "172.16.0.5")]
@@ -327,7 +314,7 @@ def test_the_fast_path_skips_most_conns_of_a_generated_tree(tmp_path: Path) -> N
 
 
 def test_resolve_subset_builds_what_resolve_builds(tmp_path: Path) -> None:
-    conf = _generated(tmp_path, 300)
+    conf = generated_tree(tmp_path, 300)
     tree = load(str(conf))
     every = resolve(tree)
     names = {c.name for c in every.conns if not c.implicit}
@@ -372,7 +359,7 @@ def test_match_cli_reports_findings_about_the_packet_only(tmp_path: Path) -> Non
 
 
 def test_verify_mode_compares_with_the_full_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    conf = _generated(tmp_path, 200)
+    conf = generated_tree(tmp_path, 200)
     monkeypatch.setenv("IPSECCONF_VERIFY", "1")
     out, err = io.StringIO(), io.StringIO()
     args = ["match", str(conf), "--interface", "eth0=192.0.2.10", "--src", "10.1.0.5", "--dst", "172.16.0.5"]

@@ -43,12 +43,16 @@ def load_runtime(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Co
     got = load_checked(args, con, shaped=True)
     if got is None:
         return None
+    host = _host(args, con)
+    return None if host is None else (got[0], got[1], host)
+
+
+def _host(args: argparse.Namespace, con: Console) -> HostState | None:
     try:
-        host = host_from_args(args)
+        return host_from_args(args)
     except HostOptionError as exc:
         con.err.write(f"ipsecconf: {exc}\n")
         return None
-    return got[0], got[1], host
 
 
 def load_match(
@@ -67,10 +71,8 @@ def load_match(
     except OSError as exc:
         con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
         return None
-    try:
-        host = host_from_args(args)
-    except HostOptionError as exc:
-        con.err.write(f"ipsecconf: {exc}\n")
+    host = _host(args, con)
+    if host is None:
         return None
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
     built, items, found = check_shaped(tree, policy_dir=policy_dir, target=args.target)
