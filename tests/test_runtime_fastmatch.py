@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from runtime_support import generated_tree, host_of_case
 
 from ipsecconf.checks._checks import check_shaped, filter_diagnostics
-from ipsecconf.checks._fastcheck import checking_scan
+from ipsecconf.checks._fastcheck import ScanChooser, checking_scan
 from ipsecconf.cli import _main as cli
 from ipsecconf.model._resolve import StandIn, resolve, resolve_subset
 from ipsecconf.reading._includes import ConfigTree, load, load_text
@@ -358,10 +358,23 @@ def test_match_cli_reports_findings_about_the_packet_only(tmp_path: Path) -> Non
     assert "conn 'b'" in errs.getvalue() and "conn 'd'" in errs.getvalue()
 
 
-def test_verify_mode_compares_with_the_full_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    conf = generated_tree(tmp_path, 200)
+def test_verify_mode_compares_with_the_full_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = generated_tree(tmp_path, 600)  # over fastcheck.MIN_SIZE: the CLI reads it with shapes
+    tree = load(str(conf), scan=ScanChooser())
+    standing = {i.name for i in check_shaped(tree)[1] if type(i) is StandIn}
+    eroutes = plan(resolve(tree), HostState(interfaces=(("eth0", "192.0.2.10"),))).eroutes
+    r = next(r for r in eroutes if r.owner in standing)
+    src, dst = _inside(r.src, 5), _inside(r.dst, 5)
     monkeypatch.setenv("IPSECCONF_VERIFY", "1")
+    args = ["match", str(conf), "--interface", "eth0=192.0.2.10", "--src", src, "--dst", dst]
     out, err = io.StringIO(), io.StringIO()
-    args = ["match", str(conf), "--interface", "eth0=192.0.2.10", "--src", "10.1.0.5", "--dst", "172.16.0.5"]
     assert cli.main(args, out=out, err=err) in (0, 1)
-    assert "eroute:" in out.getvalue()
+    assert "eroute: " in out.getvalue() and "eroute: (none)" not in out.getvalue()
+    # A selection that leaves out the conn the packet meets: verify mode says so (exit 3).
+    monkeypatch.setattr(fm, "_first_covers", lambda e, c, a: False)
+    monkeypatch.setattr(fm, "_hit_names", lambda tree, a: set())
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(args, out=out, err=err) == 3
+    assert "differs from the full plan" in capsys.readouterr().err
