@@ -12,7 +12,7 @@ import ipaddress
 import os
 import re
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TypeVar
@@ -30,6 +30,7 @@ __all__ = [
     "EffectiveSet",
     "effective",
     "effective_set",
+    "effective_each",
     "MAX_WILDCARDS",
     "host_net",
 ]
@@ -1109,6 +1110,17 @@ def _effective_set(config: Config, host: HostState, appended: frozenset[str] | N
         hp_order=tuple(hp),
         owners=tuple(b.owners),
     )
+
+
+def effective_each(config: Config, host: HostState, conns: Iterable[Conn]) -> dict[str, Effective]:
+    """Each of ``conns`` (of ``config``) on its own, as :func:`effective_set` sees a plain conn:
+    no subnets= or policy-group instances, no findings."""
+    b = _Builder(config, host)
+    try:
+        return {c.name: b.one(c, c.name, c.name, "conn") for c in conns}
+    finally:
+        _QUAD_HOSTS.clear()
+        _QUAD_NETS.clear()
 
 
 def effective(config: Config, host: HostState) -> Mapping[str, Effective]:

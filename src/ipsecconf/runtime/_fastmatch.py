@@ -20,11 +20,15 @@ initiates (3.3) and the candidates. Let R be the conns and instances whose remot
    already taken by another group is skipped (2.6): every group conn is kept, so their
    instances are the full plan's.
 
-So the plan of any S containing R, and every policy group, answers the packet exactly as
+So the plan of any S containing R and every policy group answers the packet exactly as
 the full plan does; members of S outside R have no eroute that covers the packet and
 cannot change one that does.
 
-Which conns can be left out without building them: ``check``'s fast path builds one conn
+Which conns can be left out. Of the conns ``check``'s fast path built, those whose effective
+view (``effective_each``) has neither client holding the destination, no OPPO widening, no
+policy group and no subnets= item holding it, and those never added (no end: not loaded,
+no host, two wildcards; R-P1, R-P3), which are never routed. Policy groups and the implicit
+conns are always kept. Without building them: ``check``'s fast path builds one conn
 per shape (``model._resolve.StandIn``); a stand-in differs from its first conn only in the
 class values (fastcheck.class_keys) of its own lines and of the same-shape sections it
 appends, and those are canonical IPv4 texts (the shape scan's class patterns; a %word is
@@ -57,7 +61,7 @@ from ipsecconf.language._releases import DEFAULT_TARGET, Release
 from ipsecconf.model._model import Config, Conn, Value
 from ipsecconf.model._resolve import StandIn, resolve_subset
 from ipsecconf.reading._includes import ConfigTree
-from ipsecconf.runtime._effective import Effective, effective_set
+from ipsecconf.runtime._effective import Effective, effective_each
 from ipsecconf.runtime._host import HostState
 from ipsecconf.runtime._match import Matcher, MatchResult, Packet, _addr
 from ipsecconf.runtime._plan import Plan, plan
@@ -75,6 +79,7 @@ class Selection:
     appended: frozenset[str]  # every section some conn of the tree appends (Q6 reads it)
     kept: int  # stand-ins built because they may hold the destination
     skipped: int  # stand-ins left out
+    dropped: int  # conns check built that cannot hold the destination, left out
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,19 @@ def _first_covers(e: Effective | None, c: Conn, a: IPAddr) -> bool:
     return False
 
 
+def _may_hold(e: Effective | None, c: Conn, a: IPAddr) -> bool:
+    """Whether a built conn (or one of its NAME/LxR parts) may have a remote client holding ``a``."""
+    if e is None:
+        return True
+    if e.this_end is None or e.that_end is None:
+        return False  # never added (R-P1, R-P3, both ends wildcards): never routed
+    if e.oppo or e.kind == "group":
+        return True
+    if _holds(e.this_end.client, a) or _holds(e.that_end.client, a):
+        return True
+    return any(end.subnets is not None and _subnets_hold(end.subnets, a) for end in (c.left, c.right))
+
+
 def select_conns(
     tree: ConfigTree,
     built: Config,
@@ -175,21 +193,27 @@ def select_conns(
     """The explicit conns whose plan answers a packet to ``dst`` as the full plan does.
 
     ``built`` and ``items`` are what ``check``'s fast path resolved (``checks.check_shaped``):
-    every built conn is kept, and a stand-in only when it may hold ``dst`` (module doc).
+    a built conn is kept when its effective view may put ``dst`` in a client (``_may_hold``),
+    a stand-in when its text or its first conn ties it to ``dst`` (module doc).
     """
     a = ipaddress.ip_address(dst)
     hit = _hit_names(tree, a)
-    views = effective_set(built, host).conns
+    views = effective_each(built, host, built.conns)
     covers: dict[int, bool] = {}
     names: set[str] = set()
     appended: set[str] = set()
-    kept = skipped = 0
+    kept = skipped = dropped = 0
     for item in items:
         if type(item) is not StandIn:
             c: Conn = item  # type: ignore[assignment]
-            names.add(c.name)
             appended.update(c.also_chain)
             appended.update(c.alsoflip_chain)
+            # Implicit conns come with every subset; a name like an instance's could stand in for
+            # one (runtime._effective: the first of a name is kept), so it stays.
+            if c.implicit or "/" in c.name or "#" in c.name or _may_hold(views.get(c.name), c, a):
+                names.add(c.name)
+            else:
+                dropped += 1
             continue
         x: StandIn = item
         f = x.first
@@ -199,13 +223,12 @@ def select_conns(
         cov = covers.get(key)
         if cov is None:
             cov = covers[key] = _first_covers(views.get(f.name), f, a)
-        # A name like an instance's ('/', '#') could stand in for one (runtime._effective): kept.
         if cov or x.name in hit or "/" in x.name or "#" in x.name or any(n in hit for n in x.reached):
             names.add(x.name)
             kept += 1
         else:
             skipped += 1
-    return Selection(frozenset(names), frozenset(appended), kept, skipped)
+    return Selection(frozenset(names), frozenset(appended), kept, skipped, dropped)
 
 
 def about_packet(p: Plan, dst: str) -> tuple[Diagnostic, ...]:
