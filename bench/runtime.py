@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(
         (
             "match's fast path, one packet (select, resolve the kept conns, plan them, look up)",
-            f"{k.text()} ({fm.selection.skipped} conns left out, {len(fm.plan.conns)} planned)",
+            f"{k.text()} ({fm.selection.skipped + fm.selection.dropped} conns left out, "
+            f"{len(fm.plan.conns)} planned)",
         )
     )
 
