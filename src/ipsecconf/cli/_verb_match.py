@@ -112,11 +112,17 @@ def _verify(
     """Verify mode: the plan of every conn must give the same answer and findings (runtime._fastmatch)."""
     from dataclasses import replace
 
-    from ipsecconf.checks._checks import VerifyError
+    from ipsecconf.checks._checks import VerifyError, check, filter_diagnostics
     from ipsecconf.model._resolve import resolve
     from ipsecconf.runtime import Matcher, plan
     from ipsecconf.runtime._fastmatch import about_packet
 
+    # check's two paths agree (it raises if not), and match read the findings check reports.
+    if (
+        filter_diagnostics(check(tree, policy_dir=host.policy_dir, target=target, verify=True), tree)
+        != findings
+    ):
+        raise VerifyError("verify: match read other findings than check reports")
     config = replace(resolve(tree, policy_dir=host.policy_dir, target=target), diagnostics=tuple(findings))
     full = plan(config, host)
     want = Matcher(full).match(packet)
