@@ -40,6 +40,9 @@ section, OPPO's widening). A stand-in is skipped when neither its block nor a se
 reaches holds such a text and its first's client on neither side holds the destination
 through a value that is not its own (``_first_covers``). Skipping is a superset
 argument: a text hit in a comment or on an id only keeps a conn that was not needed.
+Two things read the whole tree and are given it: the sections some conn appends (Q6's
+finding, ``Selection.appended``), and the conn index that decides which instance names
+exist (``resolve_subset``); a conn named like an instance (``/``, ``#``) is always kept.
 
 The runtime findings reported are those about R (conns, instances and groups whose remote
 client holds the destination), the host's own, and nothing about the conns left out:
