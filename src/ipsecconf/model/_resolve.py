@@ -23,7 +23,7 @@ import difflib
 import ipaddress
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple, TypeVar
 
@@ -47,6 +47,7 @@ from ipsecconf.reading._syntax import Block, Shape
 __all__ = [
     "resolve",
     "resolve_shaped",
+    "resolve_subset",
     "StandIn",
     "policy_dir_for",
     "DEFAULT_POLICY_DIR",
@@ -879,8 +880,11 @@ class _Resolver:
         accept: Callable[[Conn], int] | None = None,
         subnet_instances: bool = True,
         pin: Callable[[Conn], Sequence[tuple[str, int]] | None] | None = None,
+        only: Container[str] | None = None,
     ) -> tuple[Config, list[Conn | StandIn]]:
         """The config, and its explicit and implicit conns in order.
+
+        ``only``: build just the explicit conns of these names (see :func:`resolve_subset`).
 
         With ``accept``, a conn of the same shape as one built before (see
         ``Document.shapes``) may be a :class:`StandIn` for it instead of being built:
@@ -913,6 +917,8 @@ class _Resolver:
 
         setup = self.setup_values()
         self.merge_defaults(default_blocks)
+        if only is not None:
+            conn_blocks = [b for b in conn_blocks if b.name in only]
 
         items: list[Conn | StandIn]
         if accept is None or self.local is not None:
@@ -1592,6 +1598,25 @@ def resolve(
     # The library leaves the garbage collector alone (process-wide state); the CLI turns it off.
     rel = as_release(target)
     return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses, rel).run()[0]
+
+
+def resolve_subset(
+    tree: ConfigTree,
+    only: Container[str],
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+) -> Config:
+    """:func:`resolve` restricted to the explicit conns named in ``only``.
+
+    Each conn built is the one :func:`resolve` builds (its also= targets, %default and the
+    name index are the whole tree's), in file order, followed by the implicit conns (R22)
+    and the subnet and policy-group instances of the conns built. The diagnostics are only
+    those met while building them: a caller that needs the tree's findings has them from
+    ``check``.
+    """
+    rel = as_release(target)
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(only=only)[0]
 
 
 def resolve_shaped(
