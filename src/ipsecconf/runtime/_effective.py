@@ -20,7 +20,7 @@ from typing import TypeVar
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.core._source import Span
 from ipsecconf.language import _values as vals
-from ipsecconf.model._model import Config, Conn, Value
+from ipsecconf.model._model import Config, Conn, Value, appended_names
 from ipsecconf.model._resolve import parse_policy_file
 from ipsecconf.runtime._host import HostState
 
@@ -529,14 +529,10 @@ class _Builder:
         self.dr_hop = ipaddress.ip_address(dr[1]) if dr and dr[1] else None
         # Sections appended with also= by some conn: candidates for Q6 (R-P3). Given when
         # ``config`` holds only some of the tree's conns (runtime._fastmatch).
-        self.appended: set[str] | frozenset[str]
-        if appended is not None:
-            self.appended = appended
-        else:
-            self.appended = set()
-            for c in config.conns:
-                self.appended.update(c.also_chain)
-                self.appended.update(c.alsoflip_chain)
+        # appended_names reads a tail that conns share once: linear on a long also= chain.
+        self.appended: set[str] | frozenset[str] = (
+            appended if appended is not None else appended_names(config.conns)
+        )
 
     def claim(self, owner: str | None) -> None:
         """The diagnostics made since the last claim are about ``owner``."""

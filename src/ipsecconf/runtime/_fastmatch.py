@@ -55,13 +55,13 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ipsecconf.core._diagnostics import Diagnostic
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import DEFAULT_TARGET, Release
-from ipsecconf.model._model import Config, Conn, Value
+from ipsecconf.model._model import Config, Conn, Value, appended_names
 from ipsecconf.model._resolve import StandIn, resolve_subset
 from ipsecconf.reading._includes import ConfigTree
 from ipsecconf.runtime._effective import Effective, effective_each
@@ -209,8 +209,6 @@ def select_conns(
     for item in items:
         if type(item) is not StandIn:
             c: Conn = item  # type: ignore[assignment]
-            appended.update(c.also_chain)
-            appended.update(c.alsoflip_chain)
             # Implicit conns come with every subset; a name like an instance's could stand in for
             # one (runtime._effective: the first of a name is kept), so it stays.
             if c.implicit or "/" in c.name or "#" in c.name or _may_hold(views.get(c.name), c, a):
@@ -220,8 +218,8 @@ def select_conns(
             continue
         x: StandIn = item
         f = x.first
-        reached: Iterable[str] = x.reached or (*f.also_chain, *f.alsoflip_chain)
-        appended.update(reached)
+        # The first is built, so appended_names below counts what it reaches.
+        appended.update(x.reached)
         key = id(f)
         cov = covers.get(key)
         if cov is None:
@@ -231,6 +229,8 @@ def select_conns(
             kept += 1
         else:
             skipped += 1
+    # A shared also= tail is read once: linear on a long chain (model.appended_names).
+    appended |= appended_names(built.conns)
     return Selection(frozenset(names), frozenset(appended), kept, skipped, dropped)
 
 
