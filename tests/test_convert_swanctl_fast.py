@@ -281,3 +281,13 @@ def test_cli_verify_runs_both_paths(tmp_path: Path, capsys: pytest.CaptureFixtur
     ref = swanctl_tree(resolve(load(str(conf))))
     assert fast_text == render_swanctl(ref)
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_a_conn_written_under_a_taken_name_replaces_it_in_place() -> None:
+    # x.1 and x_1 are both written as x_1: the later one's text, at the first one's place.
+    # x.1's body, rendered first and then dropped, must not lend its memo to x_1's children.
+    body = "\tleft=192.0.2.1\n\tright=192.0.2.2\n\tleftsubnets={10.1.0.0/24 10.2.0.0/24}\n\talsoflip=site\n"
+    text = "version 2\nconn site\n\tleftid=@s\nconn x.1\n" + body + "conn x_1\n" + body
+    text += "".join(f"conn n{i}\n\tleft=192.0.2.{i}\n\tright=192.0.2.2\n\tleftid=@n\n" for i in range(1, 9))
+    fast = _same_text(text)
+    assert fast.text.count("    x_1 {") == 1

@@ -349,6 +349,7 @@ def swanctl_shaped(
     index = tree.conn_index
     r = _Renderer()
     out = [HEAD]
+    rendered: list[dict[str, Any]] = []
     at: dict[str, int] = {}  # written name -> its place in out: a later conn of that name replaces it
     derived = 0
     findall = _CLASS_ROW.findall
@@ -390,6 +391,9 @@ def swanctl_shaped(
                 continue
             written = swanctl_name(c.name)
             text = r.section(written, body, 1)
+            # The renderer's memo is by id: a body that a later conn of the same written name
+            # replaces in b.connections must stay alive, or its ids could name other values.
+            rendered.append(body)
         n = len(out)
         place = at.setdefault(written, n)
         if place == n:
