@@ -182,6 +182,7 @@ class _Pattern:
         self.whole: str | None = None
         self.sides: tuple[_Side, _Side] | None = None
         self.ok = body is None  # a first that is not written: its stand-ins copy its findings only
+        self.writes = False
         if body is None:
             return
         children = body["children"]
@@ -227,7 +228,7 @@ class _Pattern:
                 return
             self.sides = sides
             (self.head, self.pick), (self.child, self.pick_child) = h, c
-        self.ok = True
+        self.ok = self.writes = True
 
     @staticmethod
     def _sides(
@@ -350,7 +351,13 @@ def swanctl_shaped(
     r = _Renderer()
     out = [HEAD]
     rendered: list[dict[str, Any]] = []
-    at: dict[str, int] = {}  # written name -> its place in out: a later conn of that name replaces it
+    # Two conns written under one name ('a.b' and 'a_b'): the later one's text takes the
+    # earlier one's place, as in swanctl_tree's dict. Only names with '.', '/' or '#' can meet.
+    at: dict[str, int] = {}  # written name -> its place in out
+    names = [i.name for i in items]
+    clash = any("." in n or "/" in n or "#" in n for n in names) and len(
+        {swanctl_name(n) for n in names}
+    ) < len(names)
     derived = 0
     findall = _CLASS_ROW.findall
     for item in items:
@@ -360,10 +367,11 @@ def swanctl_shaped(
             block = index[name]
             if pattern.findings is not None:
                 pattern.findings.copy(name, block, b.diags)
-            if pattern.whole is None and pattern.sides is None:
+            if not pattern.writes:
                 continue  # the first is not written (a fragment): neither is this conn
-            written = swanctl_name(name)
-            if written != name:
+            written = name
+            if "." in name or "/" in name or "#" in name:  # swanctl_name's test, inlined
+                written = swanctl_name(name)
                 b.diags.append(renamed(name, Span(block.source.name, block.line, 1, 0)))  # type: ignore[arg-type]
             # The class values of its own lines (_own, inlined: this runs once per conn).
             text, start = block.doc.source.text, block.body_start
@@ -394,12 +402,13 @@ def swanctl_shaped(
             # The renderer's memo is by id: a body that a later conn of the same written name
             # replaces in b.connections must stay alive, or its ids could name other values.
             rendered.append(body)
-        n = len(out)
-        place = at.setdefault(written, n)
-        if place == n:
-            out.append(text)
-        else:
-            out[place] = text
+        if clash:
+            n = len(out)
+            place = at.setdefault(written, n)
+            if place != n:
+                out[place] = text
+                continue
+        out.append(text)
     out.append(closing(r, b.shared))
     return ShapedSwanctl(
         out,
