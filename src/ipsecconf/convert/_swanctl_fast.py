@@ -246,7 +246,7 @@ class _Pattern:
             rights.setdefault(int(ri), _value(rts) if rts else None)
         names = [swanctl_name(f"{first.name}/{li}x{ri}") for li in lefts for ri in rights]
         if names != list(children):
-            return None  # an instance was left out (a name clash): build such conns one by one
+            return None  # an instance was left out (a name clash): the plain path writes the tree
         return _Side("left", first, list(lefts.items())), _Side("right", first, list(rights.items()))
 
     def text(self, written: str, own: dict[str, str]) -> str:
