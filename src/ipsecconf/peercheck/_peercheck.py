@@ -1139,12 +1139,6 @@ class _Checker:
         wb = wb.resolve() if isinstance(wb, _Pending) else wb
         self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
 
-    def replay(self, spec: _Spec, places: dict[tuple[int, str, bool], _Plan]) -> None:
-        code, sev, kind, message, hint, sa, sb = spec
-        wa = _place(self.conn_a, self.at_a, sa, places)
-        wb = _place(self.conn_b, self.at_b, sb, places)
-        self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
-
     def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
         pa = _Pending(self.conn_a, va, keyword, True, self.at_a)
@@ -1174,28 +1168,10 @@ def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
     return (loc.keyword, loc.defaults) if isinstance(loc, _Pending) else loc
 
 
-def _place(
-    conn: Conn,
-    at: _Own | None,
-    spec: Where | tuple[str, bool] | None,
-    places: dict[tuple[int, str, bool], _Plan],
-) -> Where | None:
-    if not isinstance(spec, tuple):
-        return spec
-    if at is None:
-        return _where(conn, conn.get(spec[0], defaults=spec[1]), spec[0])
-    # Stand-ins of one first find the value in the same place, up to their own lines.
-    key = (id(conn), *spec)
-    plan = places.get(key)
-    if plan is None:
-        plan = places[key] = at.plan(conn.get(spec[0], defaults=spec[1]), spec[0])
-    return at.placed(plan)
-
-
 class _Memo:
     """What pairs of conns with the same values share, found once."""
 
-    __slots__ = ("specs", "by_conns", "clean", "places", "quiet")
+    __slots__ = ("specs", "by_conns", "clean", "quiet", "puts", "keep")
 
     def __init__(self) -> None:
         # Conn-level verdicts by the values' text, and by the two conns (a stand-in's is its
@@ -1205,9 +1181,11 @@ class _Memo:
         # Checks that read only the two conns' values and which of their ends is which, and
         # found nothing for these: (check, id of A's conn, id of B's, A's side, B's side).
         self.clean: set[tuple[str, int, int, str, str]] = set()
-        self.places: dict[tuple[int, str, bool], _Plan] = {}
         # The findings of a pair with equal class values, by (its two conns, their ends, same).
         self.quiet: dict[tuple[int, int, str, str, bool], list[_Spec]] = {}
+        # Each replayed finding's places, by (its specs, the two conns, which is a stand-in).
+        self.puts: dict[tuple[int, int, int, bool, bool], list[tuple[Any, ...]]] = {}
+        self.keep: list[list[_Spec]] = []
 
 
 def _equal(ea: _End, eb: _End) -> bool:
@@ -1233,12 +1211,7 @@ def _check_pair(
         quiet = (id(ea.conn), id(eb.conn), ea.side, eb.side, same)
         known = memo.quiet.get(quiet)
         if known is not None:
-            if not known:
-                return []
-            ck = _Checker(ca, cb, a, b)
-            for spec in known:
-                ck.replay(spec, memo.places)
-            return ck.out
+            return _replayed(known, ea, eb, memo) if known else []
     ck = _Checker(ca, cb, a, b)
     ids = id(ck.conn_a), id(ck.conn_b)
     clean = memo.clean
@@ -1292,9 +1265,60 @@ def _conn_level(ck: _Checker, ca: Config, cb: Config, memo: _Memo) -> list[Findi
             memo.by_conns[by_conns] = known
             return ck.out
         memo.by_conns[by_conns] = known
-    for spec in known:
-        ck.replay(spec, memo.places)
+    ck.out += _replayed(known, ck.a[0], ck.b[0], memo)
     return ck.out
+
+
+# How a replayed finding finds its place on one conn: a fixed place (or none); the conn's
+# header; or (its own line for a keyword: that row's regex, the keyword, the first's place
+# when it has no such line).
+_Put = Where | None | str | tuple[re.Pattern[str], str | None, Where]
+
+
+def _put_for(conn: Conn, at: _Own | None, spec: Where | tuple[str, bool] | None) -> _Put:
+    if not isinstance(spec, tuple):
+        return spec
+    v = conn.get(spec[0], defaults=spec[1])
+    if at is None:
+        return _where(conn, v, spec[0])
+    plan = at.plan(v, spec[0])
+    if isinstance(plan, tuple):
+        slot, there = plan
+        return (_row_re(slot), there.keyword, there)
+    return plan
+
+
+def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Finding]:
+    """``specs`` found for two conns, placed on the conns of ``ea`` and ``eb`` (a stand-in's
+    values are its first's, its places its own): each spec's places are worked out once per
+    (specs, conn, stand-in or not), and per conn only its own rows are looked up."""
+    at_a, at_b = ea.at, eb.at
+    key = (id(specs), id(ea.conn), id(eb.conn), at_a is None, at_b is None)
+    puts = memo.puts.get(key)
+    if puts is None:
+        puts = memo.puts[key] = [
+            (code, sev, kind, message, hint, _put_for(ea.conn, at_a, sa), _put_for(eb.conn, at_b, sb))
+            for code, sev, kind, message, hint, sa, sb in specs
+        ]
+        memo.keep.append(specs)  # keeps id(specs) its own
+    return [
+        Finding(code, sev, kind, message, _put(at_a, pa), _put(at_b, pb), hint)
+        for code, sev, kind, message, hint, pa, pb in puts
+    ]
+
+
+def _put(at: _Own | None, put: _Put) -> Where | None:
+    if at is None or put is None or type(put) is Where:
+        return put  # type: ignore[return-value]  # at is None: a built conn's places are fixed
+    block = at.block
+    if put is _HEADER:
+        return Where(block.source.name, block.line, None)
+    rx, keyword, there = put  # type: ignore[misc]
+    text, start = block.source.text, block.body_start
+    m = rx.search(text, start, block.end)
+    if m is None:
+        return there
+    return Where(block.source.name, block.line + 1 + text.count("\n", start, m.start()), keyword)
 
 
 # The conn-level keywords the checks below read (authby is checked per pair, with the keys).
