@@ -1308,12 +1308,13 @@ def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Findi
 
 
 def _put(at: _Own | None, put: _Put) -> Where | None:
-    if at is None or put is None or type(put) is Where:
-        return put  # type: ignore[return-value]  # at is None: a built conn's places are fixed
-    block = at.block
-    if put is _HEADER:
-        return Where(block.source.name, block.line, None)
-    rx, keyword, there = put  # type: ignore[misc]
+    if put is None or isinstance(put, Where):
+        return put  # a fixed place; for a built conn, all are
+    block = at.block if at is not None else None
+    assert block is not None  # noqa: S101 - only a stand-in's places are left to find
+    if isinstance(put, str):
+        return Where(block.source.name, block.line, None)  # _HEADER
+    rx, keyword, there = put
     text, start = block.source.text, block.body_start
     m = rx.search(text, start, block.end)
     if m is None:
