@@ -312,8 +312,15 @@ class _Own:
         self.first = first
         # Its class values (hosts, ids, subnets), as param_rows reads them: a shape's body
         # has one row per line, each key once (tests/test_peercheck_shaped.py compares).
-        rows = _CLASS_ROW.findall(block.source.text, block.body_start, block.end)
-        self.values = {name: q or b or c for name, q, b, c in rows if q or b or c}
+        # A value in double quotes keeps them here (see _unquote): most bodies have no
+        # braces, and their rows go straight into a dict.
+        text, start, end = block.doc.source.text, block.body_start, block.end
+        start = _line_before(text, start)
+        if text.find("{", start, end) < 0:
+            self.values = dict(_CLASS_TOKEN.findall(text, start, end))
+        else:
+            rows = _CLASS_ROW.findall(text, start, end)
+            self.values = {name: q or b or c for name, q, b, c in rows if q or b or c}
 
     @property
     def file(self) -> str:
@@ -333,10 +340,10 @@ class _Own:
         """(value, line) of its own line for ``slot`` (param_rows' answer, found directly)."""
         block = self.block
         text, start = block.source.text, block.body_start
-        m = _row_re(slot).search(text, start, block.end)
+        m = _row_re(slot).search(text, _line_before(text, start), block.end)
         if m is None:
             return None
-        return m.group(2) or m.group(3) or m.group(4), block.line + 1 + text.count("\n", start, m.start())
+        return m.group(2) or m.group(3) or m.group(4), block.line + 1 + text.count("\n", start, m.start() + 1)
 
     def plan(self, v: Value | None, keyword: str | None) -> _Plan:
         """Where the first's value ``v`` is for any conn of its shape: on a line outside the
@@ -365,11 +372,32 @@ class _Own:
 
 # A class row of a shape's body (fastcheck.CLASS_PATTERNS: an address, a subnet, an @id or
 # an address as id, a subnet list; maybe in quotes or braces); lexer.ROW_RE's value forms.
+# The rows' patterns start at the newline before a row (a literal the regex engine looks for
+# quickly; searched from _line_before), not at ^, which is tried at every character.
 _CLASS_ROW = re.compile(
-    r"^[ \t]+(left|right|leftid|rightid|leftsubnet|rightsubnet|leftsubnets|rightsubnets)[ \t]*=[ \t]*"
-    r'(?:"([^"\n\r]*)"|\{([^"\n\r}]*)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))',
-    re.M,
+    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
+    r'(?:"([^"\n\r]*)"|\{([^"\n\r}]*)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))'
 )
+
+
+# The same rows in a body without braces: (slot, value token), quotes kept.
+_CLASS_TOKEN = re.compile(
+    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
+    r'("[^"\n\r]*"|[^ \t\n\r"#][^ \t\n\r"]*)',
+)
+
+
+def _line_before(text: str, start: int) -> int:
+    """Where to search a body that starts at ``start`` for rows anchored on their newline: at
+    the newline that ends its header (as ``^`` with re.M matches only after a newline there)."""
+    return start - 1 if start and text[start - 1] == "\n" else start
+
+
+def _unquote(raw: str | None) -> str | None:
+    """A value of ``_Own.values`` as param_rows reads it: without its quotes; None when empty."""
+    if raw is not None and raw[0] == '"':
+        return raw[1:-1] or None
+    return raw
 
 
 _READ: dict[str, str] = {}
@@ -390,9 +418,9 @@ def _row_re(slot: str) -> re.Pattern[str]:
         ]
         names = "|".join(re.escape(f) for f in sorted(forms or [slot], key=len, reverse=True))
         got = _ROWS[slot] = re.compile(
-            rf"^[ \t]+({names})[ \t]*=[ \t]*"
+            rf"\n[ \t]+({names})[ \t]*=[ \t]*"
             r'(?:"([^"\n\r]+)"|\{([^"\n\r}]+)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))',
-            re.M | re.I,
+            re.I,
         )
     return got
 
@@ -525,23 +553,26 @@ _SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "r
 class _Seen:
     """Class values read once for both configs (the two ends of a tunnel write the same ones)."""
 
-    __slots__ = ("hosts", "nets")
+    __slots__ = ("hosts", "nets", "ids")
 
     def __init__(self) -> None:
+        self.ids: dict[str, str] = {}  # an @id as written, normalized
         self.hosts: dict[str, Net | None] = {}  # a plain dotted quad's /32, or None
         self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
 
 
-def _patched(fe: _End, at: _Own, target: Release, seen: _Seen) -> _End | None:
-    """A stand-in's end: its first's end ``fe`` with the class values written on its own lines;
-    None when its host makes it no negotiated conn. The same answers as :func:`_end`.
+def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Seen) -> _End | None:
+    """A stand-in's end: its first's end ``fe`` with the class values written on its own lines
+    (``own``: slot -> value); None when its host makes it no negotiated conn. The same answers
+    as :func:`_end`.
 
     A stand-in has a line for a slot exactly when its first has (their shape), and the first's
     value is then that line's (another would have been a report: no stand-in, R13)."""
     side = fe.side
     k_host, k_id, k_subnet = _SIDE_KEYS[side]
-    own = at.values
     raw = own.get(k_host)
+    if raw is not None and raw[0] == '"':
+        raw = raw[1:-1] or None  # _unquote, inline
     if raw is None:
         host, address = fe.host, fe.address
     else:
@@ -556,13 +587,25 @@ def _patched(fe: _End, at: _Own, target: Release, seen: _Seen) -> _End | None:
             if not usable:
                 return None
     raw = own.get(k_id)
+    if raw is not None and raw[0] == '"':
+        raw = raw[1:-1] or None  # _unquote, inline
     if raw is None:
         ident = host if fe.id_default else fe.id
     elif raw[:1] == "@" and '"' not in raw:
-        ident = normalize_id(raw)
+        ids = seen.ids  # the two ends of a tunnel write the same ids
+        ident = ids.get(raw)
+        if ident is None:
+            c = raw[1:2]
+            if c and c not in "#~" and not raw[-1].isspace():
+                ident = "@" + raw[1:].lower().rstrip(".")  # normalize_id's @fqdn, without the cache
+            else:
+                ident = normalize_id(raw)
+            ids[raw] = ident
     else:
         ident = _ident(_own_value(k_id, at, target))
     raw = own.get(k_subnet)
+    if raw is not None and raw[0] == '"':
+        raw = raw[1:-1] or None  # _unquote, inline
     if raw is None:
         nets, virtual = fe.nets, fe.virtual
     else:
@@ -603,13 +646,13 @@ def _choices(
     own = at.values
     choices: list[tuple[int, Net]] = []
     if fe.subnet is not None:
-        raw = own.get(side + "subnet")
+        raw = _unquote(own.get(side + "subnet"))
         items = _subnet_items(fe.subnet) if raw is None else [_net_of(raw)]
         if items is None or items[0] is None:
             return None
         choices.append((0, items[0]))
     if fe.subnets is not None:
-        raw = own.get(side + "subnets")
+        raw = _unquote(own.get(side + "subnets"))
         listed = None if raw is None else _plain_list(raw)
         if listed is None:
             v = fe.subnets if raw is None else _own_value(side + "subnets", at, target)
@@ -736,10 +779,12 @@ class _Side:
         if got is None:
             return False
         at = _Own(shaped.tree.conn_index[item.name], got.lines)
-        target, seen = shaped.target, self.seen
-        left = _patched(got.ends[0], at, target, seen)
-        right = _patched(got.ends[1], at, target, seen)
-        if left is None or right is None or (left.host is None and right.host is None):
+        target, seen, own = shaped.target, self.seen, at.values
+        left = _patched(got.ends[0], at, own, target, seen)
+        if left is None:
+            return False
+        right = _patched(got.ends[1], at, own, target, seen)
+        if right is None or (left.host is None and right.host is None):
             return False
         if got.kids is not None:
             done = self._with_instances(item.name, got, at, left, right, shaped)
@@ -1316,10 +1361,10 @@ def _put(at: _Own | None, put: _Put) -> Where | None:
         return Where(block.source.name, block.line, None)  # _HEADER
     rx, keyword, there = put
     text, start = block.source.text, block.body_start
-    m = rx.search(text, start, block.end)
+    m = rx.search(text, _line_before(text, start), block.end)
     if m is None:
         return there
-    return Where(block.source.name, block.line + 1 + text.count("\n", start, m.start()), keyword)
+    return Where(block.source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword)
 
 
 # The conn-level keywords the checks below read (authby is checked per pair, with the keys).
