@@ -553,9 +553,11 @@ _SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "r
 class _Seen:
     """Class values read once for both configs (the two ends of a tunnel write the same ones)."""
 
-    __slots__ = ("hosts", "nets", "ids")
+    __slots__ = ("hosts", "nets", "ids", "lists", "one")
 
     def __init__(self) -> None:
+        self.lists: dict[str, list[Net] | None] = {}  # a subnets= list, by _plain_list
+        self.one: dict[Net, frozenset[Net]] = {}  # an instance's one subnet
         self.ids: dict[str, str] = {}  # an @id as written, normalized
         self.hosts: dict[str, Net | None] = {}  # a plain dotted quad's /32, or None
         self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
@@ -628,16 +630,17 @@ _UNSEEN: Net = (0, 0, 0)  # no IP version 0: marks a value not read yet
 _UNSEEN_NETS: frozenset[Net] = frozenset({_UNSEEN})
 
 
-def _kid(theirs: _End, end: _End, net: Net, at: _Own) -> _End:
+def _kid(theirs: _End, end: _End, net: Net, at: _Own, one: dict[Net, frozenset[Net]]) -> _End:
     """An end of a stand-in's subnet instance: its parent's end with one subnet, and the
     first's instance of the same kind of choice for everything else (see _with_instances)."""
-    return _End(
-        theirs.conn, end.side, end.host, end.id, end.id_default, frozenset((net,)), False, end.address, at
-    )
+    nets = one.get(net)
+    if nets is None:
+        nets = one[net] = frozenset((net,))
+    return _End(theirs.conn, end.side, end.host, end.id, end.id_default, nets, False, end.address, at)
 
 
 def _choices(
-    end: _End, fe: End, at: _Own, target: Release
+    end: _End, fe: End, at: _Own, target: Release, lists: dict[str, list[Net] | None]
 ) -> tuple[frozenset[Net], list[tuple[int, Net]]] | None:
     """One side of a stand-in with subnet lists: its nets as :func:`_nets` reads them, and the
     (index, subnet) of each instance choice (resolve's ``_subnet_choices``); None unless every
@@ -653,7 +656,12 @@ def _choices(
         choices.append((0, items[0]))
     if fe.subnets is not None:
         raw = _unquote(own.get(side + "subnets"))
-        listed = None if raw is None else _plain_list(raw)
+        if raw is None:
+            listed = None
+        else:
+            listed = lists.get(raw, _UNSEEN_LIST)
+            if listed is _UNSEEN_LIST:
+                listed = lists[raw] = _plain_list(raw)  # the two ends write the same lists
         if listed is None:
             v = fe.subnets if raw is None else _own_value(side + "subnets", at, target)
             p = v.parsed
@@ -669,6 +677,7 @@ def _choices(
     return frozenset(n for _, n in choices), choices
 
 
+_UNSEEN_LIST: list[Net] = []  # marks a list not read yet
 _LIST_WORD = re.compile(r"[^ \t,]+")  # what the subnets= parser splits a list into
 
 
@@ -680,6 +689,10 @@ def _plain_list(raw: str) -> list[Net] | None:
     if not nets or None in nets or len(set(words)) != len(words):
         return None
     return nets  # type: ignore[return-value]
+
+
+# An instance's LxR suffix with each index 0 (subnet=, or the host) or 1 (an item of a list).
+_KIND_OF_CHOICE = (("0x0", "0x1"), ("1x0", "1x1"))
 
 
 @dataclass(slots=True)
@@ -805,7 +818,7 @@ class _Side:
         first_end = first.ends[0].conn
         sides = []
         for end, fe in ((left, first_end.left), (right, first_end.right)):
-            got = _choices(end, fe, at, shaped.target)
+            got = _choices(end, fe, at, shaped.target, self.seen.lists)
             if got is None:
                 return self._from_full(name, shaped)
             sides.append(got)
@@ -815,14 +828,18 @@ class _Side:
         kids = first.kids
         assert kids is not None  # noqa: S101 - only a first with subnet lists has them
         made: list[tuple[str, tuple[_End, _End]]] = []
+        one = self.seen.one
         for li, ln in lefts:
             for ri, rn in rights:
-                theirs = kids.get(f"{min(li, 1)}x{min(ri, 1)}")
+                theirs = kids.get(_KIND_OF_CHOICE[min(li, 1)][min(ri, 1)])
                 if theirs is None:
                     return self._from_full(name, shaped)
                 ia = at.again()
                 made.append(
-                    (f"{name}/{li}x{ri}", (_kid(theirs[0], left, ln, ia), _kid(theirs[1], right, rn, ia)))
+                    (
+                        f"{name}/{li}x{ri}",
+                        (_kid(theirs[0], left, ln, ia, one), _kid(theirs[1], right, rn, ia, one)),
+                    )
                 )
         left.nets, right.nets = lnets, rnets
         left.virtual = right.virtual = False
@@ -849,16 +866,20 @@ class _Side:
         return True
 
     def candidates(self, ends: tuple[_End, _End]) -> list[str]:
-        hosts = [h for h in (ends[0].host, ends[1].host) if h is not None]
-        found: list[str] = []
-        if len(hosts) == 2:
-            found += self.by_pair.get(frozenset(hosts), [])
-            for h in hosts:
-                found += self.by_wild.get(h, [])
-        else:
-            found += self.by_host.get(hosts[0], [])
-        return list(dict.fromkeys(found))
+        """The conns that may be ``ends``' partner, each once, in the index's order."""
+        h0, h1 = ends[0].host, ends[1].host
+        if h0 is None or h1 is None:
+            host = h1 if h0 is None else h0
+            assert host is not None  # noqa: S101 - _add keeps no conn without a host
+            return list(dict.fromkeys(self.by_host.get(host, _NO_CONNS)))  # lh == rh: listed twice
+        found = self.by_pair.get(frozenset((h0, h1)), _NO_CONNS)
+        wild = self.by_wild
+        if h0 in wild or h1 in wild:
+            found = list(dict.fromkeys([*found, *wild.get(h0, ()), *wild.get(h1, ())]))
+        return found
 
+
+_NO_CONNS: list[str] = []  # never changed: no candidates
 
 # ------------------------------------------------------------------ pairing
 
@@ -938,7 +959,7 @@ class _Choice:
     b: str | None
     score: Score | None
     mirrored: bool
-    ties: list[str] = field(default_factory=list)
+    ties: tuple[str, ...] = ()
 
 
 def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip: frozenset[str]) -> _Choice:
@@ -963,7 +984,7 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
     if not best:
         return _Choice(None, None, False)
     if len(best) > 1:
-        return _Choice(None, best[0][0], False, [c for _, c, _ in best])
+        return _Choice(None, best[0][0], False, tuple([c for _, c, _ in best]))
     return _Choice(best[0][1], best[0][0], best[0][2])
 
 
@@ -1059,7 +1080,7 @@ def peer_check(
             top = chosen[names[0]].score
             if chosen[names[1]].score == top:
                 for n in names:
-                    chosen[n] = _Choice(None, top, False, [bname])
+                    chosen[n] = _Choice(None, top, False, (bname,))
                 ambiguous.append(Ambiguous("b", bname, tuple(names), _header(side_b.ends[bname][0])))
             else:
                 for n in names[1:]:
@@ -1077,7 +1098,7 @@ def peer_check(
         if ch.b is None:
             if ch.ties:
                 if not any(x.side == "b" and name in x.candidates for x in ambiguous):
-                    ambiguous.append(Ambiguous("a", name, tuple(ch.ties), _header(side_a.ends[name][0])))
+                    ambiguous.append(Ambiguous("a", name, ch.ties, _header(side_a.ends[name][0])))
             else:
                 lonely.append(name)
             continue
