@@ -1043,9 +1043,10 @@ def peer_check(
     side_b = side_a if b is None else _Side(b, seen=side_a.seen)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
+    ends_a, ends_b, kids_a = side_a.ends, side_b.ends, side_a.kids
     for name in side_a.order:
-        ends = side_a.ends[name]
-        kids = side_a.kids.get(name, [])
+        ends = ends_a[name]
+        kids = kids_a.get(name, _NO_CONNS)
         if single and ends[0].host is not None and ends[1].host is not None:
             # Both ends concrete: in a shared file the same text serves both machines.
             chosen[name] = _Choice(name, (1, 2, 4, 2), False)
@@ -1068,13 +1069,19 @@ def peer_check(
     ambiguous: list[Ambiguous] = []
     if not single:
         # A conn of B chosen by several of A: the best keeps it, equal ones are ambiguous.
-        claims: dict[str, list[str]] = {}
+        # (most are claimed once: a list only for a conn claimed again)
+        claims: dict[str, str] = {}
+        again: dict[str, list[str]] = {}
         for name in units:
             got = chosen[name].b
             if got is not None:
-                claims.setdefault(got, []).append(name)
-        for bname, names in claims.items():
-            if len(names) < 2:
+                if got not in claims:
+                    claims[got] = name
+                else:
+                    again.setdefault(got, [claims[got]]).append(name)
+        for bname in claims if again else ():
+            names = again.get(bname)
+            if names is None:
                 continue
             names.sort(key=lambda n: chosen[n].score or (0, 0, 0, 0), reverse=True)
             top = chosen[names[0]].score
@@ -1093,28 +1100,33 @@ def peer_check(
     paired_b: set[str] = set()
     paired_a: set[str] = set()
     lonely: list[str] = []
+    ca, cb = side_a.config, side_b.config
     for name in units:
         ch = chosen[name]
-        if ch.b is None:
+        partner = ch.b
+        if partner is None:
             if ch.ties:
                 if not any(x.side == "b" and name in x.candidates for x in ambiguous):
-                    ambiguous.append(Ambiguous("a", name, ch.ties, _header(side_a.ends[name][0])))
+                    ambiguous.append(Ambiguous("a", name, ch.ties, _header(ends_a[name][0])))
             else:
                 lonely.append(name)
             continue
         if single:
-            key = frozenset((name, ch.b))
+            key = frozenset((name, partner))
             if key in seen:
                 continue
             seen.add(key)
-        paired_b.update((ch.b, parent_b.get(ch.b, ch.b)))
-        paired_a.update((name, parent_a.get(name, name)))
-        a_ends = side_a.ends[name]
-        b_ends = side_b.ends[ch.b]
+        paired_b.add(partner)
+        paired_a.add(name)
+        if parent_b:
+            paired_b.add(parent_b.get(partner, partner))
+        if parent_a:
+            paired_a.add(parent_a.get(name, name))
+        b_ends = ends_b[partner]
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
-        found = _check_pair(side_a.config, side_b.config, a_ends, b_ends, secrets_a, secrets_b, memo)
-        pairs.append(Pair(name, ch.b, tuple(found), ch.mirrored))
+        found = _check_pair(ca, cb, ends_a[name], b_ends, secrets_a, secrets_b, memo)
+        pairs.append(Pair(name, partner, tuple(found), ch.mirrored))
     # Instances tried one by one and none paired: the conn itself is unpaired.
     unpaired_a: list[str] = []
     for name in lonely:
