@@ -741,23 +741,39 @@ class _Side:
             for inst in instances.get(conn.name, []):
                 if self._add(inst, instances):
                     self.kids.setdefault(conn.name, []).append(inst.name)
-        self.by_pair: dict[frozenset[str], list[str]] = {}
-        self.by_host: dict[str, list[str]] = {}
+        # The index: conns by their two hosts (in either order), and conns with one wildcard
+        # host by the other; every conn by each host only when a wildcard conn asks (_hosts).
+        self.by_pair: dict[tuple[str, str], list[str]] = {}
         self.by_wild: dict[str, list[str]] = {}
+        self._by_host: dict[str, list[str]] | None = None
+        self.indexed = index
         if not index:
             return  # A's conns look for partners in B's index only
-        by_host, by_pair, by_wild = self.by_host, self.by_pair, self.by_wild
+        by_pair, by_wild = self.by_pair, self.by_wild
         for name, (left, right) in self.ends.items():
             lh, rh = left.host, right.host
             if lh is not None and rh is not None:
-                by_host.setdefault(lh, []).append(name)
-                by_host.setdefault(rh, []).append(name)
-                by_pair.setdefault(frozenset((lh, rh)), []).append(name)
+                key = (lh, rh) if lh <= rh else (rh, lh)
+                got = by_pair.get(key)
+                if got is None:
+                    by_pair[key] = [name]
+                else:
+                    got.append(name)
             else:
                 h = lh if lh is not None else rh  # one of them: _add keeps no conn without
                 assert h is not None  # noqa: S101
-                by_host.setdefault(h, []).append(name)
                 by_wild.setdefault(h, []).append(name)
+
+    def _hosts(self) -> dict[str, list[str]]:
+        """Every conn of the index by each of its hosts, in the order of ``ends``."""
+        if self._by_host is None:
+            by_host: dict[str, list[str]] = {}
+            for name, (left, right) in self.ends.items() if self.indexed else ():
+                for h in (left.host, right.host):
+                    if h is not None:
+                        by_host.setdefault(h, []).append(name)
+            self._by_host = by_host
+        return self._by_host
 
     def _add(self, conn: Conn, instances: Mapping[str, list[Conn]]) -> bool:
         if conn.implicit or conn.kind not in ("conn", "subnet-instance"):
@@ -871,8 +887,8 @@ class _Side:
         if h0 is None or h1 is None:
             host = h1 if h0 is None else h0
             assert host is not None  # noqa: S101 - _add keeps no conn without a host
-            return list(dict.fromkeys(self.by_host.get(host, _NO_CONNS)))  # lh == rh: listed twice
-        found = self.by_pair.get(frozenset((h0, h1)), _NO_CONNS)
+            return list(dict.fromkeys(self._hosts().get(host, _NO_CONNS)))  # lh == rh: listed twice
+        found = self.by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
         wild = self.by_wild
         if h0 in wild or h1 in wild:
             found = list(dict.fromkeys([*found, *wild.get(h0, ()), *wild.get(h1, ())]))
