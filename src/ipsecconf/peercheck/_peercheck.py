@@ -135,8 +135,8 @@ class Finding:
             "severity": self.severity.value,
             "kind": self.kind,
             "message": self.message,
-            "a": str(self.a) if self.a else None,
-            "b": str(self.b) if self.b else None,
+            "a": f"{self.a.file}:{self.a.line}" if self.a else None,  # str(Where)
+            "b": f"{self.b.file}:{self.b.line}" if self.b else None,
         }
 
 
@@ -1297,10 +1297,23 @@ def _check_pair(
     memo: _Memo,
 ) -> list[Finding]:
     ea, eb = a[0], b[0]
+    fa, fb = a[1], b[1]
     # Equal class values at both ends, no secrets: what two conns of these two firsts (and
     # these ends) find is the conn-level verdict, once the other checks found nothing for them.
+    # (_equal for both ends, inline: this runs for every pair)
     quiet = None
-    if secrets_a is None and secrets_b is None and _equal(ea, eb) and _equal(a[1], b[1]):
+    if (
+        secrets_a is None
+        and secrets_b is None
+        and ea.host == eb.host
+        and ea.id == eb.id
+        and ea.nets == eb.nets
+        and ea.virtual == eb.virtual
+        and fa.host == fb.host
+        and fa.id == fb.id
+        and fa.nets == fb.nets
+        and fa.virtual == fb.virtual
+    ):
         same = (ea.at or ea.conn) is (eb.at or eb.conn)
         quiet = (id(ea.conn), id(eb.conn), ea.side, eb.side, same)
         known = memo.quiet.get(quiet)
@@ -1409,8 +1422,8 @@ def _put(at: _Own | None, put: _Put) -> Where | None:
     if isinstance(put, str):
         return Where(block.source.name, block.line, None)  # _HEADER
     rx, keyword, there = put
-    text, start = block.source.text, block.body_start
-    m = rx.search(text, _line_before(text, start), block.end)
+    text, start = block.doc.source.text, block.body_start
+    m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
     if m is None:
         return there
     return Where(block.source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword)
