@@ -120,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     py = sys.executable
+    # Current bytecode, as an installed package has: with PYTHONDONTWRITEBYTECODE set, each
+    # timed run would otherwise compile every module edited since its .pyc was written
+    # (tens of ms for peercheck/_peercheck.py), and charge it to whichever verb imports it.
+    subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "src" / "ipsecconf")], check=True)
     rows = [
         "| conns per file | B | check A B | peer-check A B | ratio | CPU: check | CPU: peer-check | CPU ratio"
         " | of which: model | of which: pairing | pairs | unpaired A/B |",
