@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_peercheck import PLANTS, _two_ended
@@ -284,3 +284,62 @@ def test_stand_ins_with_subnet_lists_pair_instance_by_instance() -> None:
     assert report.stand_ins == 2 + 5  # t2, t3; B's conns after the first
     assert [(p.a, p.b) for p in report.pairs][2:4] == [("t2/1x0", "p2x0"), ("t2/2x0", "p2x1")]
     assert not report.unpaired_a and not report.unpaired_b
+
+
+# A class row as the value forms of lexer.ROW_RE allow it (bare, in quotes, in braces), with
+# the blanks, comments and other rows around it that a shaped body may hold.
+_CLASS_SLOTS = (
+    "left",
+    "right",
+    "leftid",
+    "rightid",
+    "leftsubnet",
+    "rightsubnet",
+    "leftsubnets",
+    "rightsubnets",
+)
+_VALUE = st.sampled_from(
+    [
+        "192.0.2.1",
+        "10.1.0.0/16",
+        "@gw.example",
+        '"@gw.example"',
+        '""',
+        '" @x "',
+        "{10.1.0.0/16 10.2.0.0/16}",
+        "{}",
+        "{a}x",
+        '"a b"',
+        "%any",
+    ]
+)
+_OTHER = st.sampled_from(["\tauto=add", "\t# left=192.0.2.9", "", "\tleftnexthop=192.0.2.254", "  \t"])
+
+
+@settings(max_examples=examples(150))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_CLASS_SLOTS), _VALUE, st.sampled_from(["", " # note", "\t"])),
+        unique_by=lambda r: r[0],
+        max_size=6,
+    ),
+    st.lists(_OTHER, max_size=4),
+    st.randoms(use_true_random=False),
+)
+def test_stand_in_rows_are_param_rows(rows: list[tuple[str, str, str]], others: list[str], rnd: Any) -> None:
+    """A stand-in's class values and the line of each (_Own: one regex from the newline before a
+    row; without braces the quotes are dropped on use) are what param_rows reads."""
+    from ipsecconf.peercheck._peercheck import _FirstLines, _Own, _unquote
+    from ipsecconf.reading import parse
+
+    lines = [f"\t{slot}={value}{tail}" for slot, value, tail in rows] + others
+    rnd.shuffle(lines)
+    doc = parse("conn a\n\tauto=add\n\nconn b\n" + "\n".join(lines) + "\n")
+    block = doc.blocks[-1]
+    own = _Own(block, _FirstLines(doc.blocks[0]))
+    got = {k: v for k, raw in own.values.items() if (v := _unquote(raw)) is not None}
+    want = {name: value for name, value, _q, _line in block.param_rows() if name in _CLASS_SLOTS and value}
+    assert got == want
+    for name, value, _q, line in block.param_rows():
+        if name in _CLASS_SLOTS and value:
+            assert own.row(name) == (value, line)
