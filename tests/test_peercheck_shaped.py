@@ -288,16 +288,7 @@ def test_stand_ins_with_subnet_lists_pair_instance_by_instance() -> None:
 
 # A class row as the value forms of lexer.ROW_RE allow it (bare, in quotes, in braces), with
 # the blanks, comments and other rows around it that a shaped body may hold.
-_CLASS_SLOTS = (
-    "left",
-    "right",
-    "leftid",
-    "rightid",
-    "leftsubnet",
-    "rightsubnet",
-    "leftsubnets",
-    "rightsubnets",
-)
+_CLASS_SLOTS = tuple(side + key for side in ("left", "right") for key in ("", "id", "subnet", "subnets"))
 _VALUE = st.sampled_from(
     [
         "192.0.2.1",
