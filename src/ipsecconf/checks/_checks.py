@@ -20,7 +20,8 @@ from ipsecconf.language._releases import DEFAULT_TARGET, DNS_HOSTS, LAST, Releas
 from ipsecconf.reading._includes import ConfigTree
 
 if TYPE_CHECKING:
-    from ipsecconf.model._model import Config
+    from ipsecconf.model._model import Config, Conn
+    from ipsecconf.model._resolve import StandIn
     from ipsecconf.runtime import HostState
 from ipsecconf.core._source import Span
 from ipsecconf.reading._syntax import Block
@@ -28,6 +29,7 @@ from ipsecconf.reading._syntax import Block
 __all__ = [
     "check",
     "check_config",
+    "check_shaped",
     "check_tree",
     "check_sections",
     "filter_diagnostics",
@@ -397,10 +399,22 @@ def _general(
 def _fast(tree: ConfigTree, policy_dir: str | None, target: Release) -> list[Diagnostic]:
     """Conns of one shape (``fastcheck``) resolved and checked once where that gives each the
     same findings (``resolve.resolve_shaped``); test_shapes and verify mode compare it with _general."""
+    return check_shaped(tree, policy_dir=policy_dir, target=target)[2]
+
+
+def check_shaped(
+    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+) -> tuple[Config, list[Conn | StandIn], list[Diagnostic]]:
+    """:func:`check`'s fast path, with what it resolved: the config of the conns it built (no
+    leftsubnets= instances), every conn in order built or standing in, and the findings.
+
+    For dump, which renders a stand-in from its first conn (output._shaped) instead of
+    resolving every conn again."""
     from ipsecconf.checks._conncheck import ConnChecker
     from ipsecconf.checks._fastcheck import complete_shapes
     from ipsecconf.model._resolve import resolve_shaped
 
+    target = as_release(target)
     complete_shapes(tree)
     checker = ConnChecker(tree.sources, target=target)
     config, items = resolve_shaped(
@@ -412,7 +426,7 @@ def _fast(tree: ConfigTree, policy_dir: str | None, target: Release) -> list[Dia
         pin=checker.pinned,
     )
     found = list(config.diagnostics) + check_sections(tree, target=target) + checker.run(config, items)
-    return scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
+    return config, items, scrub(sorted(dict.fromkeys(found), key=sort_key), tree.sources)
 
 
 def _scan_agrees(tree: ConfigTree) -> str | None:

@@ -11,7 +11,7 @@ import argparse
 import difflib
 from typing import TYPE_CHECKING
 
-from ipsecconf.cli._reading import load_checked, report
+from ipsecconf.cli._reading import load_checked, load_shaped, report
 from ipsecconf.cli._registry import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -21,6 +21,7 @@ from ipsecconf.cli._registry import (
     add_format_option,
     add_host_options,
     add_reading_options,
+    verify_requested,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def _code(config: Config) -> int:
 def _dump(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.output._emit import write_json_v1, write_json_v2, write_text
 
+    if args.format == "text" and not args.effective and not args.implicit and not verify_requested(args):
+        return _dump_shaped(args, con)
     got = load_checked(args, con)
     if got is None:
         return EXIT_USAGE
@@ -79,6 +82,26 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
     else:
         write_text(config, con.out, defaults=args.defaults, implicit=args.implicit)
         report(tree, config, con)
+    return _code(config)
+
+
+def _dump_shaped(args: argparse.Namespace, con: Console) -> int:
+    """The text dump from check's fast path: conns of one shape rendered from the first's lines."""
+    from dataclasses import replace
+
+    from ipsecconf.output._emit import has_rejected, write_text
+
+    got = load_shaped(args, con)
+    if got is None:
+        return EXIT_USAGE
+    tree, config, shaped = got
+    if has_rejected(config):
+        # A value the checks reject is written as a comment, from the full model (rare).
+        config = replace(shaped.full_config(), diagnostics=config.diagnostics)
+        write_text(config, con.out, defaults=args.defaults)
+    else:
+        write_text(config, con.out, defaults=args.defaults, shaped=shaped)
+    report(tree, config, con)
     return _code(config)
 
 

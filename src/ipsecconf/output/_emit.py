@@ -14,10 +14,14 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ipsecconf.core._diagnostics import Severity
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
+
+if TYPE_CHECKING:
+    from ipsecconf.model._resolve import StandIn
+    from ipsecconf.output._shaped import ShapedText
 
 __all__ = [
     "JSON_FORMAT",
@@ -101,12 +105,28 @@ def _rejected(config: Config) -> dict[tuple[str, int], str]:
     return out
 
 
+def has_rejected(config: Config) -> bool:
+    """Whether a dump of ``config`` leaves a value out (a V error on its line)."""
+    return bool(_rejected(config))
+
+
 def _one_line(text: str) -> str:
     return text.replace("\n", " ").replace("\r", " ")
 
 
-def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit: bool = False) -> None:
-    """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn)."""
+def write_text(
+    config: Config,
+    out: TextIO,
+    *,
+    defaults: bool = False,
+    implicit: bool = False,
+    shaped: ShapedText | None = None,
+) -> None:
+    """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn).
+
+    ``shaped``: ``config`` is check's fast-path model (checks.check_shaped) and ``shaped`` lists
+    every conn, a stand-in rendered from its first conn's lines (output._shaped); the same bytes.
+    """
     rejected = _rejected(config)
 
     def why(v: Value) -> str | None:
@@ -137,21 +157,40 @@ def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit:
     write("\n".join(lines))
     # A value line repeats across conns (%default, also= targets): quote each once.
     memo: dict[tuple[str, str], str] = {}
-    for c in _selected(config, implicit):
+
+    def render(k: str, text: str) -> str:
+        line = memo.get((k, text))
+        if line is None:
+            line = f"\t{k}={quote(text, k)}"
+            if len(memo) < _MEMO_MAX:
+                memo[(k, text)] = line
+        return line
+
+    conns: Iterable[Conn | StandIn] = _selected(config, implicit)
+    if shaped is not None:
+        # Its template renders values only: a left-out line or an instance takes the plain path.
+        if rejected or implicit:
+            raise ValueError("write_text: a shaped dump has no rejected values and no --implicit")
+        conns = shaped.items
+    for c in conns:
+        if type(c) is not Conn:
+            assert shaped is not None and not isinstance(c, Conn)  # noqa: S101 - a StandIn
+            got = shaped.lines(c, render, defaults)
+            if got is not None:
+                write(f"\n\nconn {_name(c.name)}\n" + "\n".join(got) if got else f"\n\nconn {_name(c.name)}")
+                continue
+            c = shaped.full(c.name)
         lines = ["", "", f"conn {_name(c.name)}"]
+        assert isinstance(c, Conn)  # noqa: S101 - a StandIn was handled above
+        if c.implicit and not implicit:
+            continue
         for k, v in c.items(defaults):
             if rejected:
                 reason = why(v)
                 if reason is not None:
                     lines.append(left_out(k, v, reason))
                     continue
-            text = v.text
-            line = memo.get((k, text))
-            if line is None:
-                line = f"\t{k}={quote(text, k)}"
-                if len(memo) < _MEMO_MAX:
-                    memo[(k, text)] = line
-            lines.append(line)
+            lines.append(render(k, v.text))
         write("\n".join(lines))
     write("\n")
 
