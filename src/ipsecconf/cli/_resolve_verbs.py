@@ -66,7 +66,10 @@ def _code(config: Config) -> int:
 def _dump(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.output._emit import write_json_v1, write_json_v2, write_text
 
-    if args.format == "text" and not args.effective and not args.implicit and not verify_requested(args):
+    shaped = not args.effective and not verify_requested(args)
+    if shaped and args.format == "text" and not args.implicit:
+        return _dump_shaped(args, con)
+    if shaped and args.format == "json" and args.format_version == 2:
         return _dump_shaped(args, con)
     got = load_checked(args, con)
     if got is None:
@@ -86,15 +89,27 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
 
 
 def _dump_shaped(args: argparse.Namespace, con: Console) -> int:
-    """The text dump from check's fast path: conns of one shape rendered from the first's lines."""
+    """The text or /2 JSON dump from check's fast path: conns of one shape rendered from the first's."""
     from dataclasses import replace
 
-    from ipsecconf.output._emit import has_rejected, write_text
+    from ipsecconf.model._resolve import policy_dir_for
+    from ipsecconf.output._emit import has_rejected, write_json_v2, write_text
 
     got = load_shaped(args, con)
     if got is None:
         return EXIT_USAGE
     tree, config, shaped = got
+    if args.format == "json":
+        policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
+        write_json_v2(
+            config,
+            con.out,
+            defaults=args.defaults,
+            origins=not args.no_origins,
+            shaped=shaped,
+            policy_dir=policy_dir,
+        )
+        return _code(config)
     if has_rejected(config):
         # A value the checks reject is written as a comment, from the full model (rare).
         config = replace(shaped.full_config(), diagnostics=config.diagnostics)

@@ -46,6 +46,7 @@ from ipsecconf.reading._syntax import Block, Shape
 __all__ = [
     "resolve",
     "resolve_shaped",
+    "resolve_named",
     "StandIn",
     "policy_dir_for",
     "DEFAULT_POLICY_DIR",
@@ -1399,3 +1400,24 @@ def resolve_shaped(
     """
     rel = as_release(target)
     return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept, subnet_instances, pin)
+
+
+def resolve_named(
+    tree: ConfigTree,
+    names: Iterable[str],
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+) -> tuple[list[Conn], list[Conn]]:
+    """The explicit conns ``names`` built as :func:`resolve` builds them, and their leftsubnets=
+    instances in the same order: for dump, whose other conns come from check's fast path.
+
+    The findings are not returned (check reports them); implicit conns and policy groups are
+    not built.
+    """
+    r = _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, as_release(target))
+    r.conn_index.update(tree.conn_index)
+    r.conn_index.pop("%oedefault", None)
+    r.merge_defaults([b for b, _late in tree.defaults])
+    conns = [r.build(r.conn_index[n], False) for n in names]
+    return conns, r.subnet_instances(conns)

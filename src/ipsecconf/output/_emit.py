@@ -307,8 +307,14 @@ def write_json_v2(
     defaults: bool = False,
     origins: bool = True,
     encode: Callable[[object], str] | None = None,
+    shaped: ShapedText | None = None,
+    policy_dir: str | None = None,
 ) -> None:
     """``ipsecconf.resolved/2``: /1 with each distinct origin written once, one conn at a time.
+
+    ``shaped`` (with the ``policy_dir`` it was read with): ``config`` is check's fast-path
+    model, a stand-in's body comes from its first's (output._shaped) and the leftsubnets=
+    instances from conns built again; the same bytes.
 
     Each conn's (and instance's) ``origins`` maps a keyword to an index into the document's
     ``origins`` table, whose rows are ``[file index, line, chain]`` with ``files`` naming the
@@ -344,17 +350,79 @@ def write_json_v2(
             head["origins"] = got
         return head
 
+    pending: list[tuple[str, dict[str, str], dict[str, int] | None, dict[str, tuple[str, int, str]]]] = []
+    if shaped is not None:
+        from ipsecconf.output._shaped import INSTANCE_KEYS
+
+        # Each resolution keeps one Origin per (file, line, chain), so their values name rows as
+        # their identities do; a stand-in's origins exist only as values.
+        by_value: dict[tuple[str, int, str], int] = {}
+
+        def row(key: tuple[str, int, str]) -> int:
+            i = by_value.get(key)
+            if i is None:
+                f = files.setdefault(key[0], len(files))
+                i = by_value[key] = len(rows)
+                rows.append([f, key[1], key[2]])
+            return i
+
+        def fresh(key: tuple[str, int, str]) -> int:
+            rows.append([files.setdefault(key[0], len(files)), key[1], key[2]])
+            return len(rows) - 1
+
+        def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
+            items = c.items(defaults)
+            head["values"] = {k: v.text for k, v in items}
+            if origins:
+                got: dict[str, int] = {}
+                for k, v in items:
+                    o = v.origin
+                    got[k] = row((o.file, o.line, o.chain))
+                head["origins"] = got
+            return head
+
     write = _json_writer(out)
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
     write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
     write(',"conns":{')
     sep = ""
-    for c in config.conns:
+    conns: Iterable[Conn | StandIn] = config.conns if shaped is None else shaped.items
+    for c in conns:
+        if type(c) is not Conn:
+            assert shaped is not None and not isinstance(c, Conn)  # noqa: S101 - a StandIn
+            got = shaped.json_body(c, defaults, row if origins else None, fresh, pending)
+            if got is not None:
+                write(sep + enc(c.name) + ":" + enc(got))
+                sep = ","
+                continue
+            c = shaped.full(c.name)
+        assert isinstance(c, Conn)  # noqa: S101 - a StandIn was handled above
         head = {"implicit": c.implicit, "also": list(c.also_chain), "alsoflip": list(c.alsoflip_chain)}
         write(sep + enc(c.name) + ":" + enc(body(c, head)))
         sep = ","
+        if (
+            shaped is not None
+            and (c.left.subnets is not None or c.right.subnets is not None)
+            and not c.implicit
+        ):
+            keys = {
+                k: (v.origin.file, v.origin.line, v.origin.chain) for k, v in c.items() if k in INSTANCE_KEYS
+            }
+            pending.append((c.name, head["values"], head.get("origins"), keys))  # type: ignore[arg-type]
     write('},"instances":{')
     sep = ""
+    if shaped is not None:
+        # The leftsubnets= instances of each conn in order, made from its values; policy groups last.
+        for name, values, got_rows, keys in pending:
+            made = shaped.instance_bodies(name, values, got_rows, keys, row)
+            if made is None:
+                for c in shaped.subnet_instances([name], policy_dir):
+                    write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
+                    sep = ","
+                continue
+            for iname, ibody in made:
+                write(sep + enc(iname) + ":" + enc(ibody))
+                sep = ","
     for c in config.instances:
         write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
         sep = ","
