@@ -1,5 +1,5 @@
-"""`dump` renders a conn that stands in for its shape's first conn from the first's lines
-(output._shaped): it must write exactly what rendering the fully resolved model writes."""
+"""`dump` (text and JSON /2) renders a conn that stands in for its shape's first conn from the
+first's lines (output._shaped): it must write exactly what rendering the fully resolved model writes."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from ipsecconf import load_text
 from ipsecconf.checks._checks import check, check_shaped, filter_diagnostics
 from ipsecconf.checks._fastcheck import checking_scan
 from ipsecconf.language._releases import as_release
-from ipsecconf.model._resolve import StandIn, resolve
-from ipsecconf.output._emit import has_rejected, write_text
+from ipsecconf.model._resolve import StandIn, policy_dir_for, resolve
+from ipsecconf.output._emit import has_rejected, write_json_v2, write_text
 from ipsecconf.output._shaped import ShapedText
 from ipsecconf.reading._includes import ConfigTree, load
 
@@ -54,6 +54,25 @@ def _shaped(tree: ConfigTree, defaults: bool, target: str) -> tuple[str, ShapedT
     return buf.getvalue(), shaped
 
 
+def _plain_json(tree: ConfigTree, defaults: bool, origins: bool, target: str) -> str:
+    config, found = check(tree, model=True, target=target)
+    buf = io.StringIO()
+    config = replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
+    write_json_v2(config, buf, defaults=defaults, origins=origins)
+    return buf.getvalue()
+
+
+def _shaped_json(tree: ConfigTree, defaults: bool, origins: bool, target: str) -> tuple[str, ShapedText]:
+    config, items, found = check_shaped(tree, target=target)
+    config = replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
+    shaped = ShapedText(tree, items, as_release(target), lambda: resolve(tree, target=target))
+    buf = io.StringIO()
+    write_json_v2(
+        config, buf, defaults=defaults, origins=origins, shaped=shaped, policy_dir=policy_dir_for(None, None)
+    )
+    return buf.getvalue(), shaped
+
+
 def _same(
     tree_of: Callable[[Callable[[int], re.Pattern[str]] | None], ConfigTree], target: str = "2.6.27"
 ) -> list[ShapedText]:
@@ -64,6 +83,11 @@ def _same(
         assert text == _plain(tree_of(None), defaults, target)
         if shaped is not None:
             used.append(shaped)
+    # JSON /2: with origins (the default), without, and with the built-in defaults.
+    for defaults, origins in ((False, True), (False, False), (True, True)):
+        doc, shaped = _shaped_json(tree_of(_always), defaults, origins, target)
+        assert doc == _plain_json(tree_of(None), defaults, origins, target)
+        used.append(shaped)
     return used
 
 
@@ -108,6 +132,12 @@ def test_a_shaped_dump_is_the_plain_dump_across_an_include(files: tuple[str, str
         "version 2\nconn s1\n\tpfs=no\nconn s2\n\tpfs=yes\nconn h1\n\tleft=192.0.2.1\n"
         "conn h2\n\tleft=192.0.2.2\nconn a\n\talso=h1\n\talso=s1\n\tright=198.51.100.1\n"
         "conn b\n\talso=s1\n\talso=h2\n\tright=198.51.100.2\n",
+        # Instances: a subnet and subnets on one side, the host's own network on the other.
+        "version 2\nconn hubA\n\tleft=192.0.2.1\n\tleftsubnet=10.9.0.0/16\nconn hubB\n\tleft=192.0.2.2\n"
+        "\tleftsubnet=10.8.0.0/16\nconn a\n\talso=hubA\n\tright=198.51.100.1\n"
+        "\trightsubnets={10.1.0.0/24 10.2.0.0/24}\nconn b\n\talso=hubB\n\tright=198.51.100.2\n"
+        "\trightsubnets={10.3.0.0/24 10.4.0.0/24}\nconn c\n\talso=hubA\n\tright=198.51.100.3\n"
+        "\trightsubnets=10.5.0.0/24,10.6.0.0/24\n",
         # A value the checks reject is left out with a comment: the plain path renders it.
         "version 2\nconn a\n\tleft=192.0.2.1\n\tauto=manual\nconn b\n\tleft=192.0.2.2\n\tauto=manual\n",
     ],
@@ -125,7 +155,7 @@ def test_a_stand_in_through_another_hub_takes_its_hubs_values() -> None:
         )
     )
     used = _same(lambda scan: load_text(text, "t.conf", scan=scan))
-    assert used and used[0].used == 6 and used[0].fallbacks == 0  # hubB and s1..s5
+    assert [(u.used, u.fallbacks) for u in used] == [(6, 0)] * 5  # hubB and s1..s5, text and JSON
     dump = _shaped(load_text(text, "t.conf", scan=_always), False, "2.6.27")[0]
     assert "conn s3\n\tleft=192.0.2.2\n\tleftid=@b.example\n\tright=198.51.100.3\n" in dump
 
@@ -142,6 +172,9 @@ def test_every_corpus_file(monkeypatch: pytest.MonkeyPatch) -> None:
         shaped, _ = _shaped(load(path, rootdir=rootdir, scan=_always), False, "2.6.27")
         if shaped != _plain(load(path, rootdir=rootdir), False, "2.6.27"):
             differ.append(r["file"])
+        doc, _ = _shaped_json(load(path, rootdir=rootdir, scan=_always), False, True, "2.6.27")
+        if doc != _plain_json(load(path, rootdir=rootdir), False, True, "2.6.27"):
+            differ.append(r["file"] + " (json)")
     assert differ == []
 
 
@@ -166,8 +199,10 @@ def test_the_benchmark_trees_take_the_fast_path(tmp_path: Path, make: Callable[[
     """Same bytes at 1k conns, and most conns rendered from a template: a change that made
     every stand-in fall back (or stand in no more) would still be correct, and slow."""
     main = make(tmp_path / "t", 1000)
-    (shaped,) = _same(lambda scan: load(main, scan=scan))[:1]
-    stand_ins = sum(1 for i in shaped.items if isinstance(i, StandIn))
-    assert shaped.fallbacks == 0
-    assert stand_ins > 500, stand_ins
-    assert shaped.used == stand_ins
+    used = _same(lambda scan: load(main, scan=scan))
+    assert len(used) == 5  # text twice, JSON three times
+    for shaped in used:
+        stand_ins = sum(1 for i in shaped.items if isinstance(i, StandIn))
+        assert shaped.fallbacks == 0
+        assert stand_ins > 500, stand_ins
+        assert shaped.used == stand_ins
