@@ -21,7 +21,7 @@ from test_shapes import _config, _two_files
 
 from ipsecconf import load_text
 from ipsecconf.checks._checks import check, check_shaped, filter_diagnostics
-from ipsecconf.checks._fastcheck import checking_scan
+from ipsecconf.checks._fastcheck import MIN_SIZE, checking_scan
 from ipsecconf.language._releases import as_release
 from ipsecconf.model._resolve import StandIn, policy_dir_for, resolve
 from ipsecconf.output._emit import has_rejected, write_json_v2, write_text
@@ -206,3 +206,36 @@ def test_the_benchmark_trees_take_the_fast_path(tmp_path: Path, make: Callable[[
         assert shaped.fallbacks == 0
         assert stand_ins > 500, stand_ins
         assert shaped.used == stand_ins
+
+
+# Past fastcheck.MIN_SIZE, so that the CLI reads it with shapes.
+_HUBS = "version 2\nconn hubA\n\tleft=192.0.2.1\nconn hubB\n\tleft=192.0.2.2\n" + "".join(
+    f"conn s{i}\n\talso=hub{'AB'[i % 2]}\n\tright=198.51.{i // 250}.{i % 250 + 1}\n\tauto=add\n"
+    for i in range(3000)
+)
+
+
+def _cli(args: list[str]) -> tuple[int, str, str]:
+    from ipsecconf.cli import _main as cli
+
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(args, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("fmt", [[], ["--format", "json"], ["--format", "json", "--no-origins"]])
+def test_verify_mode_compares_the_shaped_dump_with_the_plain_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fmt: list[str]
+) -> None:
+    f = tmp_path / "ipsec.conf"
+    f.write_text(_HUBS)
+    assert len(_HUBS) > MIN_SIZE
+    fast = _cli(["dump", *fmt, str(f)])
+    monkeypatch.setenv("IPSECCONF_VERIFY", "1")
+    assert _cli(["dump", *fmt, str(f)]) == fast
+    # A stand-in rendered wrong must be caught (an internal error, exit 3), not printed.
+    monkeypatch.setattr(ShapedText, "lines", lambda self, s, render, defaults: [render("left", "192.0.2.99")])
+    monkeypatch.setattr(ShapedText, "json_body", lambda self, s, *a: {"values": {}})
+    capsys.readouterr()
+    code, out, err = _cli(["dump", *fmt, str(f)])
+    assert code == 3 and out == "" and "shaped dump differs" in err + capsys.readouterr().err

@@ -64,13 +64,20 @@ def _code(config: Config) -> int:
 
 
 def _dump(args: argparse.Namespace, con: Console) -> int:
+    shaped = not args.effective and (
+        (args.format == "text" and not args.implicit) or (args.format == "json" and args.format_version == 2)
+    )
+    if shaped and verify_requested(args):
+        return _dump_verified(args, con)
+    if shaped:
+        return _dump_shaped(args, con)
+    return _dump_plain(args, con)
+
+
+def _dump_plain(args: argparse.Namespace, con: Console) -> int:
+    """dump from the fully resolved model (every conn built and checked)."""
     from ipsecconf.output._emit import write_json_v1, write_json_v2, write_text
 
-    shaped = not args.effective and not verify_requested(args)
-    if shaped and args.format == "text" and not args.implicit:
-        return _dump_shaped(args, con)
-    if shaped and args.format == "json" and args.format_version == 2:
-        return _dump_shaped(args, con)
     got = load_checked(args, con)
     if got is None:
         return EXIT_USAGE
@@ -86,6 +93,29 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
         write_text(config, con.out, defaults=args.defaults, implicit=args.implicit)
         report(tree, config, con)
     return _code(config)
+
+
+def _dump_verified(args: argparse.Namespace, con: Console) -> int:
+    """Verify mode: the dump from check's fast path must be the plain one, byte for byte."""
+    import io
+
+    from ipsecconf.checks._checks import VerifyError
+
+    fast = Console(io.StringIO(), io.StringIO())
+    fast_code = _dump_shaped(args, fast)
+    plain = Console(io.StringIO(), io.StringIO())
+    code = _dump_plain(args, plain)  # load_checked verifies check's two paths too
+    got, want = fast.out.getvalue(), plain.out.getvalue()  # type: ignore[attr-defined]
+    if (got, fast.err.getvalue(), fast_code) != (want, plain.err.getvalue(), code):  # type: ignore[attr-defined]
+        at = next(
+            (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), min(len(got), len(want))
+        )
+        raise VerifyError(
+            f"verify: the shaped dump differs from the plain one at offset {at}: {got[at : at + 60]!r}"
+        )
+    con.out.write(want)
+    con.err.write(plain.err.getvalue())  # type: ignore[attr-defined]
+    return code
 
 
 def _dump_shaped(args: argparse.Namespace, con: Console) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from ipsecconf.checks._fastcheck import CLASS_PATTERNS
 from ipsecconf.language import _keywords as kw
@@ -273,12 +273,13 @@ class ShapedText:
         roles = self.roles
         as_written = vals.canonical_as_written
         for written, raw, _q, line in block.param_rows():
-            n = roles.get(written, _UNSEEN)
-            if n is _UNSEEN:
-                n = self._role(written)
+            n = roles.get(written)
             if n is None:
-                continue
-            assert type(n) is tuple  # noqa: S101 - see _role
+                if written in roles:
+                    continue
+                n = self._role(written)
+                if n is None:
+                    continue
             kind, slot, vtype, _choices = n
             if kind >= _ALSO:
                 names = [raw] if " " not in raw and "\t" not in raw else _WORD.findall(raw)
@@ -496,20 +497,23 @@ class ShapedText:
         okeys: list[tuple[str, int, str] | None] = []
         own: list[tuple[str, str, bool]] = []
         steps, theirs = walk.steps, t.walk.steps
+        chains = walk.chains
         for k, src in zip(t.keys, t.src, strict=True):
             kind = src[0]
             if kind == "c":
-                okeys.append(cast("tuple[str, int, str]", src[1]))
+                okeys.append(src[1])  # type: ignore[arg-type]
             elif kind == "o":
                 okeys.append(None)
-                own.append((k, cast(str, src[1]), cast(bool, src[2])))
+                own.append((k, src[1], src[2]))  # type: ignore[arg-type]
             else:
-                j, slot, is_class = cast(int, src[1]), cast(str, src[2]), cast(bool, src[3])
+                j: int = src[1]  # type: ignore[assignment]
+                slot: str = src[2]  # type: ignore[assignment]
+                is_class = src[3]
                 b = steps[j][0]
                 line = self._target_lines(b).get(slot)
                 if line is None:
                     return None
-                okeys.append((b.doc.source.name, line, walk.chains[j]))
+                okeys.append((b.doc.source.name, line, chains[j]))
                 if is_class and b is not theirs[j][0]:
                     text = self._target_rows(b)[0].get(slot)
                     if text is None:
