@@ -41,6 +41,14 @@ def load_input(path: str, rootdir: str | None) -> ConfigTree:
     return load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
 
 
+def _read(args: argparse.Namespace, con: Console) -> ConfigTree | None:
+    try:
+        return load_input(args.file, args.rootdir)
+    except OSError as exc:
+        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+        return None
+
+
 def load_checked(
     args: argparse.Namespace, con: Console, *, shaped: bool = False
 ) -> tuple[ConfigTree, Config] | None:
@@ -54,10 +62,8 @@ def load_checked(
     from ipsecconf.checks._checks import check, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for, resolve
 
-    try:
-        tree = load_input(args.file, args.rootdir)
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+    tree = _read(args, con)
+    if tree is None:
         return None
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
     verify = verify_requested(args)
@@ -82,10 +88,8 @@ def load_shaped(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Con
     from ipsecconf.model._resolve import policy_dir_for, resolve
     from ipsecconf.output._shaped import ShapedText
 
-    try:
-        tree = load_input(args.file, args.rootdir)
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+    tree = _read(args, con)
+    if tree is None:
         return None
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
     target = as_release(args.target)

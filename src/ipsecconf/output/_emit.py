@@ -338,16 +338,17 @@ def write_json_v2(
 
     known = index.get
 
+    def by_identity(o: Origin) -> int:
+        i = known(id(o))  # most origins are indexed already: where() only for new ones
+        return where(o) if i is None else i
+
+    origin_row = by_identity
+
     def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
         items = c.items(defaults)
         head["values"] = {k: v.text for k, v in items}
         if origins:
-            got: dict[str, int] = {}
-            for k, v in items:
-                o = v.origin
-                i = known(id(o))  # most origins are indexed already: where() only for new ones
-                got[k] = where(o) if i is None else i
-            head["origins"] = got
+            head["origins"] = {k: origin_row(v.origin) for k, v in items}
         return head
 
     pending: list[tuple[str, dict[str, str], dict[str, int] | None, dict[str, tuple[str, int, str]]]] = []
@@ -356,13 +357,13 @@ def write_json_v2(
 
         # Each resolution keeps one Origin per (file, line, chain), so their values name rows as
         # their identities do; a stand-in's origins exist only as values.
-        by_value: dict[tuple[str, int, str], int] = {}
+        valued: dict[tuple[str, int, str], int] = {}
 
         def row(key: tuple[str, int, str]) -> int:
-            i = by_value.get(key)
+            i = valued.get(key)
             if i is None:
                 f = files.setdefault(key[0], len(files))
-                i = by_value[key] = len(rows)
+                i = valued[key] = len(rows)
                 rows.append([f, key[1], key[2]])
             return i
 
@@ -370,16 +371,10 @@ def write_json_v2(
             rows.append([files.setdefault(key[0], len(files)), key[1], key[2]])
             return len(rows) - 1
 
-        def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
-            items = c.items(defaults)
-            head["values"] = {k: v.text for k, v in items}
-            if origins:
-                got: dict[str, int] = {}
-                for k, v in items:
-                    o = v.origin
-                    got[k] = row((o.file, o.line, o.chain))
-                head["origins"] = got
-            return head
+        def by_value(o: Origin) -> int:
+            return row((o.file, o.line, o.chain))
+
+        origin_row = by_value
 
     write = _json_writer(out)
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')

@@ -388,16 +388,13 @@ class ShapedText:
         It can when the sections ``s`` appends are, step by step, the first's or sections of the
         same shape appended the same way: each slot is then set at the same step as in the first,
         from a line that differs from the first's at most in a class value."""
-        key = id(s.first)
-        t = self.templates.get(key, _UNSEEN)
+        t = self.templates.get(id(s.first), _UNSEEN)
         if t is _UNSEEN:
-            t = self.templates[key] = self._template(s.first, render, defaults)
-        if t is None:
+            t = self.templates[id(s.first)] = self._template(s.first, render, defaults)
+        blk = self._own_block(s) if t is not None else None
+        if blk is None:
             return None
         assert isinstance(t, _Template)  # noqa: S101 - the sentinel is handled above
-        blk = self.index.get(s.name)
-        if blk is None or blk.spliced:
-            return None
         own = self._rows(blk)
         walk = self._walk(blk, own)
         if walk is None:
@@ -418,6 +415,10 @@ class ShapedText:
             out[at] = prefix + quote(text, k)  # a conn's own values rarely repeat: no memo
         self.used += 1
         return out
+
+    def _own_block(self, s: StandIn) -> Block | None:
+        blk = self.index.get(s.name)
+        return None if blk is None or blk.spliced else blk
 
     def _fill(self, t: _Template, walk: _Walk, render: Callable[[str, str], str]) -> list[str] | None:
         """The template's lines with the values of the sections ``walk`` appends (it fits ``t``)."""
@@ -533,16 +534,13 @@ class ShapedText:
         origin (file, line, chain), ``fresh`` a new row for one never seen before that no later
         value names (default: ``origins``). None when its template cannot place it."""
         fresh = fresh or origins
-        key = id(s.first)
-        t = self.json_templates.get(key, _UNSEEN)
+        t = self.json_templates.get(id(s.first), _UNSEEN)
         if t is _UNSEEN:
-            t = self.json_templates[key] = self._json_template(s.first, defaults)
-        if t is None:
+            t = self.json_templates[id(s.first)] = self._json_template(s.first, defaults)
+        blk = self._own_block(s) if t is not None else None
+        if blk is None:
             return None
         assert isinstance(t, _JsonTemplate)  # noqa: S101 - the sentinel is handled above
-        blk = self.index.get(s.name)
-        if blk is None or blk.spliced:
-            return None
         lines: dict[str, int] = {}
         own = self._rows(blk, lines)
         walk = self._walk(blk, own)
