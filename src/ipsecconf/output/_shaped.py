@@ -5,9 +5,12 @@
 through also= targets of the same shapes, so its resolved values differ from the first's only
 in the class keys (fastcheck.CLASS_PATTERNS: hosts, ids, subnets...) of its own lines and of
 the targets that are not the first's. The first's dump lines are rendered once with those
-slots marked (a :class:`_Template`), and each stand-in fills them in from its rows. Anything
-the template cannot place is rendered from a full resolution instead (counted, see
-:attr:`ShapedText.fallbacks`); the differential tests compare both renderings.
+slots marked (a :class:`_Template`), and each stand-in fills them in from its rows. The /2 JSON
+body likewise (:class:`_JsonTemplate`), with the origins of the stand-in's own lines and of its
+targets' lines; the leftsubnets= instances are made from each conn's written values as resolve
+makes them. Anything a template cannot place is rendered from a full resolution instead (counted,
+see :attr:`ShapedText.fallbacks`); the differential tests and verify mode compare both renderings.
+One :class:`ShapedText` serves one dump (its templates hold that dump's options and origin rows).
 """
 
 from __future__ import annotations
@@ -110,10 +113,10 @@ def _fits(walk: _Walk, theirs: _Walk) -> bool:
     if len(walk.steps) != len(theirs.steps):
         return False
     for (b, flip, phase), (fb, fflip, fphase) in zip(walk.steps, theirs.steps, strict=True):
-        if b is fb:
-            continue
         if flip is not fflip or phase != fphase:
             return False
+        if b is fb:
+            continue
         shape, fshape = b.doc.shapes.get(b), fb.doc.shapes.get(fb)
         if shape is None or (shape is not fshape and shape != fshape):
             return False
@@ -644,29 +647,43 @@ class ShapedText:
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
         base = [k for k in values if k not in _SUBNET_SLOTS]
         out: list[tuple[str, dict[str, object]]] = []
-        order: dict[tuple[bool, bool], list[str]] = {}
+        # Per (left subnet set, right subnet set): the slots in order, the values and rows with
+        # the subnets' places open, and those places in slot order.
+        variants: dict[
+            tuple[bool, bool], tuple[list[str], list[object], list[int], list[tuple[int, int]]]
+        ] = {}
         for li, ltext, lkey in lefts:
             for ri, rtext, rkey in rights:
                 shape = (ltext is not None, rtext is not None)
-                ks = order.get(shape)
-                if ks is None:
+                v = variants.get(shape)
+                if v is None:
                     extra = [s for s, t in (("leftsubnet", ltext), ("rightsubnet", rtext)) if t is not None]
-                    ks = order[shape] = sorted(base + extra, key=slot_order)
-                vals_: dict[str, object] = {}
-                for k in ks:
-                    vals_[k] = ltext if k == "leftsubnet" else rtext if k == "rightsubnet" else values[k]
-                body: dict[str, object] = {"parent": name, "kind": "subnet-instance", "values": vals_}
+                    ks = sorted(base + extra, key=slot_order)
+                    places = [(i, 0 if k == "leftsubnet" else 1) for i, k in enumerate(ks) if k in extra]
+                    v = variants[shape] = (
+                        ks,
+                        [values.get(k) for k in ks],
+                        [] if rows is None else [rows.get(k, -1) for k in ks],
+                        places,
+                    )
+                ks, tvals, trows, places = v
+                texts, keys_ = (ltext, rtext), (lkey, rkey)
+                vl = list(tvals)
+                for i, which in places:
+                    vl[i] = texts[which]
+                body: dict[str, object] = {
+                    "parent": name,
+                    "kind": "subnet-instance",
+                    "values": dict(zip(ks, vl, strict=True)),
+                }
                 if rows is not None:
-                    got_rows: dict[str, int] = {}
-                    for k in ks:
-                        if k == "leftsubnet" or k == "rightsubnet":
-                            key = lkey if k == "leftsubnet" else rkey
-                            if key is None:
-                                return None
-                            got_rows[k] = row(key)
-                        else:
-                            got_rows[k] = rows[k]
-                    body["origins"] = got_rows
+                    rl = list(trows)
+                    for i, which in places:
+                        key = keys_[which]
+                        if key is None:
+                            return None
+                        rl[i] = row(key)
+                    body["origins"] = dict(zip(ks, rl, strict=True))
                 out.append((f"{name}/{li}x{ri}", body))
         return out
 
