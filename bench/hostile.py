@@ -2,7 +2,10 @@
 
 Usage:
     python bench/hostile.py [--shapes NAME,...] [--doublings 3] [--scale 1.0] [--verb check]
-                            [--timeout 120] [--out bench/hostile.md]
+                            [--also SHAPE=VERB ...] [--note TEXT] [--timeout 120]
+                            [--out bench/hostile.md]
+
+``--also also-chain="dump --format json"`` adds the rows of one shape under another verb.
 
 Each shape is a small generator of ipsec.conf text whose size grows with n. For each, the
 verb runs in a fresh process at n, 2n, 4n, ...; the time is that of the verb itself
@@ -147,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--doublings", type=int, default=3, help="runs at n, 2n, ... 2^k n (default 3)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every starting n")
     ap.add_argument("--verb", default="check", help="the verb to run (default check)")
+    ap.add_argument(
+        "--also", action="append", default=[], metavar="SHAPE=VERB", help="also run SHAPE with VERB"
+    )
+    ap.add_argument("--note", help="a line for the report (where and how it was measured)")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--out", help="also write the report here")
     args = ap.parse_args(argv)
@@ -155,10 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     rows.append("|---|---|---|---|---|---|---|---|---|---|")
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        for shape in SHAPES:
-            if shape.name not in wanted:
-                continue
-            verb = (shape.verb or args.verb).split()
+        runs = [(s, (s.verb or args.verb).split()) for s in SHAPES if s.name in wanted]
+        by_name = {s.name: s for s in SHAPES}
+        for extra in args.also:
+            name, _, verb_text = extra.partition("=")
+            if name not in by_name or not verb_text:
+                ap.error(f"--also {extra}: give SHAPE=VERB with one of {', '.join(by_name)}")
+            runs.append((by_name[name], verb_text.split()))
+        for shape, verb in runs:
             times: list[float] = []
             for k in range(args.doublings + 1):
                 n = int(shape.start * args.scale) * 2**k
@@ -186,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         [
             "Time in the verb (no start-up), best of 3. Ratio: time(2n)/time(n) (linear: 2.0); "
             "exponent: log2(time(last)/time(first))/doublings (linear: 1.0).",
+            *([args.note] if args.note else []),
             "",
             *rows,
             "",

@@ -130,6 +130,25 @@ def main(argv: list[str] | None = None) -> int:
         respond(config, host, Negotiation("192.0.2.10", "203.0.113.9"))
     rows.append(("respond (plan computed), one call", k.text()))
 
+    # What the `match` verb does: check's fast path, then the plan of the conns the packet needs.
+    from ipsecconf.checks._checks import check_shaped
+    from ipsecconf.checks._fastcheck import ScanChooser
+    from ipsecconf.runtime._fastmatch import fast_match
+
+    with Clock() as k:
+        tree = load(str(conf), scan=ScanChooser())
+        built, items, found = check_shaped(tree)
+    rows.append(("load + check's fast path (in process)", k.text()))
+    with Clock() as k:
+        fm = fast_match(tree, built, items, found, host, Packet("10.1.0.5", "172.16.0.5"))
+    rows.append(
+        (
+            "match's fast path, one packet (select, resolve the kept conns, plan them, look up)",
+            f"{k.text()} ({fm.selection.skipped + fm.selection.dropped} conns left out, "
+            f"{len(fm.plan.conns)} planned)",
+        )
+    )
+
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     py = [sys.executable, "-m", "ipsecconf"]
     cli = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,3 +57,15 @@ def host_of_case(local: Mapping[str, Any], tmp: Path) -> HostState:
         tmp=tmp,
         names=local.get("dns"),
     )
+
+
+def generated_tree(tmp: Path, n: int) -> Path:
+    """bench/generate.py's tree of ``n`` conns under ``tmp``; its main file."""
+    bench = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("ipsecconf_bench_generate", bench)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    gen.generate(n, tmp)
+    return tmp / "ipsec.conf"

@@ -330,32 +330,6 @@ def test_render_is_the_dicts() -> None:
     assert shutil.which("swanctl") is None or "connections {" in text
 
 
-def test_shaped_tree_equals_the_full_one(tmp_path: Path) -> None:
-    """Stand-ins patched from the first conn of their shape give exactly the full build."""
-    from ipsecconf.checks import _fastcheck as fastcheck
-    from ipsecconf.convert._swanctl import shareable
-    from ipsecconf.model._resolve import resolve, resolve_shaped
-    from ipsecconf.reading._includes import load
-
-    gen = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
-    subprocess.run(["python", str(gen), "2000", str(tmp_path / "g")], check=True, capture_output=True)
-    paths = [(str(tmp_path / "g" / "ipsec.conf"), None)]
-    _, files = openswan_main_files()
-    paths += [(f.path, f.rootdir) for f in files]
-    shared = 0
-    for path, rootdir in paths:
-        tree = load(path, rootdir=rootdir, scan=fastcheck.ScanChooser())
-        full = swanctl_tree(resolve(tree, policy_dir="/nonexistent"), rootdir=rootdir)
-        config, items = resolve_shaped(tree, shareable, policy_dir="/nonexistent")
-        fast = swanctl_tree(config, rootdir=rootdir, shaped=(items, tree.conn_index))
-        shared += sum(1 for i in items if not hasattr(i, "left"))
-        assert fast.connections == full.connections, path
-        assert list(fast.connections) == list(full.connections)
-        assert fast.origins == full.origins
-        assert sorted(d.code for d in fast.diagnostics) == sorted(d.code for d in full.diagnostics), path
-    assert shared > 1000  # the generated tree's conns mostly share a shape
-
-
 def test_charon_loads_the_secrets_and_keys_we_write(tmp_path: Path) -> None:
     _need_charon()
     psk = swanctl_tree(

@@ -7,15 +7,14 @@ plain resolve) and read dotted quads through inet_aton; both must agree with the
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import ipaddress
-import sys
 from pathlib import Path
 
 from conftest import CORPUS, examples, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from runtime_support import generated_tree
 
 from ipsecconf.cli._reading import load_checked
 from ipsecconf.cli._registry import Console, add_reading_options
@@ -82,14 +81,7 @@ def test_shaped_loading_gives_the_same_plan_on_the_corpus() -> None:
 
 
 def test_shaped_loading_gives_the_same_plan_on_a_generated_tree(tmp_path: Path) -> None:
-    bench = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ipsecconf_bench_generate", bench)
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen
-    spec.loader.exec_module(gen)
-    gen.generate(examples(400), tmp_path)
-    _same_runtime(tmp_path / "ipsec.conf")
+    _same_runtime(generated_tree(tmp_path, examples(400)))
 
 
 @settings(max_examples=examples(1000), deadline=None)

@@ -412,7 +412,7 @@ def test_an_include_of_exponential_braces_is_refused(tmp_path: Path) -> None:
     from ipsecconf.reading._secrets import load_secrets
 
     f = tmp_path / "ipsec.secrets"
-    f.write_text("include " + "{a,b}" * 22 + "\n: PSK \"never shown\"\n")
+    f.write_text("include " + "{a,b}" * 22 + '\n: PSK "never shown"\n')
     got = load_secrets(str(f))
     assert [d.code for d in got.diagnostics] == ["I050"]
     assert len(got.entries) == 1

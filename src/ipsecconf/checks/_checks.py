@@ -29,8 +29,8 @@ from ipsecconf.reading._syntax import Block
 __all__ = [
     "check",
     "check_config",
-    "check_shaped",
     "check_tree",
+    "check_shaped",
     "check_sections",
     "filter_diagnostics",
     "disabled_lines",
@@ -405,11 +405,12 @@ def _fast(tree: ConfigTree, policy_dir: str | None, target: Release) -> list[Dia
 def check_shaped(
     tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
 ) -> tuple[Config, list[Conn | StandIn], list[Diagnostic]]:
-    """:func:`check`'s fast path, with what it resolved: the config of the conns it built (no
-    leftsubnets= instances), every conn in order built or standing in, and the findings.
+    """:func:`check`'s fast path, with what it resolved on the way.
 
-    For dump, which renders a stand-in from its first conn (output._shaped) instead of
-    resolving every conn again."""
+    (the config of the conns it built, every conn in order built or a ``StandIn`` as
+    ``resolve_shaped`` gives them, the findings): ``match`` and ``dump`` build on the first
+    two (dump renders a stand-in from its first conn, output._shaped).
+    """
     from ipsecconf.checks._conncheck import ConnChecker
     from ipsecconf.checks._fastcheck import complete_shapes
     from ipsecconf.model._resolve import resolve_shaped

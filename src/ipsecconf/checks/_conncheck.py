@@ -25,7 +25,7 @@ from ipsecconf.core._source import Source, Span
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import DEFAULT_TARGET, END_FAMILIES, Release, family_of
-from ipsecconf.model._model import Config, Conn, Value
+from ipsecconf.model._model import Config, Conn, Value, appended_names
 from ipsecconf.model._resolve import StandIn
 from ipsecconf.reading._syntax import Param, _lex_line
 
@@ -758,11 +758,7 @@ class _Checker:
 
 def _fragments(config: Config) -> set[str]:
     """Conns used only as also=/alsoflip= targets: incomplete on purpose, so not checked alone."""
-    used: set[str] = set()
-    for c in config.conns:
-        used.update(c.also_chain)
-        used.update(c.alsoflip_chain)
-    return used
+    return appended_names(config.conns)  # linear: conns of an also= chain share their lists
 
 
 class ConnChecker:

@@ -12,11 +12,12 @@ from ipsecconf.cli._registry import EXIT_FINDINGS, EXIT_OK, Console
 
 if TYPE_CHECKING:
     from ipsecconf.core._diagnostics import Diagnostic
-    from ipsecconf.model._model import Config
+    from ipsecconf.model._model import Config, Conn
+    from ipsecconf.model._resolve import StandIn
     from ipsecconf.reading._includes import ConfigTree
     from ipsecconf.runtime import HostState
 
-__all__ = ["load_runtime", "exit_code", "report_all", "proto_number"]
+__all__ = ["load_runtime", "load_match", "exit_code", "report_all", "proto_number"]
 
 _PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "gre": 47, "esp": 50, "ah": 51, "sctp": 132, "icmpv6": 58}
 
@@ -42,12 +43,41 @@ def load_runtime(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Co
     got = load_checked(args, con, shaped=True)
     if got is None:
         return None
+    host = _host(args, con)
+    return None if host is None else (got[0], got[1], host)
+
+
+def _host(args: argparse.Namespace, con: Console) -> HostState | None:
     try:
-        host = host_from_args(args)
+        return host_from_args(args)
     except HostOptionError as exc:
         con.err.write(f"ipsecconf: {exc}\n")
         return None
-    return got[0], got[1], host
+
+
+def load_match(
+    args: argparse.Namespace, con: Console
+) -> tuple[ConfigTree, Config, list[Conn | StandIn], list[Diagnostic], HostState] | None:
+    """For ``match``: the tree, what check's fast path resolved (the conns it built, every conn
+    built or standing in), check's findings, and the host state; None after a message."""
+    from dataclasses import replace
+
+    from ipsecconf.checks._checks import check_shaped, filter_diagnostics
+    from ipsecconf.cli._reading import load_input
+    from ipsecconf.model._resolve import policy_dir_for
+
+    try:
+        tree = load_input(args.file, args.rootdir)
+    except OSError as exc:
+        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+        return None
+    host = _host(args, con)
+    if host is None:
+        return None
+    policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
+    built, items, found = check_shaped(tree, policy_dir=policy_dir, target=args.target)
+    findings = filter_diagnostics(found, tree)
+    return tree, replace(built, diagnostics=tuple(findings)), items, findings, host
 
 
 def exit_code(diags: Iterable[Diagnostic]) -> int:

@@ -87,9 +87,10 @@ def _blocking(errors: list[Diagnostic], tree: ConfigTree, wanted: Config) -> lis
     """The errors that concern what apply would load: all but those on the lines of a conn
     section that no loaded conn is, or appends with also=/alsoflip= (a conn for another host,
     an ignored one). Errors outside conn sections (config setup, %default, includes) count."""
-    involved: set[str] = set()
-    for c in wanted.conns:
-        involved.update((c.name, *c.also_chain, *c.alsoflip_chain))
+    from ipsecconf.model._model import appended_names
+
+    # appended_names reads a tail that conns share once: linear on a long also= chain.
+    involved = appended_names(wanted.conns) | {c.name for c in wanted.conns}
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for sec in tree.sections:
         if sec.kind == "conn" and sec.name != "%default" and not sec.spliced:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import TYPE_CHECKING
 
 from ipsecconf.cli._registry import (
     EXIT_FINDINGS,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
     Console,
@@ -20,7 +22,12 @@ from ipsecconf.cli._registry import (
     add_format_option,
     add_host_options,
     add_reading_options,
+    verify_requested,
 )
+
+if TYPE_CHECKING:
+    from ipsecconf.convert._swanctl_fast import ShapedSwanctl
+    from ipsecconf.reading._includes import ConfigTree
 
 _TARGETS = {
     "libreswan": "libreswan4",
@@ -90,7 +97,7 @@ def _run(args: argparse.Namespace, con: Console) -> int:
 
     text: str | None = None
     if target == "swanctl":
-        from ipsecconf.convert._swanctl import KeyExtraMissing, swanctl_tree, write_swanctl
+        from ipsecconf.convert._swanctl import KeyExtraMissing, swanctl_tree, write_files, write_swanctl
         from ipsecconf.reading import load_secrets
 
         host = None
@@ -110,17 +117,25 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             for d in secrets.diagnostics:
                 con.err.write(render(d) + "\n")
         try:
+            fast = None
             if host is None and secrets is None:
-                from ipsecconf.convert._swanctl import shareable
-                from ipsecconf.model._resolve import resolve_shaped
+                # Conns of one shape written from their first's text (the plain path's bytes).
+                from ipsecconf.convert._swanctl_fast import swanctl_shaped
 
-                config, items = resolve_shaped(tree, shareable, policy_dir=policy_dir, target=args.target)
-                tree_out = swanctl_tree(config, rootdir=args.rootdir, shaped=(items, tree.conn_index))
+                fast = swanctl_shaped(tree, policy_dir=policy_dir, target=args.target, rootdir=args.rootdir)
+            if fast is not None:
+                diags = fast.diagnostics
+                if verify_requested(args) and not _same_as_plain(fast, tree, policy_dir, args):
+                    con.err.write(
+                        "ipsecconf: internal error: convert's fast path differs from the plain one\n"
+                    )
+                    return EXIT_INTERNAL
+                write_files(args.output, fast.parts, fast.pubkeys, fast.certs, ())
             else:
                 config = resolve(tree, policy_dir=policy_dir, target=args.target)
                 tree_out = swanctl_tree(config, host=host, secrets=secrets, rootdir=args.rootdir)
-            diags = tree_out.diagnostics
-            write_swanctl(tree_out, args.output)
+                diags = tree_out.diagnostics
+                write_swanctl(tree_out, args.output)
         except KeyExtraMissing as exc:
             con.err.write(f"ipsecconf: {exc}\n")
             return EXIT_USAGE
@@ -161,6 +176,21 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     if args.strict and any(d.severity is not Severity.INFO for d in diags):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _same_as_plain(fast: ShapedSwanctl, tree: ConfigTree, policy_dir: str, args: argparse.Namespace) -> bool:
+    """--verify: the plain path's swanctl.conf, keys and findings are the fast path's."""
+    from ipsecconf.convert._swanctl import render_swanctl, swanctl_tree
+    from ipsecconf.model._resolve import resolve
+
+    plain = swanctl_tree(resolve(tree, policy_dir=policy_dir, target=args.target), rootdir=args.rootdir)
+    return (
+        render_swanctl(plain) == fast.text
+        and plain.diagnostics == fast.diagnostics
+        and plain.pubkeys == fast.pubkeys
+        and plain.certs == fast.certs
+        and not plain.private_keys
+    )
 
 
 CONVERT = Verb(

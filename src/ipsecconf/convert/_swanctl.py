@@ -23,11 +23,9 @@ from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, sort_key
 from ipsecconf.core._source import Span
 from ipsecconf.language import _values as vals
 from ipsecconf.model._model import Config, Conn, End, Value
-from ipsecconf.model._resolve import StandIn
 from ipsecconf.reading._secrets import SecretsFile, find_secret
-from ipsecconf.reading._syntax import Block
 
-__all__ = ["SwanctlTree", "KeyExtraMissing", "shareable", "swanctl_tree", "write_swanctl", "local_side"]
+__all__ = ["SwanctlTree", "KeyExtraMissing", "swanctl_tree", "write_swanctl", "local_side"]
 
 if TYPE_CHECKING:
     from ipsecconf.runtime import Effective, HostState
@@ -48,9 +46,6 @@ class SwanctlTree:
     diagnostics: tuple[Diagnostic, ...]
     origins: dict[str, str] = field(default_factory=dict)  # conn name -> file:line of its header
     certs: dict[str, bytes] = field(default_factory=dict)  # file name under x509/ -> certificate
-    # conn name -> the conn whose body it was derived from (same keys; only the slots of
-    # _SLOTS differ), so that swanctl.conf writes it from that conn's text (render_swanctl).
-    derived: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"SwanctlTree(connections={sorted(self.connections)}, shared=***, private_keys=***)"
@@ -233,6 +228,18 @@ def swanctl_name(name: str) -> str:
     return name.replace(".", "_").replace("/", "-").replace("#", "-")  # '#' starts a comment there
 
 
+def renamed(name: str, span: Span | None) -> Diagnostic | None:
+    """The note that conn ``name`` is written under another name (C003), or None."""
+    written = swanctl_name(name)
+    if written == name:
+        return None
+    return diag(
+        codes.CHANGED,
+        f"conn {name}: written as connection {written}: swanctl.conf reads '.' as a separator",
+        span,
+    )
+
+
 def _addr(end: End) -> list[str]:
     h = end.host
     if h is None or not isinstance(h.parsed, vals.Host):
@@ -273,16 +280,24 @@ def _id(end: End) -> str | None:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
+def ts_suffix(end: End) -> str | None:
+    """The protoport part of an end's traffic selector (``[udp/500]``), None without one."""
+    pp = end.protoport
+    if pp is not None and isinstance(pp.parsed, vals.ProtoPort):
+        # Openswan's port %any (one port, any) is a whole-protocol selector for strongSwan.
+        port = "" if pp.parsed.port is None or pp.parsed.port_any else f"/{pp.parsed.port}"
+        return f"[{pp.parsed.proto}{port}]"
+    return None
+
+
 def _ts(end: End) -> list[str]:
     sub = end.subnet
     base = "dynamic"
     if sub is not None and isinstance(sub.parsed, vals.Subnet) and sub.parsed.network is not None:
         base = sub.parsed.network.with_prefixlen
-    pp = end.protoport
-    if pp is not None and isinstance(pp.parsed, vals.ProtoPort):
-        # Openswan's port %any (one port, any) is a whole-protocol selector for strongSwan.
-        port = "" if pp.parsed.port is None or pp.parsed.port_any else f"/{pp.parsed.port}"
-        return [f"{base}[{pp.parsed.proto}{port}]"]
+    suffix = ts_suffix(end)
+    if suffix is not None:
+        return [base + suffix]
     return [] if base == "dynamic" else [base]
 
 
@@ -311,12 +326,12 @@ class _Builder:
         self.certs: dict[str, bytes] = {}
         self.rootdir = rootdir
         self.origins: dict[str, str] = {}
-        self.derived: dict[str, str] = {}
         self.oriented_note = False
         self.psk_note = False
         self.child_memo: dict[tuple[object, ...], dict[str, Any]] = {}
         self.ike_memo: dict[int, list[str]] = {}
         self.once: list[Diagnostic] = []  # notes made once for the whole tree (never copied to stand-ins)
+        self.renamed: Diagnostic | None = None  # conn()'s note that the name was changed, if it made one
 
     def note(self, code: str, c: Conn, message: str, v: Value | None = None, hint: str | None = None) -> None:
         self.diags.append(diag(code, f"conn {c.name}: {message}", codes.span_of(v, c), hint))
@@ -527,15 +542,17 @@ class _Builder:
             )
         return True
 
-    def conn(self, c: Conn, instances: list[Conn]) -> None:
+    def conn(self, c: Conn, instances: list[Conn]) -> dict[str, Any] | None:
+        """Add the body of ``c`` (None: not written, with a finding that says why)."""
+        self.renamed = None
         lh, rh = c.left.host, c.right.host
         if lh is None or rh is None:
             self.note(codes.SKIPPED, c, "no left= or right=: a fragment for also=, not a connection")
-            return
+            return None
         group = _group_side(c)
         if group is not None or _OPPO in (_word(lh), _word(rh)):
             if not self.group_ok(c, group, instances):
-                return
+                return None
         if group is not None:
             # pluto swaps the ends of a group: the group is the peer, wherever it was written.
             side, why = ("right" if group == "left" else "left"), None
@@ -623,12 +640,12 @@ class _Builder:
             children[swanctl_name(c.name)] = self.child(c, local, remote, ike)
         body["children"] = children
         name = swanctl_name(c.name)
-        if name != c.name:
-            self.note(
-                codes.CHANGED, c, f"written as connection {name}: swanctl.conf reads '.' as a separator"
-            )
+        self.renamed = renamed(c.name, codes.span_of(None, c))
+        if self.renamed is not None:
+            self.diags.append(self.renamed)
         self.connections[name] = body
         self.origins[name] = f"{c.origin.file}:{c.origin.line}"
+        return body
 
 
 _OPPO, _OPPO_GROUP = "%opportunistic", "%opportunisticgroup"
@@ -652,102 +669,13 @@ def _word(v: Value | None) -> str | None:
     return v.text if v is not None and v.raw[:1] == "%" else None
 
 
-def shareable(c: Conn) -> bool:
-    """Can the swanctl body of a conn of c's reader shape be derived from c's (see :func:`swanctl_tree`)?
-
-    Conns of one shape differ only in class keys (fastcheck.CLASS_PATTERNS): hosts, ids and
-    subnets are patched in; the others (subnets=, sourceip=, certificates, XAUTH names) and
-    alsoflip= make each conn build its own.
-    """
-    for end in (c.left, c.right):
-        if end.subnets is not None or end.sourceip is not None or end.cert is not None:
-            return False
-        if end.ca is not None or end.xauthusername is not None:
-            return False
-    return not c.alsoflip_chain
-
-
-def _unquoted(text: str) -> str:
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
-
-
-_OWN_KEYS = frozenset(("left", "right", "leftid", "rightid", "leftsubnet", "rightsubnet"))
-
-
-class _First:
-    """What every stand-in of one first conn shares, worked out once (see :func:`_stand_in`)."""
-
-    __slots__ = ("body", "name", "diags", "child", "from_addr", "suffix")
-
-    def __init__(self, b: _Builder, first: Conn, diags: list[Diagnostic]) -> None:
-        self.name = swanctl_name(first.name)
-        self.body = b.connections.get(self.name)
-        self.diags = diags
-        self.child: dict[str, Any] = {}
-        # Per side: the first's id is its address (no id= anywhere), so a stand-in's is its own.
-        self.from_addr = tuple(first.end(side).id is None for side in ("left", "right"))
-        self.suffix: dict[str, str] = {}  # local_ts/remote_ts -> the protoport part after the subnet
-        if self.body is not None:
-            (self.child,) = self.body["children"].values()
-            for key in ("local_ts", "remote_ts"):
-                if key in self.child:
-                    old = self.child[key][0]
-                    self.suffix[key] = old[old.index("[") :] if "[" in old else ""
-
-
-def _stand_in(b: _Builder, name: str, f: _First, block: Block) -> None:
-    """The body of conn ``name`` from the body of its shape's first conn (``f``).
-
-    Only with left as the local end (no host options). The class keys of its own lines replace
-    the first's; everything else came from the same lines (its shape) or the same also= targets.
-    """
-    if f.diags:
-        header = Span(block.doc.filename, block.line, 1, 0)
-        for d in f.diags:
-            msg = d.message.replace(f"conn {f.name}:", f"conn {name}:", 1)
-            b.diags.append(diag(d.code, msg, header, d.hint, d.severity))
-    fb = f.body
-    if fb is None:
-        return
-    own: dict[str, str] = {}
-    for n, v, _q, _line in block.param_rows():
-        if n in _OWN_KEYS and n not in own:
-            own[n] = v
-    body = dict(fb)
-    if own:
-        get = own.get
-        host = get("left")
-        if host is not None and not host.startswith("%"):
-            body["local_addrs"] = [host]
-        ident = get("leftid")
-        if ident is not None and "local" in body and not ident.startswith("%"):
-            body["local"] = {**body["local"], "id": _unquoted(ident)}
-        elif f.from_addr[0] and host is not None and "id" in body.get("local", ()):
-            body["local"] = {**body["local"], "id": body["local_addrs"][0]}  # the first's address was its id
-        host = get("right")
-        if host is not None and not host.startswith("%"):
-            body["remote_addrs"] = [host]
-        ident = get("rightid")
-        if ident is not None and "remote" in body and not ident.startswith("%"):
-            body["remote"] = {**body["remote"], "id": _unquoted(ident)}
-        elif f.from_addr[1] and host is not None and "id" in body.get("remote", ()):
-            body["remote"] = {**body["remote"], "id": body["remote_addrs"][0]}
-        child = f.child
-        sub = get("leftsubnet")
-        if sub is not None and "local_ts" in child:
-            child = dict(child)
-            child["local_ts"] = [sub + f.suffix["local_ts"]]
-        sub = get("rightsubnet")
-        if sub is not None and "remote_ts" in child:
-            child = child if child is not f.child else dict(child)
-            child["remote_ts"] = [sub + f.suffix["remote_ts"]]
-    else:
-        child = f.child
-    sname = swanctl_name(name)
-    body["children"] = {sname: child}
-    b.connections[sname] = body
-    b.origins[sname] = f"{block.doc.filename}:{block.line}"
-    b.derived[sname] = f.name
+def instances_by_parent(config: Config) -> dict[str, list[Conn]]:
+    """NAME/LxR and policy-group instances (NAME#cidr), by their conn: its children."""
+    by_parent: dict[str, list[Conn]] = {}
+    for inst in config.instances:
+        if inst.kind in ("subnet-instance", "policy-instance") and inst.parent:
+            by_parent.setdefault(inst.parent, []).append(inst)
+    return by_parent
 
 
 def swanctl_tree(
@@ -756,16 +684,13 @@ def swanctl_tree(
     host: HostState | None = None,
     secrets: SecretsFile | None = None,
     rootdir: str | None = None,
-    shaped: tuple[Sequence[Conn | StandIn], Mapping[str, Block]] | None = None,
 ) -> SwanctlTree:
     """The swanctl connections, secrets and keys for ``config``; see the module doc.
 
     ``host`` (a runtime :class:`HostState`) says which end is this host, as the runtime model
     orients each conn (``ipsecconf.runtime.effective``); without it left is local (C005) and
-    nothing is read from the kernel. ``shaped`` is (the conns in order as
-    ``resolve_shaped(tree, shareable)`` gives them, the tree's conn index): a stand-in's body
-    is derived from its first's, which is what keeps a 100k-conn tree fast. It is used only
-    without ``host`` and ``secrets``, whose answers depend on each conn's own values.
+    nothing is read from the kernel. (``convert._swanctl_fast`` writes the same swanctl.conf
+    for a big tree without a body per conn.)
     """
     views: Mapping[str, Effective] | None = None
     if host is not None:
@@ -773,30 +698,11 @@ def swanctl_tree(
 
         views = effective(config, host)
     b = _Builder(config, views, secrets, rootdir)
-    by_parent: dict[str, list[Conn]] = {}
-    for inst in config.instances:
-        # NAME/LxR and policy-group instances (NAME#cidr) are children of their conn.
-        if inst.kind in ("subnet-instance", "policy-instance") and inst.parent:
-            by_parent.setdefault(inst.parent, []).append(inst)
+    by_parent = instances_by_parent(config)
     oe = config.oe  # implicit conns (clear, block, OE) are loaded only with oe=yes (R22)
-    if shaped is not None and host is None and secrets is None:
-        items, index = shaped
-        made: dict[str, list[Diagnostic]] = {}
-        firsts: dict[int, _First] = {}
-        for item in items:
-            if type(item) is StandIn:
-                f = firsts.get(id(item.first))
-                if f is None:
-                    f = firsts[id(item.first)] = _First(b, item.first, made.get(item.first.name, []))
-                _stand_in(b, item.name, f, index[item.name])
-            elif oe or not item.implicit:  # type: ignore[union-attr]
-                before = len(b.diags)
-                b.conn(item, by_parent.get(item.name, []))  # type: ignore[arg-type]
-                made[item.name] = b.diags[before:]
-    else:
-        for c in config.conns:
-            if oe or not c.implicit:
-                b.conn(c, by_parent.get(c.name, []))
+    for c in config.conns:
+        if oe or not c.implicit:
+            b.conn(c, by_parent.get(c.name, []))
     return SwanctlTree(
         b.connections,
         b.shared,
@@ -805,7 +711,6 @@ def swanctl_tree(
         tuple(sorted(b.diags + b.once, key=sort_key)),
         b.origins,
         b.certs,
-        b.derived,
     )
 
 
@@ -862,105 +767,30 @@ class _Renderer:
         return f"{pad}{name} {{\n{inner}{pad}}}\n"
 
 
-# What a derived conn's body may differ in from its first's (see _stand_in): its name, the
-# addresses, the ids, its one child's name and that child's traffic selectors.
-_SLOTS: tuple[tuple[str, ...], ...] = (
-    ("local_addrs",),
-    ("remote_addrs",),
-    ("local", "id"),
-    ("remote", "id"),
-    ("local_ts",),
-    ("remote_ts",),
-)
-_SENTINEL = re.compile(r"@@ipsecconf-slot-(\d+)@@")
-_NO_TEMPLATE: Any = object()
-
-
-class _Template:
-    """The text of a first conn with its slots cut out: a derived conn is one ``%`` away."""
-
-    def __init__(self, fmt: str, order: tuple[int, ...], paths: tuple[tuple[str, ...] | None, ...]) -> None:
-        self.fmt = fmt
-        self.order = order
-        self.paths = paths  # slot number -> path under the body (None: the conn or child name)
-
-    @staticmethod
-    def of(body: Mapping[str, Any]) -> _Template | None:
-        children = body.get("children")
-        if not isinstance(children, Mapping) or len(children) != 1:
-            return None
-        ((_, child),) = children.items()
-        marked = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in body.items()}
-        mchild = dict(child)
-        paths: list[tuple[str, ...] | None] = [None, None]
-        for path in _SLOTS:
-            holder = mchild if path[0].endswith("_ts") else marked
-            for part in path[:-1]:
-                holder = holder.get(part)  # type: ignore[assignment]
-                if not isinstance(holder, dict):
-                    break
-            else:
-                if path[-1] in holder:
-                    holder[path[-1]] = f"@@ipsecconf-slot-{len(paths)}@@"
-                    paths.append(path)
-        marked["children"] = {"@@ipsecconf-slot-1@@": mchild}
-        text = _Renderer().section("@@ipsecconf-slot-0@@", marked, 1)
-        pieces = _SENTINEL.split(text)
-        order = tuple(int(i) for i in pieces[1::2])
-        if sorted(order) != list(range(len(paths))):
-            return None  # a value held the sentinel text itself: write this shape the long way
-        fmt = "%s".join(p.replace("%", "%%") for p in pieces[0::2])
-        return _Template(fmt, order, tuple(paths))
-
-    def text(self, name: str, body: Mapping[str, Any]) -> str | None:
-        children = body["children"]
-        if len(children) != 1:
-            return None
-        ((cname, child),) = children.items()
-        got: list[str] = [name, cname]
-        plain = _PLAIN.fullmatch
-        for path in self.paths[2:]:
-            assert path is not None
-            v = (child if path[0] in _TS else body)[path[0]]
-            if len(path) == 2:
-                v = v[path[1]]
-            if type(v) is list and len(v) == 1:
-                v = v[0]
-            got.append(v if type(v) is str and plain(v) else _value(v))
-        order = self.order
-        return self.fmt % tuple([got[i] for i in order])
-
-
-_TS = frozenset(("local_ts", "remote_ts"))
+HEAD = "# written by ipsecconf convert --to swanctl\n\nconnections {\n"
 
 
 def render_swanctl(tree: SwanctlTree) -> str:
     """swanctl.conf for ``tree``; its ``secrets`` section holds the PSKs (write it 0600)."""
     r = _Renderer()
-    out = ["# written by ipsecconf convert --to swanctl\n\n", "connections {\n"]
-    templates: dict[str, Any] = {}
+    out = [HEAD]
     for name, body in tree.connections.items():
-        first = tree.derived.get(name)
-        if first is not None:
-            t = templates.get(first, _NO_TEMPLATE)
-            if t is _NO_TEMPLATE:
-                t = templates[first] = _Template.of(tree.connections[first])
-            text = t.text(name, body) if t is not None else None
-            if text is not None:
-                out.append(text)
-                continue
         out.append(r.section(name, body, 1))
-    out.append("}\n")
+    out.append(closing(r, tree.shared))
+    return "".join(out)
+
+
+def closing(r: _Renderer, shared: Sequence[Mapping[str, Any]]) -> str:
+    """What follows the connections: their closing brace and the ``secrets`` section."""
     secrets: dict[str, Any] = {}
-    for s in tree.shared:
+    for s in shared:
         entry: dict[str, Any] = {"secret": s["data"]}
         for i, owner in enumerate(s["owners"], 1):
             entry[f"id-{i}"] = owner
         secrets[s["id"]] = entry
-    if secrets:
-        out.append("\n")
-        out.append(r.section("secrets", secrets, 0))
-    return "".join(out)
+    if not secrets:
+        return "}\n"
+    return "}\n\n" + r.section("secrets", secrets, 0)
 
 
 def _write(path: str, data: bytes, mode: int) -> None:
@@ -979,13 +809,30 @@ _SUBDIRS = (
 
 def write_swanctl(tree: SwanctlTree, directory: str) -> None:
     """DIR/swanctl.conf, DIR/pubkey/*.pem, DIR/private/*.pem and an empty DIR/x509/."""
+    write_files(directory, [render_swanctl(tree)], tree.pubkeys, tree.certs, tree.private_keys)
+
+
+def write_files(
+    directory: str,
+    conf: Sequence[str],
+    pubkeys: Mapping[str, bytes],
+    certs: Mapping[str, bytes],
+    private_keys: Sequence[tuple[str, bytes]],
+) -> None:
+    """The swanctl tree under ``directory``: swanctl.conf (the pieces of ``conf``), keys and certificates."""
     for sub in _SUBDIRS:
         os.makedirs(os.path.join(directory, sub), exist_ok=True)
     os.chmod(os.path.join(directory, "private"), 0o700)
-    _write(os.path.join(directory, "swanctl.conf"), render_swanctl(tree).encode("utf-8"), 0o600)
-    for name, pem in tree.pubkeys.items():
+    path = os.path.join(directory, "swanctl.conf")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        # A few hundred pieces at a time: a 100k-conn file (85 MB) is never one string.
+        for i in range(0, len(conf), 512):
+            fh.write("".join(conf[i : i + 512]).encode("utf-8"))
+    os.chmod(path, 0o600)
+    for name, pem in pubkeys.items():
         _write(os.path.join(directory, "pubkey", name), pem, 0o644)
-    for name, data in tree.certs.items():
+    for name, data in certs.items():
         _write(os.path.join(directory, "x509", name), data, 0o644)
-    for name, pem in tree.private_keys:
+    for name, pem in private_keys:
         _write(os.path.join(directory, "private", name), pem, 0o600)

@@ -16,10 +16,10 @@ explicit: they are part of the configuration, not of the program.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import cast
+from typing import cast, overload
 
 from ipsecconf.core._diagnostics import Diagnostic, Severity
 from ipsecconf.language import _keywords as kw
@@ -31,6 +31,8 @@ __all__ = [
     "End",
     "Conn",
     "Config",
+    "Names",
+    "appended_names",
     "END_FIELDS",
     "BUILTIN",
     "IMPLICIT_NAMES",
@@ -93,7 +95,8 @@ class Value:
         self.keyword = keyword
         self.raw = raw
         self._origin: Origin | None = origin
-        self._where: tuple[str, int, str] | None = None
+        # (file, line, chain), or what builds the Origin (an also= chain spelt out on demand)
+        self._where: tuple[str, int, str] | Callable[[], Origin] | None = None
         self.explicit = explicit
         self._text: str | None = text
         self._parsed = parsed
@@ -105,13 +108,14 @@ class Value:
         cls,
         keyword: str,
         raw: str,
-        origin: Origin | tuple[str, int, str],
+        origin: Origin | tuple[str, int, str] | Callable[[], Origin],
         vtype: str,
         choices: tuple[str, ...] = (),
     ) -> Value:
         """A value whose text is parsed as ``vtype`` only when ``parsed`` or ``text`` is read.
 
-        ``origin`` may be given as (file, line, chain), built into an :class:`Origin` on first use.
+        ``origin`` may be given as (file, line, chain), built into an :class:`Origin` on first use,
+        or as a function that returns it then (a long also= chain's text is spelt out only if read).
         """
         v = cls.__new__(cls)
         v.keyword = keyword
@@ -130,8 +134,9 @@ class Value:
     @property
     def origin(self) -> Origin:
         if self._origin is None:
-            assert self._where is not None
-            self._origin = Origin(*self._where)
+            w = self._where
+            assert w is not None
+            self._origin = Origin(*w) if type(w) is tuple else cast("Callable[[], Origin]", w)()
         return self._origin
 
     def _parse(self) -> None:
@@ -373,6 +378,86 @@ def builtin_default(slot: str, section: str = "conn") -> Value | None:
 # ---------------------------------------------------------------------- conns
 
 
+class Names(Sequence[str]):
+    """A conn's also= list when it is one name and then another section's list (R14).
+
+    In a chain c0 -> c1 -> ... -> cn each conn's list is the next one's with one name in
+    front: linked that way, the lists of all n conns take O(n) memory instead of O(n^2).
+    It reads like the tuple it stands for (and compares equal to it); :func:`appended_names`
+    gathers the names of many conns without walking a shared tail twice.
+    """
+
+    __slots__ = ("head", "tail", "_len")
+
+    def __init__(self, head: str, tail: Names | tuple[str, ...]) -> None:
+        self.head = head
+        self.tail = tail
+        self._len = 1 + len(tail)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[str]:
+        node: Names | tuple[str, ...] = self
+        while type(node) is Names:
+            yield node.head
+            node = node.tail
+        yield from node
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, i: int | slice) -> str | tuple[str, ...]:
+        if isinstance(i, slice):
+            return tuple(self)[i]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("Names index out of range")
+        node: Names | tuple[str, ...] = self
+        while type(node) is Names:
+            if i == 0:
+                return node.head
+            node, i = node.tail, i - 1
+        return cast("tuple[str, ...]", node)[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Names, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __add__(self, other: Sequence[str]) -> tuple[str, ...]:
+        return (*self, *other)
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+def appended_names(conns: Iterable[Conn]) -> set[str]:
+    """Every section some conn appends with also= or alsoflip= (R14, R15).
+
+    Linear in the lists' storage: a tail that several conns share (:class:`Names`) is read once.
+    """
+    out: set[str] = set()
+    seen: set[int] = set()  # ids of the Names nodes read (kept alive by the conns)
+    for c in conns:
+        for names in (c.also_chain, c.alsoflip_chain):
+            node: Sequence[str] = names
+            while type(node) is Names:
+                if id(node) in seen:
+                    break
+                seen.add(id(node))
+                out.add(node.head)
+                node = node.tail
+            else:
+                out.update(node)
+    return out
+
+
 @dataclass(frozen=True)
 class Conn:
     """A resolved conn, an implicit conn, or an instance of one (``kind``)."""
@@ -382,12 +467,12 @@ class Conn:
     right: End
     # Conn-level values that were set (own, also=, alsoflip=, %default, implicit definition), by slot.
     values: Mapping[str, Value]
-    also_chain: tuple[str, ...]  # sections appended with also=, breadth-first (R14)
+    also_chain: Sequence[str]  # sections appended with also=, breadth-first (R14): tuple or Names
     origin: Origin  # the section header
     implicit: bool = False
     parent: str | None = None
     kind: str = "conn"  # "conn" | "policy-instance" | "subnet-instance"
-    alsoflip_chain: tuple[str, ...] = ()  # sections appended with alsoflip= (R15)
+    alsoflip_chain: Sequence[str] = ()  # sections appended with alsoflip= (R15)
     # Values that lost to an earlier one (R11/R13 duplicates), for `show`.
     shadowed: tuple[Value, ...] = ()
     # "left"/"right" when resolve() was given local addresses and one end matched (semantics 10).

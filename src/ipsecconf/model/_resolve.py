@@ -23,7 +23,7 @@ import difflib
 import ipaddress
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple, TypeVar
 
@@ -37,6 +37,7 @@ from ipsecconf.model._model import (
     Config,
     Conn,
     End,
+    Names,
     Origin,
     Value,
 )
@@ -46,7 +47,7 @@ from ipsecconf.reading._syntax import Block, Shape
 __all__ = [
     "resolve",
     "resolve_shaped",
-    "resolve_named",
+    "resolve_subset",
     "StandIn",
     "policy_dir_for",
     "DEFAULT_POLICY_DIR",
@@ -195,9 +196,15 @@ assert tuple(_IMPLICIT_BLOCKS) == IMPLICIT_NAMES and not _IMPLICIT_TREE.diagnost
 
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _MAX_SEARCHES = 50  # did-you-mean searches per resolve
+# Sections a conn's also= walk may reach and still key wider sharing (signature, inherits):
+# past it a conn shares only its exact shape, so a chain n deep costs O(n), not O(n^2).
+_MAX_SHARED_WALK = 64
 _GROUP_HOSTS = frozenset({"%group", "%opportunisticgroup"})
 _ALSO = "also"
 _ALSOFLIP = "alsoflip"
+# Conns that append one section share what appending it gives (_Resolver.expand_shared);
+# False: every conn walks its own also= list (the reference the tests compare with).
+_SHARE_ALSO = True
 
 
 # ------------------------------------------------------------------ compiled sections
@@ -310,6 +317,73 @@ class _Entry:
         return False
 
 
+class _Link:
+    """An also= path, front-linked: the name its first also= gives, then the path beyond it.
+
+    Conns of a chain c0 -> c1 -> ... -> cn reach cn through paths that share their ends
+    (c0's is also=c1 and then c1's), so the paths of all n conns are n links, not n^2; the
+    text (``also=c1->c2->c3``, as :attr:`_Entry.chain` spells it) is made only when read.
+    """
+
+    __slots__ = ("target", "next")
+
+    def __init__(self, target: str, next: _Link | None) -> None:
+        self.target = target
+        self.next = next
+
+    def text(self) -> str:
+        labels = [f"also={self.target}"]  # later also= links are bare names
+        e = self.next
+        while e is not None:
+            labels.append(e.target)
+            e = e.next
+        return "->".join(labels)
+
+
+class _LazyOrigin:
+    """A value's Origin through a :class:`_Link`, made on first use.
+
+    Interned in the resolver's table, as ``_Resolver.origin`` does, so that equal origins
+    stay one object (JSON /2 writes one row per origin object); it holds the table only,
+    not the resolver, which a resolved Config must not keep alive.
+    """
+
+    __slots__ = ("origins", "file", "line", "link")
+
+    def __init__(
+        self, origins: dict[tuple[str, int, str], Origin], file: str, line: int, link: _Link
+    ) -> None:
+        self.origins = origins
+        self.file = file
+        self.line = line
+        self.link = link
+
+    def __call__(self) -> Origin:
+        key = (self.file, self.line, self.link.text())
+        o = self.origins.get(key)
+        if o is None:
+            o = self.origins[key] = Origin(*key)
+        return o
+
+
+class _Reach(NamedTuple):
+    """What appending a section gives, when that is the same for every conn that appends it.
+
+    Such a section appends at most one section with also= and none with alsoflip=, and so
+    does that one, and so on, without a cycle or a parameter set twice along the way: what
+    a conn gets by appending it is the section's lines, then what it gets by appending the
+    next one (R14), whatever the conn (``_Resolver.reach``).
+    """
+
+    values: dict[str, tuple[_Param, _Link | None]]  # slot -> (line, path beyond this section)
+    names: Names | tuple[str, ...]  # the sections beyond this one, in walk order
+    reports: int  # reports its also= targets make on every walk (a missing one: R12)
+
+
+_EMPTY_REACH = _Reach({}, (), 0)
+_NO_REACH = _Reach({}, (), -1)  # marks a section not looked at yet
+
+
 def _flip_slot(m: kw.Match) -> str:
     if m.side is None:
         return m.canonical
@@ -381,11 +455,15 @@ class _Resolver:
         self.ints: dict[int, int] = {}
         self._slots: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._sigs: dict[int, _Signature | None] = {}
+        # expand_shared: per section, what appending it gives (None: no sharing); interned links;
+        # values by (id(line), id(link)); how many conns took it (the tests count them).
+        self.reaches: dict[int, _Reach | None] = {}
+        self.links: dict[tuple[str, int], _Link] = {}
+        self.shared_values: dict[tuple[int, int], Value] = {}
+        self.shared = 0
         self.compile_reports: dict[int, int] = {}  # sections kept, by id: reports made reading them
         # id(shape) -> what its first conn inherited, its also= and alsoflip= names, ids of blocks reached
-        self.inherits: dict[
-            int, tuple[dict[str, Value], tuple[str, ...], tuple[str, ...], frozenset[int]]
-        ] = {}
+        self.inherits: dict[int, tuple[dict[str, Value], Sequence[str], tuple[str, ...], frozenset[int]]] = {}
 
     # -------------------------------------------------------------- diagnostics
 
@@ -594,8 +672,12 @@ class _Resolver:
 
     def expand(
         self, conn_block: Block, conn_name: str, own: _Section, got: dict[str, Value], shadowed: list[Value]
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ) -> tuple[Sequence[str], tuple[str, ...]]:
         """Apply also= breadth-first (R14), then alsoflip= (R15), with the duplicate rules of R13."""
+        if _SHARE_ALSO and len(own.also) == 1 and not own.alsoflip:
+            shared = self.expand_shared(conn_block, own.also[0], got)
+            if shared is not None:
+                return shared
         start = id(conn_block)
         visited: dict[int, _Entry | None] = {start: None}  # None: the conn itself
         queue: list[_Entry] = [_Entry(r, False, f"also={r.target}", None, start) for r in own.also]
@@ -635,6 +717,123 @@ class _Resolver:
                     # alsoflip= inside a flipped section flips back.
                     flips.append(_Entry(r, not e.flip, f"alsoflip={r.target}", e, key))
         return tuple(also_names), tuple(flip_names)
+
+    def expand_shared(
+        self, conn_block: Block, ref: _Ref, got: dict[str, Value]
+    ) -> tuple[Sequence[str], tuple[str, ...]] | None:
+        """:meth:`expand` for a conn whose only also= is ``ref``, through the target's :meth:`reach`.
+
+        The same values, names and reports as the plain walk, at the cost of the values
+        appended: a chain of n conns costs O(n), where walking each conn's list costs O(n^2).
+        None when the walk depends on the conn (a cycle through it, a parameter it sets
+        too: R12, R13 name the conn) or is not shared: the plain walk does it then.
+        """
+        blk = self.target(ref)
+        if blk is None:
+            return (), ()  # reported (R12); the plain walk appends nothing either
+        r = self.reach(blk, id(conn_block))
+        if r is None or not got.keys().isdisjoint(r.values):
+            return None
+        label = ref.target
+        for slot, (p, link) in r.values.items():
+            got[slot] = (
+                self.value_via(p, f"also={label}", False)
+                if link is None
+                else self.shared_value(p, label, link)
+            )
+        self.reports += r.reports  # the plain walk meets the same missing targets
+        self.shared += 1
+        return (Names(blk.name, r.names) if r.names else (blk.name,)), ()
+
+    def reach(self, blk: Block, avoid: int) -> _Reach | None:
+        """What appending ``blk`` gives any conn (:class:`_Reach`), memoised per section.
+
+        None when it is not the same for every conn: ``blk`` or a section after it appends
+        more than one section or uses alsoflip= (breadth-first order interleaves them), the
+        path comes back to itself or to ``avoid`` (the conn's block: R12 cycles), or a
+        parameter is set twice along it (R13).
+        """
+        memo = self.reaches
+        got = memo.get(id(blk), _NO_REACH)
+        if got is not _NO_REACH:
+            return got
+        # Follow the single also= targets to a section whose reach is known or to the last
+        # one, then fill in backwards: iterative, a chain may be deeper than the recursion limit.
+        path: list[tuple[Block, _Section]] = []
+        on_path = {avoid}
+        b = blk
+        beyond: _Reach | None = None
+        nxt: Block | None = None  # the section after path[-1], when there is one
+        while True:
+            if id(b) in on_path:
+                break  # a cycle: the plain walk reports it for each conn on it
+            known = memo.get(id(b), _NO_REACH)
+            if known is not _NO_REACH:
+                beyond, nxt = known, b
+                break
+            sec = self.compile(b, "implicit" if b.source.name == IMPLICIT_FILE else "own")
+            if sec.alsoflip or len(sec.also) > 1:
+                memo[id(b)] = None
+                break
+            on_path.add(id(b))
+            path.append((b, sec))
+            if not sec.also:
+                beyond = _EMPTY_REACH
+                break
+            before = self.reports
+            t = self.target(sec.also[0])
+            if t is None:
+                # Reported once here; counted again by each conn that appends it (expand_shared).
+                beyond = _Reach({}, (), self.reports - before)
+                self.reports = before
+                break
+            b = t
+        for b, sec in reversed(path):
+            if beyond is None:
+                memo[id(b)] = None
+                continue
+            values: dict[str, tuple[_Param, _Link | None]] = {p.name.slot: (p, None) for p in sec.params}
+            names: Names | tuple[str, ...] = ()
+            if nxt is not None:
+                label = sec.also[0].target
+                for slot, (p, link) in beyond.values.items():
+                    if slot in values:
+                        break  # set twice (R13): the plain walk reports it for each conn
+                    values[slot] = (p, self.link(label, link))
+                else:
+                    names = Names(nxt.name, beyond.names) if beyond.names else (nxt.name,)
+                    beyond = memo[id(b)] = _Reach(values, names, beyond.reports)
+                    nxt = b
+                    continue
+                beyond = memo[id(b)] = None
+                continue
+            beyond = memo[id(b)] = _Reach(values, names, beyond.reports)
+            nxt = b
+        return memo.get(id(blk))  # not there when blk is the conn itself
+
+    def link(self, target: str, next: _Link | None) -> _Link:
+        key = (target, id(next))  # next is kept alive by the link made for it
+        got = self.links.get(key)
+        if got is None:
+            got = self.links[key] = _Link(target, next)
+        return got
+
+    def shared_value(self, p: _Param, label: str, beyond: _Link) -> Value:
+        """The value of an appended line through ``also=label`` and then ``beyond``: chain text on demand."""
+        link = self.link(label, beyond)
+        key = (id(p), id(link))
+        v = self.shared_values.get(key)
+        if v is None:
+            o = p.own.origin
+            where = _LazyOrigin(self.origins, o.file, o.line, link)
+            k = p.name.keyword
+            if k is not None and p.own._vtype is not None:
+                v = Value.deferred(p.name.slot, p.raw, where, k.type, p.name.choices)
+            else:
+                v = Value(p.name.slot, p.own.text, p.raw, p.own.parsed, o, True)
+                v._origin, v._where = None, where  # the chain's text, not the line's own
+            self.shared_values[key] = v
+        return v
 
     def _repeat(self, conn_name: str, e: _Entry, blk: Block, key: int, seen: _Entry | None) -> None:
         path = f"{conn_name} -> {e.chain}"
@@ -681,8 +880,11 @@ class _Resolver:
         accept: Callable[[Conn], int] | None = None,
         subnet_instances: bool = True,
         pin: Callable[[Conn], Sequence[tuple[str, int]] | None] | None = None,
+        only: Container[str] | None = None,
     ) -> tuple[Config, list[Conn | StandIn]]:
         """The config, and its explicit and implicit conns in order.
+
+        ``only``: build just the explicit conns of these names (see :func:`resolve_subset`).
 
         With ``accept``, a conn of the same shape as one built before (see
         ``Document.shapes``) may be a :class:`StandIn` for it instead of being built:
@@ -715,6 +917,8 @@ class _Resolver:
 
         setup = self.setup_values()
         self.merge_defaults(default_blocks)
+        if only is not None:
+            conn_blocks = [b for b in conn_blocks if b.name in only]
 
         items: list[Conn | StandIn]
         if accept is None or self.local is not None:
@@ -753,8 +957,9 @@ class _Resolver:
         The walk is :meth:`expand`'s (also= breadth-first, then alsoflip=), over blocks only;
         the key holds the shape with its also=/alsoflip= names left out and, per section
         reached, its class (:meth:`target_class`), side and phase. None when the walk would
-        report (a missing target, a section reached twice): such a conn shares only its
-        exact shape. Also the names and blocks reached (fragments; cycles through the conn).
+        report (a missing target, a section reached twice) or reaches more than
+        _MAX_SHARED_WALK sections: such a conn shares only its exact shape. Also the names
+        and blocks reached (fragments; cycles through the conn).
         Memoised per shape: the shape holds the names its conns append.
         """
         got = self._sigs.get(id(shape), _NO_SIG)
@@ -774,6 +979,14 @@ class _Resolver:
             if row is not None and row.startswith(_ALSOFLIP):
                 own_flip += _WORD.findall(row.partition("=")[2].strip().strip('"'))
                 bare[i] = _ALSOFLIP
+        if len(own_also) == 1 and not own_flip:
+            # A chain's length is known from its shared reach, once a conn has made it: past
+            # the bound the walk below gives None too, so skip it (a lookup: nothing is read).
+            first = self.conn_index.get(own_also[0]) or _IMPLICIT_BLOCKS.get(own_also[0])
+            r = None if first is None else self.reaches.get(id(first))
+            if r is not None and len(r.names) >= _MAX_SHARED_WALK:
+                self._sigs[id(shape)] = None
+                return None
         visited: set[int] = set()
         walk: list[object] = []
         names: list[str] = []
@@ -787,7 +1000,7 @@ class _Resolver:
                 target, flip = pending[i]
                 i += 1
                 blk = self.conn_index.get(target) or _IMPLICIT_BLOCKS.get(target)
-                if blk is None or id(blk) in visited:
+                if blk is None or id(blk) in visited or len(visited) == _MAX_SHARED_WALK:
                     self._sigs[id(shape)] = None
                     return None
                 visited.add(id(blk))
@@ -942,7 +1155,7 @@ class _Resolver:
         # a section some conn appends was read (and kept) with params instead.
         got = own.values if own.values is not None else {p.name.slot: p.own for p in own.params}
         shadowed: list[Value] = list(own.dropped)
-        also_names: tuple[str, ...] = ()
+        also_names: Sequence[str] = ()
         flip_names: tuple[str, ...] = ()
         # Conns of one shape (the checking scan's, when there is one) append the same sections
         # to the same own slots: what the first inherited, every later one inherits.
@@ -960,8 +1173,14 @@ class _Resolver:
                     if slot not in got:  # R13: %default only fills what is still unset
                         got[slot] = v
             # Only an expansion without a report (no conflict, cycle or missing target) is shared.
-            if shape is not None and self.reports == before:
-                blocks = [self.conn_index.get(n) or _IMPLICIT_BLOCKS.get(n) for n in also_names + flip_names]
+            if (
+                shape is not None
+                and self.reports == before
+                and len(also_names) + len(flip_names) <= _MAX_SHARED_WALK
+            ):
+                blocks = [
+                    self.conn_index.get(n) or _IMPLICIT_BLOCKS.get(n) for n in (*also_names, *flip_names)
+                ]
                 self.inherits[id(shape)] = (
                     dict(list(got.items())[own_slots:]),  # own slots come first in got
                     also_names,
@@ -985,7 +1204,7 @@ class _Resolver:
         self,
         name: str,
         got: dict[str, Value],
-        also_names: tuple[str, ...],
+        also_names: Sequence[str],
         origin: Origin,
         implicit: bool,
         flip_names: tuple[str, ...] = (),
@@ -1381,6 +1600,25 @@ def resolve(
     return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, local_addresses, rel).run()[0]
 
 
+def resolve_subset(
+    tree: ConfigTree,
+    only: Container[str],
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+) -> Config:
+    """:func:`resolve` restricted to the explicit conns named in ``only``.
+
+    Each conn built is the one :func:`resolve` builds (its also= targets, %default and the
+    name index are the whole tree's), in file order, followed by the implicit conns (R22)
+    and the subnet and policy-group instances of the conns built. The diagnostics are only
+    those met while building them: a caller that needs the tree's findings has them from
+    ``check``.
+    """
+    rel = as_release(target)
+    return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(only=only)[0]
+
+
 def resolve_shaped(
     tree: ConfigTree,
     accept: Callable[[Conn], int],
@@ -1400,24 +1638,3 @@ def resolve_shaped(
     """
     rel = as_release(target)
     return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept, subnet_instances, pin)
-
-
-def resolve_named(
-    tree: ConfigTree,
-    names: Iterable[str],
-    *,
-    policy_dir: str | None = None,
-    target: Release | str = DEFAULT_TARGET,
-) -> tuple[list[Conn], list[Conn]]:
-    """The explicit conns ``names`` built as :func:`resolve` builds them, and their leftsubnets=
-    instances in the same order: for dump, whose other conns come from check's fast path.
-
-    The findings are not returned (check reports them); implicit conns and policy groups are
-    not built.
-    """
-    r = _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, as_release(target))
-    r.conn_index.update(tree.conn_index)
-    r.conn_index.pop("%oedefault", None)
-    r.merge_defaults([b for b, _late in tree.defaults])
-    conns = [r.build(r.conn_index[n], False) for n in names]
-    return conns, r.subnet_instances(conns)

@@ -356,7 +356,7 @@ class ShapedText:
         walk = self._walk(own, self._rows(own))
         if walk is None:
             return None
-        if tuple(b.name for b, _f, _p in walk.steps) != first.also_chain + first.alsoflip_chain:
+        if tuple(b.name for b, _f, _p in walk.steps) != (*first.also_chain, *first.alsoflip_chain):
             return None
         own_file = own.doc.source.name
         own_slots = self._line_slots(own)
@@ -700,9 +700,10 @@ class ShapedText:
 
     def subnet_instances(self, names: list[str], policy_dir: str | None) -> list[Conn]:
         """The leftsubnets= instances of conns ``names``, in order (resolve's), the conns built again."""
-        from ipsecconf.model._resolve import resolve_named
+        from ipsecconf.model._resolve import resolve_subset
 
-        return resolve_named(self.tree, names, policy_dir=policy_dir, target=self.target)[1]
+        config = resolve_subset(self.tree, frozenset(names), policy_dir=policy_dir, target=self.target)
+        return [c for c in config.instances if c.kind == "subnet-instance"]
 
     def full_config(self) -> Config:
         """The full resolution of the tree (made once, on first use)."""

@@ -12,7 +12,7 @@ import ipaddress
 import os
 import re
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TypeVar
@@ -20,7 +20,7 @@ from typing import TypeVar
 from ipsecconf.core._diagnostics import Diagnostic, Severity, diag, register
 from ipsecconf.core._source import Span
 from ipsecconf.language import _values as vals
-from ipsecconf.model._model import Config, Conn, Value
+from ipsecconf.model._model import Config, Conn, Value, appended_names
 from ipsecconf.model._resolve import parse_policy_file
 from ipsecconf.runtime._host import HostState
 
@@ -30,6 +30,7 @@ __all__ = [
     "EffectiveSet",
     "effective",
     "effective_set",
+    "effective_each",
     "MAX_WILDCARDS",
     "host_net",
 ]
@@ -310,6 +311,8 @@ class EffectiveSet:
     oe: bool
     # Group instances in pluto's host-pair list order (each right after its group, 2.6).
     hp_order: tuple[str, ...]
+    # Beside diagnostics: the conn (or group) each one is about; None for the host's own.
+    owners: tuple[str | None, ...] = ()
 
 
 def host_net(a: IPAddr) -> IPNet:
@@ -507,10 +510,11 @@ def _load_problem(c: Conn, error_lines: frozenset[tuple[str, int]]) -> Value | N
 
 
 class _Builder:
-    def __init__(self, config: Config, host: HostState) -> None:
+    def __init__(self, config: Config, host: HostState, appended: frozenset[str] | None = None) -> None:
         self.config = config
         self.host = host
         self.diags: list[Diagnostic] = []
+        self.owners: list[str | None] = []  # beside diags, filled by claim()
         self.oe = config.oe
         self.error_lines = frozenset(
             (d.span.file, d.span.line)
@@ -523,11 +527,16 @@ class _Builder:
         dr = host.default_route
         self.dr_addr = ipaddress.ip_address(dr[0]) if dr else None
         self.dr_hop = ipaddress.ip_address(dr[1]) if dr and dr[1] else None
-        # Sections appended with also= by some conn: candidates for Q6 (R-P3).
-        self.appended: set[str] = set()
-        for c in config.conns:
-            self.appended.update(c.also_chain)
-            self.appended.update(c.alsoflip_chain)
+        # Sections appended with also= by some conn: candidates for Q6 (R-P3). Given when
+        # ``config`` holds only some of the tree's conns (runtime._fastmatch).
+        # appended_names reads a tail that conns share once: linear on a long also= chain.
+        self.appended: set[str] | frozenset[str] = (
+            appended if appended is not None else appended_names(config.conns)
+        )
+
+    def claim(self, owner: str | None) -> None:
+        """The diagnostics made since the last claim are about ``owner``."""
+        self.owners.extend([owner] * (len(self.diags) - len(self.owners)))
 
     def _pluto_ifaces(self, found: list[tuple[str, IPAddr]]) -> list[tuple[str, IPAddr]]:
         """pluto's interface list: duplicates dropped (1.3), in reverse discovery order (1.4)."""
@@ -990,6 +999,7 @@ class _Builder:
                     continue
                 taken[key] = g.name
                 targets.append((sub.network, span))
+            self.claim(g.name)
             targets.sort(key=lambda t: (t[0].version, int(t[0].network_address), t[0].prefixlen))
             order[g.name] = []
             for net, span in targets:
@@ -1042,17 +1052,22 @@ def _expanded(config: Config) -> Iterator[tuple[Conn, str, str]]:
             yield inst, inst.name, c.name
 
 
-def effective_set(config: Config, host: HostState) -> EffectiveSet:
-    """Every conn's effective view, the group files read and the findings, in pluto's order."""
+def effective_set(config: Config, host: HostState, *, appended: frozenset[str] | None = None) -> EffectiveSet:
+    """Every conn's effective view, the group files read and the findings, in pluto's order.
+
+    ``appended``: the names some conn of the tree appends with also=/alsoflip=, when
+    ``config`` holds only some of its conns (default: read from ``config``).
+    """
     try:
-        return _effective_set(config, host)
+        return _effective_set(config, host, appended)
     finally:
         _QUAD_HOSTS.clear()
         _QUAD_NETS.clear()
 
 
-def _effective_set(config: Config, host: HostState) -> EffectiveSet:
-    b = _Builder(config, host)
+def _effective_set(config: Config, host: HostState, appended: frozenset[str] | None) -> EffectiveSet:
+    b = _Builder(config, host, appended)
+    b.claim(None)  # the interfaces' own findings
     out: dict[str, Effective] = {}
     subs = {i.parent for i in config.instances if i.kind == "subnet-instance"}
     for c, name, base in _expanded(config):
@@ -1060,6 +1075,7 @@ def _effective_set(config: Config, host: HostState) -> EffectiveSet:
             mark = len(b.diags)
             e = b.one(c, name, base, "conn")
             del b.diags[mark:]  # its instances report for it
+            b.claim(name)
             out[name] = replace(
                 e,
                 added=False,
@@ -1072,6 +1088,7 @@ def _effective_set(config: Config, host: HostState) -> EffectiveSet:
         if name in out:
             continue
         out[name] = b.one(c, name, base, "conn" if name == base else "subnet-instance")
+        b.claim(name)
     made, loaded, names, order = b.groups([e for e in out.values() if e.added])
     hp: list[str] = []
     for e in out.values():
@@ -1087,7 +1104,19 @@ def _effective_set(config: Config, host: HostState) -> EffectiveSet:
         host=host,
         oe=b.oe,
         hp_order=tuple(hp),
+        owners=tuple(b.owners),
     )
+
+
+def effective_each(config: Config, host: HostState, conns: Iterable[Conn]) -> dict[str, Effective]:
+    """Each of ``conns`` (of ``config``) on its own, as :func:`effective_set` sees a plain conn:
+    no subnets= or policy-group instances, no findings."""
+    b = _Builder(config, host)
+    try:
+        return {c.name: b.one(c, c.name, c.name, "conn") for c in conns}
+    finally:
+        _QUAD_HOSTS.clear()
+        _QUAD_NETS.clear()
 
 
 def effective(config: Config, host: HostState) -> Mapping[str, Effective]:

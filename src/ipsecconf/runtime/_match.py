@@ -192,9 +192,23 @@ class Matcher:
         conns = plan.effective.conns
         mru = {n: i for i, n in enumerate(plan.routed)}
         self.mru = mru
+        prio = plan.prio
         routed = [conns[n] for n in plan.routed if conns[n].kind != "group"]
+        # What 3.3's score reads of each conn, read once: (conn, this protocol, this port,
+        # that port, 8 * (prio + instance), -(MRU rank)).
         self.routed = PrefixIndex(
-            (c.this_end.client, c.that_end.client, c)  # type: ignore[union-attr]
+            (
+                c.this_end.client,  # type: ignore[union-attr]
+                c.that_end.client,  # type: ignore[union-attr]
+                (
+                    c,
+                    c.this_end.protocol,  # type: ignore[union-attr]
+                    c.this_end.port,  # type: ignore[union-attr]
+                    c.that_end.port,  # type: ignore[union-attr]
+                    8 * (prio[c.name] + (c.kind == "instance")),
+                    -mru[c.name],
+                ),
+            )
             for c in routed
         )
 
@@ -215,22 +229,14 @@ class Matcher:
 
     def _pluto(self, p: Packet, bits: int, s: int, d: int) -> Effective | None:
         """find_connection_for_clients (3.3) with the oriented priorities (R-M2)."""
-        prio = self.plan.prio
+        proto, sport, dport = p.proto, p.sport, p.dport
         for found in self.routed.walk(bits, s, d):
             best: Effective | None = None
             best_key: tuple[int, int] = (-1, 0)
-            for c in found:
-                t, o = c.this_end, c.that_end
-                assert t is not None and o is not None
-                if t.protocol not in (0, p.proto) or t.port not in (0, p.sport) or o.port not in (0, p.dport):
+            for c, tproto, tport, oport, base, recent in found:
+                if (tproto and tproto != proto) or (tport and tport != sport) or (oport and oport != dport):
                     continue
-                score = (
-                    8 * (prio[c.name] + (c.kind == "instance"))
-                    + 2 * (t.port == p.sport)
-                    + 2 * (o.port == p.dport)
-                    + (t.protocol == p.proto)
-                )
-                key = (score, -self.mru[c.name])
+                key = (base + 2 * (tport == sport) + 2 * (oport == dport) + (tproto == proto), recent)
                 if key > best_key:
                     best, best_key = c, key
             if best is not None:
@@ -272,7 +278,6 @@ class Matcher:
                 cands,
             )
         c = self._pluto(packet, bits, s, d)
-        flow = f"{packet.src}:{packet.sport} -> {packet.dst}:{packet.dport} proto={packet.proto}"
         if c is None or c.never_negotiate:
             msg = (
                 f"Can not opportunistically initiate for {packet.src} to {packet.dst}: "
@@ -282,6 +287,7 @@ class Matcher:
                 packet, best.owner, "trap", None, False, "pass", f"{what} traps; {msg}", cands, msg
             )
         if c.kind == "template" and not c.oppo:
+            flow = f"{packet.src}:{packet.sport} -> {packet.dst}:{packet.dport} proto={packet.proto}"
             msg = f"cannot initiate connection for packet {flow} - template conn"
             return _result(
                 packet,

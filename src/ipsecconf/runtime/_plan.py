@@ -113,6 +113,8 @@ class Plan:
     routed: tuple[str, ...]  # conns whose eroute is up, most recently routed/initiated first (3.3)
     prio: Mapping[str, int]  # effective prio after near-conflict adjustments
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # Beside diagnostics: the conn, instance or group each is about; None for the host's own.
+    diagnostic_conns: tuple[str | None, ...] = field(default=())
 
     @property
     def conns(self) -> Mapping[str, Effective]:
@@ -301,9 +303,12 @@ class _Router:
         return note
 
 
-def plan(config: Config, host: HostState) -> Plan:
-    """The start-up sequence of ``config`` on ``host`` and the eroute table it leaves (R27)."""
-    es = effective_set(config, host)
+def plan(config: Config, host: HostState, *, appended: frozenset[str] | None = None) -> Plan:
+    """The start-up sequence of ``config`` on ``host`` and the eroute table it leaves (R27).
+
+    ``appended``: as for :func:`effective_set`, when ``config`` holds only some conns.
+    """
+    es = effective_set(config, host, appended=appended)
     conns = es.conns
     rt = _Router(es)
     steps: list[Step] = []
@@ -390,6 +395,7 @@ def plan(config: Config, host: HostState) -> Plan:
         initiates[name] = res
         steps.append(Step("initiate", name, res))
     # diagnostics about routing
+    route_owners: list[str] = []
     for name, res in rt.routes.items():
         e = conns[name]
         span = e.span
@@ -417,6 +423,7 @@ def plan(config: Config, host: HostState) -> Plan:
             )
         elif res != "ok" and not res.startswith("ok") and "identify ourselves" not in res:
             rt.diags.append(diag(NOT_ROUTED, f"conn '{name}': {_strip(res)}", span, None))
+        route_owners.extend([name] * (len(rt.diags) - len(route_owners)))
     eroutes = tuple(rt.eroutes)
     routed = tuple(sorted(rt.up, key=lambda n: -rt.mru.get(n, 0)))
     prio = {n: rt.prio.get(n, e.prio) for n, e in conns.items()}
@@ -433,6 +440,7 @@ def plan(config: Config, host: HostState) -> Plan:
         routed=routed,
         prio=MappingProxyType(prio),
         diagnostics=tuple(es.diagnostics) + tuple(rt.diags),
+        diagnostic_conns=es.owners + tuple(route_owners),
     )
 
 
