@@ -153,7 +153,7 @@ def write_text(
     for k, v in _setup_items(config, defaults):
         reason = why(v) if rejected else None
         lines.append(f"\t{k}={quote(v.text, k)}" if reason is None else left_out(k, v, reason))
-    write = out.write
+    write, flush = _batched(out.write)
     write("\n".join(lines))
     # A value line repeats across conns (%default, also= targets): quote each once.
     memo: dict[tuple[str, str], str] = {}
@@ -193,7 +193,10 @@ def write_text(
             lines.append(render(k, v.text))
         write("\n".join(lines))
     write("\n")
+    flush()
 
+
+_BATCH = 256  # pieces (about one per conn) per write of a dump
 
 # The per-dump memo of rendered lines stops growing here (it is never emptied).
 _MEMO_MAX = 1 << 16
@@ -376,7 +379,7 @@ def write_json_v2(
 
         origin_row = by_value
 
-    write = _json_writer(out)
+    write, flush = _batched(_json_writer(out))
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
     write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
     write(',"conns":{')
@@ -425,6 +428,7 @@ def write_json_v2(
     if origins:
         write(',"origins":' + enc(rows) + ',"files":' + enc(list(files)))
     write("}\n")
+    flush()
 
 
 # ---------------------------------------------------------------- show
@@ -578,6 +582,24 @@ def _json_writer(out: TextIO) -> Callable[[str], object]:
         return raw(s)
 
     return write
+
+
+def _batched(write: Callable[[str], object]) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """``write`` called once per _BATCH pieces (a write per conn costs more than its JSON at 100k),
+    and the flush that writes what is left."""
+    batch: list[str] = []
+
+    def add(s: str) -> None:
+        batch.append(s)
+        if len(batch) >= _BATCH:
+            flush()
+
+    def flush() -> None:
+        if batch:
+            write("".join(batch))
+            batch.clear()
+
+    return add, flush
 
 
 def write_json(obj: object, out: TextIO) -> None:
