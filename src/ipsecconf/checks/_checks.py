@@ -408,7 +408,8 @@ def check_shaped(
     """:func:`check`'s fast path, with what it resolved on the way.
 
     (the config of the conns it built, every conn in order built or a ``StandIn`` as
-    ``resolve_shaped`` gives them, the findings): ``match`` builds on the first two.
+    ``resolve_shaped`` gives them, the findings): ``match`` and ``dump`` build on the first
+    two (dump renders a stand-in from its first conn, output._shaped).
     """
     from ipsecconf.checks._conncheck import ConnChecker
     from ipsecconf.checks._fastcheck import complete_shapes

@@ -11,9 +11,10 @@ from ipsecconf.cli._registry import Console, verify_requested
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
+    from ipsecconf.output._shaped import ShapedText
     from ipsecconf.reading._includes import ConfigTree
 
-__all__ = ["STDIN", "STDIN_NAME", "load_checked", "load_input", "report"]
+__all__ = ["STDIN", "STDIN_NAME", "load_checked", "load_input", "load_shaped", "report"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -40,6 +41,14 @@ def load_input(path: str, rootdir: str | None) -> ConfigTree:
     return load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
 
 
+def _read(args: argparse.Namespace, con: Console) -> ConfigTree | None:
+    try:
+        return load_input(args.file, args.rootdir)
+    except OSError as exc:
+        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+        return None
+
+
 def load_checked(
     args: argparse.Namespace, con: Console, *, shaped: bool = False
 ) -> tuple[ConfigTree, Config] | None:
@@ -53,10 +62,8 @@ def load_checked(
     from ipsecconf.checks._checks import check, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for, resolve
 
-    try:
-        tree = load_input(args.file, args.rootdir)
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+    tree = _read(args, con)
+    if tree is None:
         return None
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
     verify = verify_requested(args)
@@ -69,6 +76,30 @@ def load_checked(
     # What `check` reports too: a dump must not silently drop what it could not use.
     config, found = check(tree, policy_dir=policy_dir, target=args.target, model=True, verify=verify)
     return tree, replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
+
+
+def load_shaped(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Config, ShapedText] | None:
+    """:func:`load_checked` for a dump from check's fast path: the config of the conns it built
+    (with every finding, filtered as there) and the stand-ins' renderer (output._shaped).
+
+    None (after one line on ``con.err``) when the file cannot be read."""
+    from ipsecconf.checks._checks import check_shaped, filter_diagnostics
+    from ipsecconf.language._releases import as_release
+    from ipsecconf.model._resolve import policy_dir_for, resolve
+    from ipsecconf.output._shaped import ShapedText
+
+    tree = _read(args, con)
+    if tree is None:
+        return None
+    policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
+    target = as_release(args.target)
+    config, items, found = check_shaped(tree, policy_dir=policy_dir, target=target)
+    config = replace(config, diagnostics=tuple(filter_diagnostics(found, tree)))
+
+    def full() -> Config:
+        return resolve(tree, policy_dir=policy_dir, target=target)
+
+    return tree, config, ShapedText(tree, items, target, full)
 
 
 def report(tree: ConfigTree, config: Config, con: Console) -> None:

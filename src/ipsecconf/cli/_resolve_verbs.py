@@ -11,7 +11,7 @@ import argparse
 import difflib
 from typing import TYPE_CHECKING
 
-from ipsecconf.cli._reading import load_checked, report
+from ipsecconf.cli._reading import load_checked, load_shaped, report
 from ipsecconf.cli._registry import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -21,6 +21,7 @@ from ipsecconf.cli._registry import (
     add_format_option,
     add_host_options,
     add_reading_options,
+    verify_requested,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,18 @@ def _code(config: Config) -> int:
 
 
 def _dump(args: argparse.Namespace, con: Console) -> int:
+    shaped = not args.effective and (
+        (args.format == "text" and not args.implicit) or (args.format == "json" and args.format_version == 2)
+    )
+    if shaped and verify_requested(args):
+        return _dump_verified(args, con)
+    if shaped:
+        return _dump_shaped(args, con)
+    return _dump_plain(args, con)
+
+
+def _dump_plain(args: argparse.Namespace, con: Console) -> int:
+    """dump from the fully resolved model (every conn built and checked)."""
     from ipsecconf.output._emit import write_json_v1, write_json_v2, write_text
 
     got = load_checked(args, con)
@@ -79,6 +92,61 @@ def _dump(args: argparse.Namespace, con: Console) -> int:
     else:
         write_text(config, con.out, defaults=args.defaults, implicit=args.implicit)
         report(tree, config, con)
+    return _code(config)
+
+
+def _dump_verified(args: argparse.Namespace, con: Console) -> int:
+    """Verify mode: the dump from check's fast path must be the plain one, byte for byte."""
+    import io
+
+    from ipsecconf.checks._checks import VerifyError
+
+    fast = Console(io.StringIO(), io.StringIO())
+    fast_code = _dump_shaped(args, fast)
+    plain = Console(io.StringIO(), io.StringIO())
+    code = _dump_plain(args, plain)  # load_checked verifies check's two paths too
+    got, want = fast.out.getvalue(), plain.out.getvalue()  # type: ignore[attr-defined]
+    if (got, fast.err.getvalue(), fast_code) != (want, plain.err.getvalue(), code):  # type: ignore[attr-defined]
+        at = next(
+            (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), min(len(got), len(want))
+        )
+        raise VerifyError(
+            f"verify: the shaped dump differs from the plain one at offset {at}: {got[at : at + 60]!r}"
+        )
+    con.out.write(want)
+    con.err.write(plain.err.getvalue())  # type: ignore[attr-defined]
+    return code
+
+
+def _dump_shaped(args: argparse.Namespace, con: Console) -> int:
+    """The text or /2 JSON dump from check's fast path: conns of one shape rendered from the first's."""
+    from dataclasses import replace
+
+    from ipsecconf.model._resolve import policy_dir_for
+    from ipsecconf.output._emit import has_rejected, write_json_v2, write_text
+
+    got = load_shaped(args, con)
+    if got is None:
+        return EXIT_USAGE
+    tree, config, shaped = got
+    if args.format == "json":
+        policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
+        write_json_v2(
+            config,
+            con.out,
+            defaults=args.defaults,
+            origins=not args.no_origins,
+            shaped=shaped,
+            policy_dir=policy_dir,
+        )
+        return _code(config)
+    if has_rejected(config):
+        # A value the checks reject is written as a comment, from the full model (rare).
+        config = replace(shaped.full_config(), diagnostics=config.diagnostics)
+        write_text(config, con.out, defaults=args.defaults)
+    else:
+        write_text(config, con.out, defaults=args.defaults, shaped=shaped)
+    report(tree, config, con)
     return _code(config)
 
 

@@ -14,10 +14,14 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ipsecconf.core._diagnostics import Severity
 from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_order
+
+if TYPE_CHECKING:
+    from ipsecconf.model._resolve import StandIn
+    from ipsecconf.output._shaped import ShapedText
 
 __all__ = [
     "JSON_FORMAT",
@@ -101,12 +105,28 @@ def _rejected(config: Config) -> dict[tuple[str, int], str]:
     return out
 
 
+def has_rejected(config: Config) -> bool:
+    """Whether a dump of ``config`` leaves a value out (a V error on its line)."""
+    return bool(_rejected(config))
+
+
 def _one_line(text: str) -> str:
     return text.replace("\n", " ").replace("\r", " ")
 
 
-def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit: bool = False) -> None:
-    """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn)."""
+def write_text(
+    config: Config,
+    out: TextIO,
+    *,
+    defaults: bool = False,
+    implicit: bool = False,
+    shaped: ShapedText | None = None,
+) -> None:
+    """:func:`dump_text`, written to ``out`` one conn at a time (memory bounded by one conn).
+
+    ``shaped``: ``config`` is check's fast-path model (checks.check_shaped) and ``shaped`` lists
+    every conn, a stand-in rendered from its first conn's lines (output._shaped); the same bytes.
+    """
     rejected = _rejected(config)
 
     def why(v: Value) -> str | None:
@@ -133,28 +153,50 @@ def write_text(config: Config, out: TextIO, *, defaults: bool = False, implicit:
     for k, v in _setup_items(config, defaults):
         reason = why(v) if rejected else None
         lines.append(f"\t{k}={quote(v.text, k)}" if reason is None else left_out(k, v, reason))
-    write = out.write
+    write, flush = _batched(out.write)
     write("\n".join(lines))
     # A value line repeats across conns (%default, also= targets): quote each once.
     memo: dict[tuple[str, str], str] = {}
-    for c in _selected(config, implicit):
+
+    def render(k: str, text: str) -> str:
+        line = memo.get((k, text))
+        if line is None:
+            line = f"\t{k}={quote(text, k)}"
+            if len(memo) < _MEMO_MAX:
+                memo[(k, text)] = line
+        return line
+
+    conns: Iterable[Conn | StandIn] = _selected(config, implicit)
+    if shaped is not None:
+        # Its template renders values only: a left-out line or an instance takes the plain path.
+        if rejected or implicit:
+            raise ValueError("write_text: a shaped dump has no rejected values and no --implicit")
+        conns = shaped.items
+    for c in conns:
+        if type(c) is not Conn:
+            assert shaped is not None and not isinstance(c, Conn)  # noqa: S101 - a StandIn
+            got = shaped.lines(c, render, defaults)
+            if got is not None:
+                write(f"\n\nconn {_name(c.name)}\n" + "\n".join(got) if got else f"\n\nconn {_name(c.name)}")
+                continue
+            c = shaped.full(c.name)
         lines = ["", "", f"conn {_name(c.name)}"]
+        assert isinstance(c, Conn)  # noqa: S101 - a StandIn was handled above
+        if c.implicit and not implicit:
+            continue
         for k, v in c.items(defaults):
             if rejected:
                 reason = why(v)
                 if reason is not None:
                     lines.append(left_out(k, v, reason))
                     continue
-            text = v.text
-            line = memo.get((k, text))
-            if line is None:
-                line = f"\t{k}={quote(text, k)}"
-                if len(memo) < _MEMO_MAX:
-                    memo[(k, text)] = line
-            lines.append(line)
+            lines.append(render(k, v.text))
         write("\n".join(lines))
     write("\n")
+    flush()
 
+
+_BATCH = 256  # pieces (about one per conn) per write of a dump
 
 # The per-dump memo of rendered lines stops growing here (it is never emptied).
 _MEMO_MAX = 1 << 16
@@ -268,8 +310,14 @@ def write_json_v2(
     defaults: bool = False,
     origins: bool = True,
     encode: Callable[[object], str] | None = None,
+    shaped: ShapedText | None = None,
+    policy_dir: str | None = None,
 ) -> None:
     """``ipsecconf.resolved/2``: /1 with each distinct origin written once, one conn at a time.
+
+    ``shaped`` (with the ``policy_dir`` it was read with): ``config`` is check's fast-path
+    model, a stand-in's body comes from its first's (output._shaped) and the leftsubnets=
+    instances from conns built again; the same bytes.
 
     Each conn's (and instance's) ``origins`` maps a keyword to an index into the document's
     ``origins`` table, whose rows are ``[file index, line, chain]`` with ``files`` naming the
@@ -293,29 +341,86 @@ def write_json_v2(
 
     known = index.get
 
+    def by_identity(o: Origin) -> int:
+        i = known(id(o))  # most origins are indexed already: where() only for new ones
+        return where(o) if i is None else i
+
+    origin_row = by_identity
+
     def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
         items = c.items(defaults)
         head["values"] = {k: v.text for k, v in items}
         if origins:
-            got: dict[str, int] = {}
-            for k, v in items:
-                o = v.origin
-                i = known(id(o))  # most origins are indexed already: where() only for new ones
-                got[k] = where(o) if i is None else i
-            head["origins"] = got
+            head["origins"] = {k: origin_row(v.origin) for k, v in items}
         return head
 
-    write = _json_writer(out)
+    pending: list[tuple[str, dict[str, str], dict[str, int] | None, dict[str, tuple[str, int, str]]]] = []
+    if shaped is not None:
+        from ipsecconf.output._shaped import INSTANCE_KEYS
+
+        # Each resolution keeps one Origin per (file, line, chain), so their values name rows as
+        # their identities do; a stand-in's origins exist only as values.
+        valued: dict[tuple[str, int, str], int] = {}
+
+        def row(key: tuple[str, int, str]) -> int:
+            i = valued.get(key)
+            if i is None:
+                f = files.setdefault(key[0], len(files))
+                i = valued[key] = len(rows)
+                rows.append([f, key[1], key[2]])
+            return i
+
+        def fresh(key: tuple[str, int, str]) -> int:
+            rows.append([files.setdefault(key[0], len(files)), key[1], key[2]])
+            return len(rows) - 1
+
+        def by_value(o: Origin) -> int:
+            return row((o.file, o.line, o.chain))
+
+        origin_row = by_value
+
+    write, flush = _batched(_json_writer(out))
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
     write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
     write(',"conns":{')
     sep = ""
-    for c in config.conns:
+    conns: Iterable[Conn | StandIn] = config.conns if shaped is None else shaped.items
+    for c in conns:
+        if type(c) is not Conn:
+            assert shaped is not None and not isinstance(c, Conn)  # noqa: S101 - a StandIn
+            got = shaped.json_body(c, defaults, row if origins else None, fresh, pending)
+            if got is not None:
+                write(sep + enc(c.name) + ":" + enc(got))
+                sep = ","
+                continue
+            c = shaped.full(c.name)
+        assert isinstance(c, Conn)  # noqa: S101 - a StandIn was handled above
         head = {"implicit": c.implicit, "also": list(c.also_chain), "alsoflip": list(c.alsoflip_chain)}
         write(sep + enc(c.name) + ":" + enc(body(c, head)))
         sep = ","
+        if (
+            shaped is not None
+            and (c.left.subnets is not None or c.right.subnets is not None)
+            and not c.implicit
+        ):
+            keys = {
+                k: (v.origin.file, v.origin.line, v.origin.chain) for k, v in c.items() if k in INSTANCE_KEYS
+            }
+            pending.append((c.name, head["values"], head.get("origins"), keys))  # type: ignore[arg-type]
     write('},"instances":{')
     sep = ""
+    if shaped is not None:
+        # The leftsubnets= instances of each conn in order, made from its values; policy groups last.
+        for name, values, got_rows, keys in pending:
+            made = shaped.instance_bodies(name, values, got_rows, keys, row)
+            if made is None:
+                for c in shaped.subnet_instances([name], policy_dir):
+                    write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
+                    sep = ","
+                continue
+            for iname, ibody in made:
+                write(sep + enc(iname) + ":" + enc(ibody))
+                sep = ","
     for c in config.instances:
         write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
         sep = ","
@@ -323,6 +428,7 @@ def write_json_v2(
     if origins:
         write(',"origins":' + enc(rows) + ',"files":' + enc(list(files)))
     write("}\n")
+    flush()
 
 
 # ---------------------------------------------------------------- show
@@ -476,6 +582,24 @@ def _json_writer(out: TextIO) -> Callable[[str], object]:
         return raw(s)
 
     return write
+
+
+def _batched(write: Callable[[str], object]) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """``write`` called once per _BATCH pieces (a write per conn costs more than its JSON at 100k),
+    and the flush that writes what is left."""
+    batch: list[str] = []
+
+    def add(s: str) -> None:
+        batch.append(s)
+        if len(batch) >= _BATCH:
+            flush()
+
+    def flush() -> None:
+        if batch:
+            write("".join(batch))
+            batch.clear()
+
+    return add, flush
 
 
 def write_json(obj: object, out: TextIO) -> None:

@@ -1,0 +1,719 @@
+"""Dumping a conn that stands in for its shape's first conn, from the first's rendering.
+
+``check``'s fast path (checks.check_shaped) builds one conn per shape and lists the others as
+:class:`~ipsecconf.model._resolve.StandIn`: a stand-in's lines are its first's, appended
+through also= targets of the same shapes, so its resolved values differ from the first's only
+in the class keys (fastcheck.CLASS_PATTERNS: hosts, ids, subnets...) of its own lines and of
+the targets that are not the first's. The first's dump lines are rendered once with those
+slots marked (a :class:`_Template`), and each stand-in fills them in from its rows. The /2 JSON
+body likewise (:class:`_JsonTemplate`), with the origins of the stand-in's own lines and of its
+targets' lines; the leftsubnets= instances are made from each conn's written values as resolve
+makes them. Anything a template cannot place is rendered from a full resolution instead (counted,
+see :attr:`ShapedText.fallbacks`); the differential tests and verify mode compare both renderings.
+One :class:`ShapedText` serves one dump (its templates hold that dump's options and origin rows).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from ipsecconf.checks._fastcheck import CLASS_PATTERNS
+from ipsecconf.language import _keywords as kw
+from ipsecconf.language import _values as vals
+from ipsecconf.language._releases import Release
+from ipsecconf.model._model import Config, Conn, Value, slot_order
+from ipsecconf.model._resolve import MAX_INSTANCES, StandIn
+from ipsecconf.output._emit import quote
+from ipsecconf.reading._includes import ConfigTree
+from ipsecconf.reading._syntax import Block
+
+__all__ = ["INSTANCE_KEYS", "ShapedText"]
+
+# Dump slot -> whether a stand-in may hold another value there: the class keys, either side.
+_CLASS_SLOTS: frozenset[str] = frozenset(
+    k.spelling(side) for k in kw.KEYWORDS if k.leftright and k.name in CLASS_PATTERNS for side in kw.SIDES
+)
+_NOWHERE = ("", 0, "")
+_WORD = re.compile(r"[^ \t]+")  # one also= name (resolve reads them so)
+_SPLIT = re.compile(r"[ \t,]+")
+_SUBNET_SLOTS = frozenset(("leftsubnet", "rightsubnet", "leftsubnets", "rightsubnets"))
+# The slots whose origins a subnet instance's own origins are made from.
+INSTANCE_KEYS = frozenset(("left", "right", *_SUBNET_SLOTS))
+# A conn with instances to write after every conn: name, values, origin rows, INSTANCE_KEYS origins.
+_Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, tuple[str, int, str]]]
+_SUBNETS_ITEM = re.compile(r"[^ \t,]+")  # one network of a subnets= list (values reads them so)
+# A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
+_Rows = tuple[dict[str, str], list[str], list[str]]
+_UNSEEN: object = object()
+# What a row of one name means to ShapedText._rows (see _role).
+_Role = tuple[int, str, str, tuple[str, ...]] | None
+_PLAIN, _CLASS, _ALSO, _ALSOFLIP = 0, 1, 2, 3
+
+
+def _subnets_text(raw: str) -> str | None:
+    """The canonical text of a common leftsubnets= value without parsing it, or None: networks
+    that are each canonical as written, none twice (the parser drops a repeat), in braces or not."""
+    inner = raw
+    if raw.startswith("{"):
+        if len(raw) == 1 or not raw.endswith("}"):
+            return None
+        inner = raw[1:-1]
+    words = _SUBNETS_ITEM.findall(inner)
+    if not words or len(set(words)) != len(words):
+        return None
+    as_written = vals.canonical_as_written
+    for w in words:
+        if not as_written("subnet", w):
+            return None
+    return " ".join(words)
+
+
+def _subnet_items(text: str) -> list[str]:
+    """The networks of a subnets= value's canonical text, as resolve's _subnet_items lists them:
+    a value that does not parse is its raw text, of which the words that parse count."""
+    words = _subnets_text(text)
+    if words is not None:
+        return words.split(" ")
+    parsed, err, _w = vals.parse_cached("subnets", text)
+    if err is None and isinstance(parsed, vals.Subnets):
+        return [s.text for s in parsed.items]
+    out = []
+    for word in _SPLIT.split(text.strip("{} \t")):
+        if word:
+            one, err, _w = vals.parse_cached("subnet", word)
+            if err is None and isinstance(one, vals.Subnet):
+                out.append(one.text)
+    return out
+
+
+def _note(chain: str, note: str) -> str:
+    return note if chain == "own" else f"{chain}, {note}"  # as resolve notes an instance's origin
+
+
+def _parsed_text(n: tuple[str, str, tuple[str, ...]], raw: str) -> str:
+    """The canonical text of ``raw`` read as keyword ``n`` (see Value.text): as written when it
+    does not parse."""
+    return Value.deferred(n[0], raw, _NOWHERE, n[1], n[2]).text
+
+
+class _Walk(NamedTuple):
+    steps: list[tuple[Block, bool, int]]  # (section, flipped, phase) in walk order
+    ids: frozenset[int]  # the sections' ids
+    chains: list[str]  # each step's chain, as origins name it ("also=a->b")
+    also: list[str]  # the names reached through also= (a conn's also_chain)
+    alsoflip: list[str]  # and through alsoflip= (its alsoflip_chain)
+
+
+def _fits(walk: _Walk, theirs: _Walk) -> bool:
+    """Whether a conn appending ``walk`` sets each slot at the same step as one appending ``theirs``:
+    step by step the same section, or one of the same shape appended the same way."""
+    if len(walk.steps) != len(theirs.steps):
+        return False
+    for (b, flip, phase), (fb, fflip, fphase) in zip(walk.steps, theirs.steps, strict=True):
+        if flip is not fflip or phase != fphase:
+            return False
+        if b is fb:
+            continue
+        shape, fshape = b.doc.shapes.get(b), fb.doc.shapes.get(fb)
+        if shape is None or (shape is not fshape and shape != fshape):
+            return False
+    return True
+
+
+class _JsonTemplate:
+    """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
+
+    __slots__ = ("keys", "texts", "src", "walk", "fits", "instances")
+
+    def __init__(
+        self, keys: list[str], texts: list[str], src: list[tuple[object, ...]], walk: _Walk, instances: bool
+    ) -> None:
+        self.instances = instances  # its conns make leftsubnets= instances
+        self.keys = keys  # slots, in dump order
+        self.texts = texts  # the first's values
+        # per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's own row;
+        # ("t", step, row slot, class?) a row of the section appended at that step of the walk
+        self.src = src
+        self.walk = walk
+        self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
+
+
+class _JsonFit:
+    """What the stand-ins of one first conn that append the same sections share (see json_body)."""
+
+    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_slot")
+
+    def __init__(
+        self,
+        values: dict[str, str],
+        okeys: list[tuple[str, int, str] | None],
+        own: list[tuple[str, str, bool]],
+        also: list[str],
+        alsoflip: list[str],
+    ) -> None:
+        self.values = values  # with the appended sections' values; the conn's own class values to fill
+        self.okeys = okeys  # per slot, its origin; None for the conn's own rows
+        self.own = own  # (slot, row slot, class?) of the conn's own rows, in order
+        self.also = also
+        self.alsoflip = alsoflip
+        self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
+        # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
+        self.instance_keys = [(k, okeys[i]) for i, k in enumerate(values) if k in INSTANCE_KEYS]
+        self.own_slot = {k: slot for k, slot, _c in own}
+
+
+class _Template:
+    """A first conn's dump lines and the lines a stand-in fills in from its own rows."""
+
+    __slots__ = ("lines", "own", "holes", "walk", "fits")
+
+    def __init__(
+        self,
+        lines: list[str],
+        own: list[tuple[int, str, str, str]],
+        holes: list[tuple[int, int, str, str]],
+        walk: _Walk,
+    ) -> None:
+        self.lines = lines
+        # (index into lines, row slot, line prefix, dump slot) of the conn's own class values
+        self.own = own
+        self.holes = holes  # (index into lines, step of the walk, row slot, dump slot) of the targets'
+        self.walk = walk  # the sections the first appends (see ShapedText._walk)
+        # id(a stand-in's walk) -> the lines with its targets' values; None if it does not fit
+        self.fits: dict[int, object] = {}
+
+
+class ShapedText:
+    """The text dump lines of stand-ins (see the module doc), for :func:`output._emit.write_text`.
+
+    ``full`` resolves the whole tree, on the first stand-in that needs it (none should).
+    """
+
+    def __init__(
+        self,
+        tree: ConfigTree,
+        items: Sequence[Conn | StandIn],
+        target: Release,
+        full: Callable[[], Config],
+    ) -> None:
+        self.items = items
+        self.index = tree.conn_index
+        self.target = target
+        self._full = full
+        self._full_config: Config | None = None
+        self.templates: dict[int, _Template | None] = {}
+        self.slots: dict[int, dict[int, str]] = {}  # id(block) -> line -> slot of its row there
+        self.walks: dict[tuple[tuple[str, ...], tuple[str, ...]], _Walk | None] = {}
+        self.rows: dict[int, _Rows] = {}  # id(target block) -> its class texts, also= and alsoflip= names
+        # written name -> (slot, type, choices)
+        self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
+        self.roles: dict[str, _Role] = {}  # written name -> see _role
+        self.json_templates: dict[int, _JsonTemplate | None] = {}
+        self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
+        self.tree = tree
+        self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
+        self.used = 0  # stand-ins rendered from a template
+        self.fallbacks = 0  # stand-ins rendered from the full resolution
+
+    # ------------------------------------------------------------------ rows
+
+    def _name(self, written: str) -> tuple[str, str, tuple[str, ...]] | None:
+        got = self.names.get(written, _UNSEEN)
+        if got is _UNSEEN:
+            got = None
+            m = kw.lookup(written)
+            # As the resolver reads a name (resolve._Resolver.name); x- names are never class keys.
+            if (
+                m is not None
+                and m.keyword.section == "conn"
+                and m.status is not kw.Status.UNSUPPORTED
+                and m.since <= self.target
+            ):
+                got = (m.canonical, m.keyword.type, kw.choices_for(m, self.target))
+            self.names[written] = got
+        return got  # type: ignore[return-value]
+
+    def _line_slots(self, block: Block) -> dict[int, str]:
+        got = self.slots.get(id(block))
+        if got is None:
+            got = self.slots[id(block)] = {}
+            for written, _raw, _q, line in block.param_rows():
+                n = self._name(written)
+                if n is not None:
+                    got.setdefault(line, n[0])
+        return got
+
+    def _role(self, written: str) -> _Role:
+        """What ``_rows`` does with a row of this name: (kind, slot, type, choices), kind being
+        _PLAIN, _CLASS (a class slot), _ALSO or _ALSOFLIP; None for a name the resolver skips."""
+        n = self._name(written)
+        role: _Role = None
+        if n is not None:
+            slot = n[0]
+            kind = (
+                _ALSO
+                if slot == "also"
+                else _ALSOFLIP
+                if slot == "alsoflip"
+                else _CLASS
+                if slot in _CLASS_SLOTS
+                else _PLAIN
+            )
+            role = (kind, slot, n[1], n[2])
+        self.roles[written] = role
+        return role
+
+    def _rows(self, block: Block, lines: dict[str, int] | None = None) -> _Rows:
+        """A section's class slots (slot -> canonical text) and its also= and alsoflip= names,
+        read as the resolver reads them: the first setting wins (R11), an empty value is unset (R1).
+        ``lines``: filled with slot -> line of the row that sets it (0: the first was empty)."""
+        texts: dict[str, str] = {}
+        also: list[str] = []
+        flip: list[str] = []
+        roles = self.roles
+        as_written = vals.canonical_as_written
+        for written, raw, _q, line in block.param_rows():
+            n = roles.get(written)
+            if n is None:
+                if written in roles:
+                    continue
+                n = self._role(written)
+                if n is None:
+                    continue
+            kind, slot, vtype, _choices = n
+            if kind >= _ALSO:
+                names = [raw] if " " not in raw and "\t" not in raw else _WORD.findall(raw)
+                (also if kind == _ALSO else flip).extend(t for t in names if t)
+                continue
+            if lines is not None and slot not in lines:
+                lines[slot] = line if raw else 0
+            if kind == _CLASS and slot not in texts:
+                # Value.text's rule: common spellings are canonical as written, others are parsed.
+                if not raw or as_written(vtype, raw):
+                    texts[slot] = raw
+                else:
+                    texts[slot] = (vtype == "subnets" and _subnets_text(raw)) or _parsed_text(n[1:], raw)
+        if "" in texts.values():
+            texts = {k: v for k, v in texts.items() if v}
+        return texts, also, flip
+
+    def _target_rows(self, block: Block) -> _Rows:
+        got = self.rows.get(id(block))
+        if got is None:
+            got = self.rows[id(block)] = self._rows(block)
+        return got
+
+    def _walk(self, start: Block, rows: _Rows) -> _Walk | None:
+        """The sections a conn appends, as resolve's expand walks them (R14, R15): (block, flipped,
+        phase). None where the walk would report (a missing target, one reached twice), reaches an
+        implicit conn or a section that lines after an include join (R4): those take the long way.
+
+        The walk depends only on the conn's also= and alsoflip= names, so conns naming the same
+        share it, unless it reaches the conn itself (a cycle)."""
+        key = (tuple(rows[1]), tuple(rows[2]))
+        got = self.walks.get(key, _UNSEEN)
+        if got is _UNSEEN:
+            got = self.walks[key] = self._walk_from(rows)
+        if got is None:
+            return None
+        assert isinstance(got, _Walk)  # noqa: S101 - the sentinel is handled above
+        return None if id(start) in got.ids else got
+
+    def _walk_from(self, rows: _Rows) -> _Walk | None:
+        visited: set[int] = set()
+        # (name, flipped, the chain it is reached through: resolve's _Entry.chain)
+        queue = [(t, False, f"also={t}") for t in rows[1]]
+        flips = [(t, True, f"alsoflip={t}") for t in rows[2]]
+        out: list[tuple[Block, bool, int]] = []
+        chains: list[str] = []
+        index = self.index
+        for phase, pending in enumerate((queue, flips)):
+            i = 0
+            while i < len(pending):
+                target, flip, chain = pending[i]
+                i += 1
+                blk = index.get(target)
+                if blk is None or blk.spliced or id(blk) in visited:
+                    return None
+                visited.add(id(blk))
+                out.append((blk, flip, phase))
+                chains.append(chain)
+                _texts, also, alsoflip = self._target_rows(blk)
+                (queue if phase == 0 else flips).extend((t, flip, f"{chain}->{t}") for t in also)
+                flips.extend((t, not flip, f"{chain}->alsoflip={t}") for t in alsoflip)
+        names = [b.name for b, _f, phase in out if phase == 0], [b.name for b, _f, phase in out if phase == 1]
+        return _Walk(out, frozenset(visited), chains, names[0], names[1])
+
+    # ------------------------------------------------------------------ templates
+
+    def _template(self, first: Conn, render: Callable[[str, str], str], defaults: bool) -> _Template | None:
+        own = self.index.get(first.name)
+        if own is None or own.spliced:
+            return None
+        walk = self._walk(own, self._rows(own))
+        if walk is None:
+            return None
+        if tuple(b.name for b, _f, _p in walk.steps) != (*first.also_chain, *first.alsoflip_chain):
+            return None
+        own_file = own.doc.source.name
+        own_slots = self._line_slots(own)
+        lines: list[str] = []
+        mine: list[tuple[int, str, str, str]] = []
+        holes: list[tuple[int, int, str, str]] = []
+        for k, v in first.items(defaults):
+            lines.append(render(k, v.text))
+            if k not in _CLASS_SLOTS:
+                continue
+            o = v.origin
+            if o.chain == "own":
+                slot = own_slots.get(o.line) if o.file == own_file else None
+                if slot is None:
+                    return None
+                mine.append((len(lines) - 1, slot, f"\t{k}=", k))
+            elif o.chain.startswith(("also=", "alsoflip=")):
+                for j, (b, _f, _p) in enumerate(walk.steps):
+                    if b.doc.source.name == o.file:
+                        slot = self._line_slots(b).get(o.line)
+                        if slot is not None:
+                            holes.append((len(lines) - 1, j, slot, k))
+                            break
+                else:
+                    return None
+            # else: %default or built in, the same for every conn
+        return _Template(lines, mine, holes, walk)
+
+    def lines(self, s: StandIn, render: Callable[[str, str], str], defaults: bool) -> list[str] | None:
+        """The dump lines of stand-in ``s`` after its header; None when its template cannot place it.
+
+        It can when the sections ``s`` appends are, step by step, the first's or sections of the
+        same shape appended the same way: each slot is then set at the same step as in the first,
+        from a line that differs from the first's at most in a class value."""
+        t = self.templates.get(id(s.first), _UNSEEN)
+        if t is _UNSEEN:
+            t = self.templates[id(s.first)] = self._template(s.first, render, defaults)
+        blk = self._own_block(s) if t is not None else None
+        if blk is None:
+            return None
+        assert isinstance(t, _Template)  # noqa: S101 - the sentinel is handled above
+        own = self._rows(blk)
+        walk = self._walk(blk, own)
+        if walk is None:
+            return None
+        base = t.fits.get(id(walk), _UNSEEN)
+        if base is _UNSEEN:
+            # Walks live as long as self.walks, so an id names one for the whole dump.
+            base = t.fits[id(walk)] = self._fill(t, walk, render) if _fits(walk, t.walk) else None
+        if base is None:
+            return None
+        assert isinstance(base, list)  # noqa: S101 - the sentinel is handled above
+        out = list(base)
+        texts = own[0]
+        for at, slot, prefix, k in t.own:
+            text = texts.get(slot)
+            if text is None:
+                return None
+            out[at] = prefix + quote(text, k)  # a conn's own values rarely repeat: no memo
+        self.used += 1
+        return out
+
+    def _own_block(self, s: StandIn) -> Block | None:
+        blk = self.index.get(s.name)
+        return None if blk is None or blk.spliced else blk
+
+    def _fill(self, t: _Template, walk: _Walk, render: Callable[[str, str], str]) -> list[str] | None:
+        """The template's lines with the values of the sections ``walk`` appends (it fits ``t``)."""
+        out = list(t.lines)
+        steps, theirs = walk.steps, t.walk.steps
+        for at, j, slot, k in t.holes:
+            b = steps[j][0]
+            if b is theirs[j][0]:
+                continue  # the first's own target: its value, already rendered
+            text = self._target_rows(b)[0].get(slot)
+            if text is None:
+                return None
+            out[at] = render(k, text)
+        return out
+
+    # ------------------------------------------------------------------ JSON
+
+    def _slot_lines(self, block: Block) -> dict[str, int]:
+        """Slot -> line of the row that sets it (R11: the first; R1: none when that one is empty)."""
+        got: dict[str, int] = {}
+        unset: set[str] = set()
+        name = self._name
+        for written, raw, _q, line in block.param_rows():
+            n = name(written)
+            if n is None or n[0] in got or n[0] in unset:
+                continue
+            if raw:
+                got[n[0]] = line
+            else:
+                unset.add(n[0])
+        return got
+
+    def _target_lines(self, block: Block) -> dict[str, int]:
+        got = self.target_lines.get(id(block))
+        if got is None:
+            got = self.target_lines[id(block)] = self._slot_lines(block)
+        return got
+
+    def _json_template(self, first: Conn, defaults: bool) -> _JsonTemplate | None:
+        own = self.index.get(first.name)
+        if own is None or own.spliced:
+            return None
+        walk = self._walk(own, self._rows(own))
+        if walk is None or (walk.also, walk.alsoflip) != (list(first.also_chain), list(first.alsoflip_chain)):
+            return None
+        own_file = own.doc.source.name
+        own_slots = self._line_slots(own)
+        keys: list[str] = []
+        texts: list[str] = []
+        src: list[tuple[object, ...]] = []
+        for k, v in first.items(defaults):
+            keys.append(k)
+            texts.append(v.text)
+            o = v.origin
+            if o.chain == "own":
+                slot = own_slots.get(o.line) if o.file == own_file else None
+                if slot is None:
+                    return None
+                src.append(("o", slot, k in _CLASS_SLOTS))
+            elif o.chain.startswith(("also=", "alsoflip=")):
+                for j, (b, _f, _p) in enumerate(walk.steps):
+                    if b.doc.source.name == o.file and walk.chains[j] == o.chain:
+                        slot = self._line_slots(b).get(o.line)
+                        if slot is not None:
+                            src.append(("t", j, slot, k in _CLASS_SLOTS))
+                            break
+                else:
+                    return None
+            else:  # %default or built in, the same for every conn
+                src.append(("c", (o.file, o.line, o.chain)))
+        subnets = first.left.subnets is not None or first.right.subnets is not None
+        return _JsonTemplate(keys, texts, src, walk, subnets)
+
+    def _json_fill(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
+        """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``)."""
+        values: dict[str, str] = dict(zip(t.keys, t.texts, strict=True))
+        okeys: list[tuple[str, int, str] | None] = []
+        own: list[tuple[str, str, bool]] = []
+        steps, theirs = walk.steps, t.walk.steps
+        chains = walk.chains
+        for k, src in zip(t.keys, t.src, strict=True):
+            kind = src[0]
+            if kind == "c":
+                okeys.append(src[1])  # type: ignore[arg-type]
+            elif kind == "o":
+                okeys.append(None)
+                own.append((k, src[1], src[2]))  # type: ignore[arg-type]
+            else:
+                j: int = src[1]  # type: ignore[assignment]
+                slot: str = src[2]  # type: ignore[assignment]
+                is_class = src[3]
+                b = steps[j][0]
+                line = self._target_lines(b).get(slot)
+                if line is None:
+                    return None
+                okeys.append((b.doc.source.name, line, chains[j]))
+                if is_class and b is not theirs[j][0]:
+                    text = self._target_rows(b)[0].get(slot)
+                    if text is None:
+                        return None
+                    values[k] = text
+        return _JsonFit(values, okeys, own, walk.also, walk.alsoflip)
+
+    def json_body(
+        self,
+        s: StandIn,
+        defaults: bool,
+        origins: Callable[[tuple[str, int, str]], int] | None,
+        fresh: Callable[[tuple[str, int, str]], int] | None = None,
+        pending: list[_Pending] | None = None,
+    ) -> dict[str, object] | None:
+        """The /2 JSON body of stand-in ``s`` (see :meth:`lines`); ``origins`` gives the row of an
+        origin (file, line, chain), ``fresh`` a new row for one never seen before that no later
+        value names (default: ``origins``). None when its template cannot place it."""
+        fresh = fresh or origins
+        t = self.json_templates.get(id(s.first), _UNSEEN)
+        if t is _UNSEEN:
+            t = self.json_templates[id(s.first)] = self._json_template(s.first, defaults)
+        blk = self._own_block(s) if t is not None else None
+        if blk is None:
+            return None
+        assert isinstance(t, _JsonTemplate)  # noqa: S101 - the sentinel is handled above
+        lines: dict[str, int] = {}
+        own = self._rows(blk, lines)
+        walk = self._walk(blk, own)
+        if walk is None:
+            return None
+        fit = t.fits.get(id(walk), _UNSEEN)
+        if fit is _UNSEEN:
+            fit = t.fits[id(walk)] = self._json_fill(t, walk) if _fits(walk, t.walk) else None
+        if fit is None:
+            return None
+        assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
+        values = dict(fit.values)
+        texts = own[0]
+        for k, slot, is_class in fit.own:
+            if is_class:
+                text = texts.get(slot)
+                if text is None:
+                    return None
+                values[k] = text
+            if not lines.get(slot):
+                return None
+        body: dict[str, object] = {
+            "implicit": False,
+            "also": fit.also,
+            "alsoflip": fit.alsoflip,
+            "values": values,
+        }
+        if origins is not None:
+            file = blk.doc.source.name
+            # Only the conn's instances share its own origins: without any, each is a new row.
+            own_row = origins if t.instances else fresh
+            assert own_row is not None  # noqa: S101 - given with origins
+            fixed = fit.rows
+            if fixed is None:
+                # The first of its fit registers the other origins, in order among its own ones.
+                rows: dict[str, int] = {}
+                own_slots = iter(fit.own)
+                for k, okey in zip(values, fit.okeys, strict=True):
+                    if okey is None:
+                        rows[k] = own_row((file, lines[next(own_slots)[1]], "own"))
+                    else:
+                        rows[k] = origins(okey)
+                fit.rows = rows
+            else:
+                # The others find those rows made: only their own lines are new ones.
+                rows = dict(fixed)
+                for k, slot, _c in fit.own:
+                    rows[k] = own_row((file, lines[slot], "own"))
+            body["origins"] = rows
+        if t.instances and pending is not None:
+            keys: dict[str, tuple[str, int, str]] = {}
+            for k, okey in fit.instance_keys:
+                keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_slot[k]], "own")
+            pending.append((s.name, values, body.get("origins"), keys))  # type: ignore[arg-type]
+        self.used += 1
+        return body
+
+    def instance_bodies(
+        self,
+        name: str,
+        values: dict[str, str],
+        rows: dict[str, int] | None,
+        keys: dict[str, tuple[str, int, str]],
+        row: Callable[[tuple[str, int, str]], int],
+    ) -> list[tuple[str, dict[str, object]]] | None:
+        """The /2 JSON bodies of conn ``name``'s leftsubnets= instances (semantics 9.4), from its
+        values, origin rows and the origins (``keys``) of its host, subnet and subnets slots, as
+        resolve builds them (``_Resolver.subnet_instances``). None where a name could clash or
+        there are too many: resolve's findings say why, and the instances are built instead."""
+        if self.slash:
+            return None
+        sides: list[list[tuple[int, str | None, tuple[str, int, str] | None]]] = []
+        for side in ("left", "right"):
+            slot = side + "subnet"
+            got: list[tuple[int, str | None, tuple[str, int, str] | None]] = []
+            one = values.get(slot)
+            if one is not None:
+                got.append((0, one, keys.get(slot)))
+            many = values.get(slot + "s")
+            if many is not None:
+                ok = keys.get(slot + "s")
+                for i, item in enumerate(_subnet_items(many), start=1):
+                    got.append(
+                        (
+                            i,
+                            item,
+                            None if ok is None else (ok[0], ok[1], _note(ok[2], f"{side}subnets item {i}")),
+                        )
+                    )
+            if not got:
+                host = values.get(side)
+                sub = None if host is None else self._host_subnet(side, host)
+                ok = keys.get(side)
+                if sub is None or ok is None:
+                    got.append((0, None, None))
+                else:
+                    got.append((0, sub[0], (ok[0], ok[1], _note(ok[2], f"host/{sub[1]}"))))
+            sides.append(got)
+        lefts, rights = sides
+        if len(lefts) * len(rights) > MAX_INSTANCES:  # resolve's _capped (it reports R050)
+            lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
+        base = [k for k in values if k not in _SUBNET_SLOTS]
+        out: list[tuple[str, dict[str, object]]] = []
+        # Per (left subnet set, right subnet set): the slots in order, the values and rows with
+        # the subnets' places open, and those places in slot order.
+        variants: dict[
+            tuple[bool, bool], tuple[list[str], list[object], list[int], list[tuple[int, int]]]
+        ] = {}
+        for li, ltext, lkey in lefts:
+            for ri, rtext, rkey in rights:
+                shape = (ltext is not None, rtext is not None)
+                v = variants.get(shape)
+                if v is None:
+                    extra = [s for s, t in (("leftsubnet", ltext), ("rightsubnet", rtext)) if t is not None]
+                    ks = sorted(base + extra, key=slot_order)
+                    places = [(i, 0 if k == "leftsubnet" else 1) for i, k in enumerate(ks) if k in extra]
+                    v = variants[shape] = (
+                        ks,
+                        [values.get(k) for k in ks],
+                        [] if rows is None else [rows.get(k, -1) for k in ks],
+                        places,
+                    )
+                ks, tvals, trows, places = v
+                texts, keys_ = (ltext, rtext), (lkey, rkey)
+                vl = list(tvals)
+                for i, which in places:
+                    vl[i] = texts[which]
+                body: dict[str, object] = {
+                    "parent": name,
+                    "kind": "subnet-instance",
+                    "values": dict(zip(ks, vl, strict=True)),
+                }
+                if rows is not None:
+                    rl = list(trows)
+                    for i, which in places:
+                        key = keys_[which]
+                        if key is None:
+                            return None
+                        rl[i] = row(key)
+                    body["origins"] = dict(zip(ks, rl, strict=True))
+                out.append((f"{name}/{li}x{ri}", body))
+        return out
+
+    def _host_subnet(self, side: str, text: str) -> tuple[str, int] | None:
+        """The host's own network (addr/32 or /128) when it is an address (resolve's _host_subnet)."""
+        n = self._name(side)
+        if n is None:
+            return None
+        parsed, err, _w = vals.parse_cached(n[1], text, n[2])
+        if err is not None or not isinstance(parsed, vals.Host) or parsed.address is None:
+            return None
+        addr = parsed.address
+        return ipaddress.ip_network(f"{addr}/{addr.max_prefixlen}").with_prefixlen, addr.max_prefixlen
+
+    def subnet_instances(self, names: list[str], policy_dir: str | None) -> list[Conn]:
+        """The leftsubnets= instances of conns ``names``, in order (resolve's), the conns built again."""
+        from ipsecconf.model._resolve import resolve_subset
+
+        config = resolve_subset(self.tree, frozenset(names), policy_dir=policy_dir, target=self.target)
+        return [c for c in config.instances if c.kind == "subnet-instance"]
+
+    def full_config(self) -> Config:
+        """The full resolution of the tree (made once, on first use)."""
+        if self._full_config is None:
+            self._full_config = self._full()
+        return self._full_config
+
+    def full(self, name: str) -> Conn:
+        """Conn ``name`` from the full resolution."""
+        c = self.full_config().conn(name)
+        assert c is not None  # noqa: S101 - every stand-in is a conn of the tree
+        self.fallbacks += 1
+        return c
