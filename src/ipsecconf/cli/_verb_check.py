@@ -98,6 +98,8 @@ def unknown_codes(patterns: Sequence[str], option: str) -> str | None:
     An item is a code or a code prefix (``S``, ``K00``); one that matches nothing used to
     select nothing, so a typo (``L7`` for ``L007``) turned every finding off.
     """
+    if not patterns:
+        return None  # all_rules imports every stage: a plain check need not pay for that
     import difflib
 
     from ipsecconf.cli._codes import all_rules
