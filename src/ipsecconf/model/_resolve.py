@@ -227,6 +227,8 @@ _NO_CONN = Conn.__new__(Conn)  # marks a shape not seen yet
 # (the key, the names reached, their blocks' ids, the blocks in walk order)
 _Signature = tuple[tuple[object, ...], tuple[str, ...], frozenset[int], tuple[Block, ...]]
 _NO_SIG: _Signature = ((), (), frozenset(), ())
+# signature's walk: per section reached its class, side and phase; names; blocks' ids; blocks
+_Walked = tuple[tuple[object, ...], tuple[str, ...], frozenset[int], tuple[Block, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,6 +457,8 @@ class _Resolver:
         self.ints: dict[int, int] = {}
         self._slots: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._sigs: dict[int, _Signature | None] = {}
+        # signature's walks, by the also= and alsoflip= names a shape appends
+        self._walked: dict[tuple[tuple[str, ...], tuple[str, ...]], _Walked | None] = {}
         # expand_shared: per section, what appending it gives (None: no sharing); interned links;
         # values by (id(line), id(link)); how many conns took it (the tests count them).
         self.reaches: dict[int, _Reach | None] = {}
@@ -979,13 +983,29 @@ class _Resolver:
             if row is not None and row.startswith(_ALSOFLIP):
                 own_flip += _WORD.findall(row.partition("=")[2].strip().strip('"'))
                 bare[i] = _ALSOFLIP
+        # The walk depends only on the names appended (shapes that differ elsewhere share it).
+        key = (tuple(own_also), tuple(own_flip))
+        if key in self._walked:
+            walked = self._walked[key]
+        else:
+            walked = self._walked[key] = self.walk_names(own_also, own_flip)
+        if walked is None:
+            self._sigs[id(shape)] = None
+            return None
+        walk, names, visited, reached = walked
+        sig = ((tuple(bare), walk), names, visited, reached)
+        self._sigs[id(shape)] = sig
+        return sig
+
+    def walk_names(self, own_also: list[str], own_flip: list[str]) -> _Walked | None:
+        """:meth:`signature`'s walk from a conn appending ``own_also`` then ``own_flip``: per
+        section reached its class, side and phase; the names; the blocks' ids; the blocks."""
         if len(own_also) == 1 and not own_flip:
             # A chain's length is known from its shared reach, once a conn has made it: past
             # the bound the walk below gives None too, so skip it (a lookup: nothing is read).
             first = self.conn_index.get(own_also[0]) or _IMPLICIT_BLOCKS.get(own_also[0])
             r = None if first is None else self.reaches.get(id(first))
             if r is not None and len(r.names) >= _MAX_SHARED_WALK:
-                self._sigs[id(shape)] = None
                 return None
         visited: set[int] = set()
         walk: list[object] = []
@@ -993,7 +1013,6 @@ class _Resolver:
         reached: list[Block] = []
         queue: list[tuple[str, bool]] = [(t, False) for t in own_also]
         flips: list[tuple[str, bool]] = [(t, True) for t in own_flip]
-        sig: _Signature | None = None
         for phase, pending in enumerate((queue, flips)):
             i = 0
             while i < len(pending):
@@ -1001,7 +1020,6 @@ class _Resolver:
                 i += 1
                 blk = self.conn_index.get(target) or _IMPLICIT_BLOCKS.get(target)
                 if blk is None or id(blk) in visited or len(visited) == _MAX_SHARED_WALK:
-                    self._sigs[id(shape)] = None
                     return None
                 visited.add(id(blk))
                 names.append(blk.name)
@@ -1011,9 +1029,7 @@ class _Resolver:
                 dest = queue if phase == 0 else flips
                 dest.extend((r.target, flip) for r in sec.also)
                 flips.extend((r.target, not flip) for r in sec.alsoflip)
-        sig = ((tuple(bare), tuple(walk)), tuple(names), frozenset(visited), tuple(reached))
-        self._sigs[id(shape)] = sig
-        return sig
+        return tuple(walk), tuple(names), frozenset(visited), tuple(reached)
 
     def shape_slots(self, fields: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Where a shape holds also= names (k_also...) and rare rows (k_rare..., maybe alsoflip=)."""
