@@ -8,7 +8,6 @@ import io
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from conftest import CORPUS, ROOT, examples, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_shapes import _config, _two_files
+from test_shapes import _config, _two_files, on_two_files
 
 from ipsecconf import load_text
 from ipsecconf.checks._checks import check, check_shaped, filter_diagnostics
@@ -106,12 +105,7 @@ def test_a_shaped_dump_is_the_plain_dump_under_every_target(text: str, target: s
 @settings(max_examples=examples(100), deadline=None)
 @given(_two_files())
 def test_a_shaped_dump_is_the_plain_dump_across_an_include(files: tuple[str, str]) -> None:
-    main, extra = files
-    with tempfile.TemporaryDirectory() as d:
-        (Path(d) / "ipsec.conf").write_text(main)
-        (Path(d) / "extra.conf").write_text(extra)
-        path = str(Path(d) / "ipsec.conf")
-        _same(lambda scan: load(path, scan=scan))
+    on_two_files(files, lambda path: _same(lambda scan: load(path, scan=scan)))
 
 
 @pytest.mark.parametrize(

@@ -184,3 +184,19 @@ def test_convert_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
     rc, out, err = _run(["convert", "--to", "libreswan", "-"])
     assert rc == 0, err
     assert "converted from <stdin>" in out and "conn a" in out
+
+
+def test_peer_check_and_match_read_standard_input(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # peer-check used to open "-" as a file name ("cannot read -").
+    conn = "version 2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauto=add\n"
+    f = tmp_path / "b.conf"
+    f.write_text(conn)
+    _stdin(monkeypatch, conn.encode())
+    rc, out, err = _run(["peer-check", "-", str(f), "--format", "json"])
+    assert rc == 0, err
+    assert [(p["a"], p["b"]) for p in json.loads(out)["pairs"]] == [("a", "a")]
+    _stdin(monkeypatch, conn.encode())
+    rc, out, err = _run(
+        ["match", "-", "--interface", "eth0=192.0.2.1", "--src", "192.0.2.1", "--dst", "192.0.2.2"]
+    )
+    assert rc in (0, 1) and "cannot read" not in err, err

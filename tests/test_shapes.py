@@ -234,12 +234,16 @@ def _two_files(draw: st.DrawFn) -> tuple[str, str]:
 @settings(max_examples=examples(300), deadline=None)
 @given(_two_files())
 def test_shapes_with_an_include(files: tuple[str, str]) -> None:
+    on_two_files(files, lambda path: _both(lambda scan: load(path, scan=scan)))
+
+
+def on_two_files(files: tuple[str, str], run: Callable[[str], None]) -> None:
+    """``run(path)`` with ``files`` written as ipsec.conf and the extra.conf it includes."""
     main, extra = files
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "ipsec.conf").write_text(main)
         (Path(d) / "extra.conf").write_text(extra)
-        path = str(Path(d) / "ipsec.conf")
-        _both(lambda scan: load(path, scan=scan))
+        run(str(Path(d) / "ipsec.conf"))
 
 
 # R25: forms a later release added. The scanner runs before the target is known, so it must

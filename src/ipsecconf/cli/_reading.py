@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ipsecconf.output._shaped import ShapedText
     from ipsecconf.reading._includes import ConfigTree
 
-__all__ = ["STDIN", "STDIN_NAME", "load_checked", "load_input", "load_shaped", "report"]
+__all__ = ["STDIN", "STDIN_NAME", "load_checked", "load_input", "load_shaped", "read_input", "report"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -41,7 +41,8 @@ def load_input(path: str, rootdir: str | None) -> ConfigTree:
     return load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
 
 
-def _read(args: argparse.Namespace, con: Console) -> ConfigTree | None:
+def read_input(args: argparse.Namespace, con: Console) -> ConfigTree | None:
+    """``args.file`` read as :func:`load_input` reads it; None after one line on ``con.err``."""
     try:
         return load_input(args.file, args.rootdir)
     except OSError as exc:
@@ -62,7 +63,7 @@ def load_checked(
     from ipsecconf.checks._checks import check, filter_diagnostics
     from ipsecconf.model._resolve import policy_dir_for, resolve
 
-    tree = _read(args, con)
+    tree = read_input(args, con)
     if tree is None:
         return None
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)
@@ -88,7 +89,7 @@ def load_shaped(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Con
     from ipsecconf.model._resolve import policy_dir_for, resolve
     from ipsecconf.output._shaped import ShapedText
 
-    tree = _read(args, con)
+    tree = read_input(args, con)
     if tree is None:
         return None
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)

@@ -63,13 +63,11 @@ def load_match(
     from dataclasses import replace
 
     from ipsecconf.checks._checks import check_shaped, filter_diagnostics
-    from ipsecconf.cli._reading import load_input
+    from ipsecconf.cli._reading import read_input
     from ipsecconf.model._resolve import policy_dir_for
 
-    try:
-        tree = load_input(args.file, args.rootdir)
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+    tree = read_input(args, con)
+    if tree is None:
         return None
     host = _host(args, con)
     if host is None:

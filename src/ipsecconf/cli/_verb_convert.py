@@ -74,13 +74,11 @@ def _run(args: argparse.Namespace, con: Console) -> int:
             con.err.write(f"ipsecconf: {args.output} exists; use --force to overwrite it\n")
             return EXIT_USAGE
     from ipsecconf.checks._checks import check_tree, filter_diagnostics
-    from ipsecconf.cli._reading import load_input
+    from ipsecconf.cli._reading import read_input
     from ipsecconf.model._resolve import policy_dir_for, resolve
 
-    try:
-        tree = load_input(args.file, args.rootdir)  # '-' is standard input, as for every verb
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+    tree = read_input(args, con)  # '-' is standard input, as for every verb
+    if tree is None:
         return EXIT_USAGE
     # What `check` finds, the fast way; the model is built after, as the target needs it.
     policy_dir = policy_dir_for(args.policy_dir, args.rootdir)

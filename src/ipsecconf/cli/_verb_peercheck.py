@@ -65,16 +65,13 @@ def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Shaped] |
     """
     from dataclasses import replace
 
-    from ipsecconf.checks import _fastcheck as fastcheck
     from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.cli._reading import read_input
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.peercheck import shaped
-    from ipsecconf.reading._includes import load
 
-    try:
-        tree = load(args.file, rootdir=args.rootdir, scan=fastcheck.ScanChooser())
-    except OSError as exc:
-        con.err.write(f"ipsecconf: cannot read {args.file}: {exc.strerror or exc}\n")
+    tree = read_input(args, con)  # '-' is standard input, as for every verb
+    if tree is None:
         return None
     pdir = policy_dir_for(args.policy_dir, args.rootdir)
     found = check_tree(tree, policy_dir=pdir, target=args.target)
