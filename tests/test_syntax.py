@@ -294,3 +294,31 @@ def test_param_node_alone_is_the_node_of_the_whole_body() -> None:
                 want.value,
             )
     assert parse(text, "t.conf").blocks[0].param_node(5) is not None
+
+
+_ROW_VALUES = ["1.2.3.4", '"@a b"', '""', "{10.0.0.0/8 11.0.0.0/8}", "{}", "", "add # c", '"x" # y', "%any"]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(
+                st.sampled_from(["left", "leftid", "leftsubnets", "auto", "x-y"]),
+                st.sampled_from(_ROW_VALUES),
+            ),
+            st.sampled_from(["", "# comment", "  # indented comment"]),
+        ),
+        max_size=8,
+    )
+)
+def test_fast_rows_are_the_lexed_rows(rows: list[tuple[str, str] | str]) -> None:
+    # param_rows reads a valid body with one regex; params() lexes each line: the same rows.
+    body = "".join(f"\t{r[0]}={r[1]}\n" if isinstance(r, tuple) else f"{r}\n" for r in rows)
+    doc = parse("version 2\nconn a\n" + body, "f")
+    for b in doc.blocks:
+        line_of = doc.source.line_of
+        fast = b.param_rows()
+        # An empty value is unset whatever its quotes (R1): the one regex cannot tell "" from nothing.
+        lexed = [(p.name, p.value, p.quote if p.value else "", line_of(p.offset)) for p in b.params()]
+        assert fast == lexed

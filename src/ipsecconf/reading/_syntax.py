@@ -218,7 +218,9 @@ class Block:
         return [ln for ln in self.lines if isinstance(ln, Param)]
 
     def param_rows(self) -> list[ParamRow]:
-        """(name, value, quote, line) for each parameter of this block's own body."""
+        """(name, value, quote, line) for each parameter of this block's own body.
+
+        The quote of an empty value (``""``, ``{}``) may be given as "" (it means unset, R1)."""
         if self._lines is None and self._valid:
             return _fast_rows(self.doc.source.text, self.body_start, self.end, self.line)
         line_of = self.doc.source.line_of
@@ -325,21 +327,14 @@ class Document:
 
 def _fast_rows(text: str, start: int, end: int, header_line: int) -> list[ParamRow]:
     # One regex match per line, so the line number is the match index (no offsets needed).
-    out: list[ParamRow] = []
-    append = out.append
-    line = header_line
-    for name, quoted, braced, bare in lx.ROW_RE.findall(text, start, end):
-        line += 1
-        if name:
-            if bare:
-                append((name, bare, "", line))
-            elif quoted:
-                append((name, quoted, '"', line))
-            elif braced:
-                append((name, braced, "{", line))
-            else:
-                append((name, "", "", line))
-    return out
+    # The value groups are alternatives: at most one is non-empty. A comprehension, because
+    # dump, convert and peer-check read every stand-in's rows.
+    rows = lx.ROW_RE.findall(text, start, end)
+    return [
+        (name, bare or quoted or braced, '"' if quoted else "{" if braced else "", line)
+        for line, (name, quoted, braced, bare) in enumerate(rows, header_line + 1)
+        if name
+    ]
 
 
 def _split_lines(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
