@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,14 @@ def require(path: Path) -> Path:
     if not path.exists():
         unavailable(f"{path} is not available")
     return path
+
+
+def corpus_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str, str | None]]:
+    """(name, path, rootdir) of every corpus file in the manifest, the working directory set as
+    it says; skips outside CI, fails in CI, when the corpus is missing."""
+    with require(CORPUS / "manifest.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    assert len(rows) > 1500
+    for r in rows:
+        monkeypatch.chdir(CORPUS / r["cwd"])
+        yield r["file"], str(CORPUS / r["file"]), (str(CORPUS / r["rootdir"]) if r["rootdir"] else None)

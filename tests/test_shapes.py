@@ -3,7 +3,6 @@ what resolving and checking every conn reports (checks.check_config)."""
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
 import tempfile
@@ -11,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, examples, require
+from conftest import CORPUS, ROOT, corpus_files, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -167,17 +166,11 @@ def test_benchmark_trees(tmp_path: Path, n: int, seed: int, authby: str) -> None
 
 
 def test_every_corpus_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    manifest = require(CORPUS / "manifest.tsv")
-    with manifest.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    assert len(rows) > 1500
     differ = []
-    for r in rows:
-        monkeypatch.chdir(CORPUS / r["cwd"])
-        path, rootdir = str(CORPUS / r["file"]), (str(CORPUS / r["rootdir"]) if r["rootdir"] else None)
+    for name, path, rootdir in corpus_files(monkeypatch):
         fast = check_tree(load(path, rootdir=rootdir, scan=_always))
         if fast != check_config(load(path, rootdir=rootdir))[1]:
-            differ.append(r["file"])
+            differ.append(name)
     assert differ == []
 
 
