@@ -191,6 +191,10 @@ def test_every_corpus_file(monkeypatch: pytest.MonkeyPatch) -> None:
         "version 2\nconn frag2\n\talso=frag\nconn frag\n\talso=missing\nconn n9\n\talso=missing\n",
         # A repeated rare key is part of the shape; each conn reports its own (R11).
         "version 2\nconn a\n\tpfs=no\n\tpfs=no\nconn b\n\tpfs=no\n\tpfs=no\n",
+        # A %default line's X008 for a fragment (hint: a later target would take it) and for c1
+        # (no hint: its own nexthop is IPv4): the fragment is not checked, so c1's hint is the one.
+        "version 2\nconn %default\n\tleft=2001:db8::1\nconn hubA\nconn hubB\n\nconn c1\n"
+        "\talso=frag\n\talso=hubA\n\talso=hubB\n\tleftnexthop=192.0.2.254\n",
         # The rekeymargin culprit: the conn's own line, wherever it is.
         "version 2\nconn %default\n\tsalifetime=10m\nconn a\n\trekeymargin=9m\n\trekeyfuzz=100%\n"
         "conn b\n\trekeymargin=9m\n\trekeyfuzz=100%\n",

@@ -322,3 +322,21 @@ def test_fast_rows_are_the_lexed_rows(rows: list[tuple[str, str] | str]) -> None
         # An empty value is unset whatever its quotes (R1): the one regex cannot tell "" from nothing.
         lexed = [(p.name, p.value, p.quote if p.value else "", line_of(p.offset)) for p in b.params()]
         assert fast == lexed
+
+
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
+@given(_text)
+def test_line_rows_are_param_rows_line_by_line(text: str) -> None:
+    # A dump of stand-ins reads a row by its line: the line's row is param_rows' row there.
+    doc = parse(text, "f")
+    for b in doc.blocks:
+        got = b.line_rows()
+        if got is None:
+            assert not b._valid
+            continue
+        rows = {line: (n, v) for n, v, _q, line in b.param_rows()}
+        named = [i for i, r in enumerate(got) if r[0]]
+        assert [b.line + 1 + i for i in named] == list(rows)
+        for i in named:
+            name, quoted, braced, bare = got[i]
+            assert rows[b.line + 1 + i] == (name, bare or quoted or braced)

@@ -801,6 +801,10 @@ class ConnChecker:
                         checker.add(code, sp, message, hint, conn.name)
                 continue
             name, conn = item[0], item[1]
+            if name in fragments and _skip_fragment(conn, name, fragments):
+                # Before its first's findings are keyed: a conn checked later must key one of
+                # them with its own hint (one place, one message, another hint: X008's R25).
+                continue
             replay = replays.get(id(conn))
             if replay is None:
                 replay = replays[id(conn)] = []
@@ -811,7 +815,7 @@ class ConnChecker:
                         if f is None:
                             f = found[key] = _Finding(code, message, hint, sp, [])
                         replay.append(f)
-            if not replay or name in fragments and _skip_fragment(conn, name, fragments):
+            if not replay:
                 continue
             for f in replay:  # Checker.add, for a finding already keyed
                 conns = f.conns

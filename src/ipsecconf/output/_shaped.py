@@ -51,6 +51,10 @@ _UNSEEN: object = object()
 # What a row of one name means to ShapedText._rows (see _role).
 _Role = tuple[int, str, str, tuple[str, ...]] | None
 _PLAIN, _CLASS, _ALSO, _ALSOFLIP = 0, 1, 2, 3
+# An own class row of a template: its line's index in the body, the name it is written with (a
+# stand-in of one shape writes the same names) and how to read its value (ShapedText._name's).
+_Read = tuple[int, str, tuple[str, str, tuple[str, ...]]]
+_LineRow = tuple[str, str, str, str]  # Block.line_rows': name, quoted, braced, bare
 
 
 def _subnets_text(raw: str) -> str | None:
@@ -87,6 +91,31 @@ def _subnet_items(text: str) -> list[str]:
             if err is None and isinstance(one, vals.Subnet):
                 out.append(one.text)
     return out
+
+
+def _own_texts(reads: list[_Read], raw: list[_LineRow]) -> list[str] | None:
+    """A stand-in's own class values, canonical, read per ``reads`` from its body's rows (``raw``,
+    Block.line_rows': a line each) where its first has them; None where one is not there (a
+    body laid out otherwise takes the long way) or is empty (R1: unset).
+
+    A name written twice would count first (R11): only also= may repeat in a shape, and a
+    stand-in of a first with a second row of another name would share that row (it is in the
+    shape), which the first reports (R004), standing in for nobody."""
+    texts: list[str] = []
+    size = len(raw)
+    as_written = vals.canonical_as_written
+    for at, written, n in reads:
+        if at >= size:
+            return None
+        name, quoted, braced, bare = raw[at]
+        value = bare or quoted or braced
+        if name != written or not value:
+            return None
+        # Value.text's rule: common spellings are canonical as written, others are parsed.
+        if not as_written(n[1], value):
+            value = (n[1] == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
+        texts.append(value)
+    return texts
 
 
 def _note(chain: str, note: str) -> str:
@@ -168,18 +197,22 @@ class _JsonFit:
 class _Template:
     """A first conn's dump lines and the lines a stand-in fills in from its own rows."""
 
-    __slots__ = ("lines", "own", "holes", "walk", "fits")
+    __slots__ = ("lines", "own", "reads", "holes", "walk", "fits", "walks")
 
     def __init__(
         self,
         lines: list[str],
         own: list[tuple[int, str, str, str]],
+        reads: list[_Read],
         holes: list[tuple[int, int, str, str]],
         walk: _Walk,
     ) -> None:
         self.lines = lines
         # (index into lines, row slot, line prefix, dump slot) of the conn's own class values
         self.own = own
+        self.reads = reads  # and where a stand-in's body has each (see _own_texts)
+        # StandIn.reached -> the sections a stand-in that reaches those appends (see _walk_of)
+        self.walks: dict[tuple[str, ...], _Walk] = {}
         self.holes = holes  # (index into lines, step of the walk, row slot, dump slot) of the targets'
         self.walk = walk  # the sections the first appends (see ShapedText._walk)
         # id(a stand-in's walk) -> the lines with its targets' values; None if it does not fit
@@ -360,8 +393,10 @@ class ShapedText:
             return None
         own_file = own.doc.source.name
         own_slots = self._line_slots(own)
+        written_at = {line: written for written, _raw, _q, line in own.param_rows()}
         lines: list[str] = []
         mine: list[tuple[int, str, str, str]] = []
+        reads: list[_Read] = []
         holes: list[tuple[int, int, str, str]] = []
         for k, v in first.items(defaults):
             lines.append(render(k, v.text))
@@ -373,6 +408,11 @@ class ShapedText:
                 if slot is None:
                     return None
                 mine.append((len(lines) - 1, slot, f"\t{k}=", k))
+                written = written_at[o.line]
+                n = self._name(written)
+                if n is None:
+                    return None
+                reads.append((o.line - own.line - 1, written, n))
             elif o.chain.startswith(("also=", "alsoflip=")):
                 for j, (b, _f, _p) in enumerate(walk.steps):
                     if b.doc.source.name == o.file:
@@ -383,7 +423,7 @@ class ShapedText:
                 else:
                     return None
             # else: %default or built in, the same for every conn
-        return _Template(lines, mine, holes, walk)
+        return _Template(lines, mine, reads, holes, walk)
 
     def lines(self, s: StandIn, render: Callable[[str, str], str], defaults: bool) -> list[str] | None:
         """The dump lines of stand-in ``s`` after its header; None when its template cannot place it.
@@ -398,8 +438,9 @@ class ShapedText:
         if blk is None:
             return None
         assert isinstance(t, _Template)  # noqa: S101 - the sentinel is handled above
-        own = self._rows(blk)
-        walk = self._walk(blk, own)
+        raw = blk.line_rows()
+        texts = None if raw is None else _own_texts(t.reads, raw)
+        walk = None if texts is None else self._walk_of(t.walk, t.walks, s, blk, raw)  # type: ignore[arg-type]
         if walk is None:
             return None
         base = t.fits.get(id(walk), _UNSEEN)
@@ -410,14 +451,40 @@ class ShapedText:
             return None
         assert isinstance(base, list)  # noqa: S101 - the sentinel is handled above
         out = list(base)
-        texts = own[0]
-        for at, slot, prefix, k in t.own:
-            text = texts.get(slot)
-            if text is None:
-                return None
+        assert texts is not None  # noqa: S101 - a walk was found with them
+        for (at, _slot, prefix, k), text in zip(t.own, texts, strict=True):
             out[at] = prefix + quote(text, k)  # a conn's own values rarely repeat: no memo
         self.used += 1
         return out
+
+    def _walk_of(
+        self, first: _Walk, walks: dict[tuple[str, ...], _Walk], s: StandIn, blk: Block, raw: list[_LineRow]
+    ) -> _Walk | None:
+        """The sections stand-in ``s`` (own section ``blk``, ``raw`` its body's rows) appends:
+        its first's (``first``) when it has the first's shape, else as its also= lines name them.
+
+        ``walks``, one first's, holds them by StandIn.reached: the stand-ins of one first write
+        their also= lines as it does (the same shape, or one that differs only in the names),
+        so the names reached fix the names written (one reached twice would give no walk)."""
+        if not s.reached:
+            walk = first  # the same shape writes the same also= lines
+        else:
+            known = walks.get(s.reached)
+            if known is not None:
+                walk = known
+            else:
+                also: list[str] = []
+                flip: list[str] = []
+                for written, quoted, braced, bare in raw:
+                    if written == "also" or written == "alsoflip":  # as _rows reads them
+                        value = bare or quoted or braced
+                        names = [value] if " " not in value and "\t" not in value else _WORD.findall(value)
+                        (also if written == "also" else flip).extend(n for n in names if n)
+                got = self._walk(blk, ({}, also, flip))
+                if got is None:
+                    return None
+                walk = walks[s.reached] = got
+        return None if id(blk) in walk.ids else walk  # a cycle through it: resolve reports it
 
     def _own_block(self, s: StandIn) -> Block | None:
         blk = self.index.get(s.name)

@@ -226,6 +226,15 @@ class Block:
         line_of = self.doc.source.line_of
         return [(p.name, p.value, p.quote, line_of(p.offset)) for p in self.params()]
 
+    def line_rows(self) -> list[tuple[str, str, str, str]] | None:
+        """lexer.ROW_RE's groups (name, quoted, braced, bare) for each line of this block's own
+        body, in order (a line that is no parameter has no name), when the body is well formed
+        (param_rows reads it so); None when it is not. A reader of a few rows at known lines
+        (a dump of conns that stand in for their shape's first) builds no others."""
+        if not self._valid:
+            return None
+        return lx.ROW_RE.findall(self.doc.source.text, self.body_start, self.end)
+
     def param_node(self, line: int) -> Param | None:
         """The full :class:`Param` node (with exact spans) of the row at ``line``."""
         by_line = self._by_line
