@@ -53,7 +53,7 @@ _Role = tuple[int, str, str, tuple[str, ...]] | None
 _PLAIN, _CLASS, _ALSO, _ALSOFLIP = 0, 1, 2, 3
 # An own class row of a template: its line's index in the body, the name it is written with (a
 # stand-in of one shape writes the same names) and how to read its value (ShapedText._name's).
-_Read = tuple[int, str, tuple[str, str, tuple[str, ...]]]
+_Read = tuple[int, str, "tuple[str, str, tuple[str, ...]] | None"]  # None: only its line counts
 _LineRow = tuple[str, str, str, str]  # Block.line_rows': name, quoted, braced, bare
 
 
@@ -93,15 +93,17 @@ def _subnet_items(text: str) -> list[str]:
     return out
 
 
-def _own_texts(reads: list[_Read], raw: list[_LineRow]) -> list[str] | None:
-    """A stand-in's own class values, canonical, read per ``reads`` from its body's rows (``raw``,
-    Block.line_rows': a line each) where its first has them; None where one is not there (a
-    body laid out otherwise takes the long way) or is empty (R1: unset).
+def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> tuple[list[str], list[int]] | None:
+    """A stand-in's own class values, canonical, and the indexes of its own rows' lines, read
+    per ``reads`` from its body's rows (``raw``, Block.line_rows': a line each) where its first
+    has them; None where one is not there (a body laid out otherwise takes the long way) or is
+    empty (R1: unset).
 
     A name written twice would count first (R11): only also= may repeat in a shape, and a
     stand-in of a first with a second row of another name would share that row (it is in the
     shape), which the first reports (R004), standing in for nobody."""
     texts: list[str] = []
+    lines: list[int] = []
     size = len(raw)
     as_written = vals.canonical_as_written
     for at, written, n in reads:
@@ -111,11 +113,13 @@ def _own_texts(reads: list[_Read], raw: list[_LineRow]) -> list[str] | None:
         value = bare or quoted or braced
         if name != written or not value:
             return None
-        # Value.text's rule: common spellings are canonical as written, others are parsed.
-        if not as_written(n[1], value):
-            value = (n[1] == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
-        texts.append(value)
-    return texts
+        lines.append(at)
+        if n is not None:
+            # Value.text's rule: common spellings are canonical as written, others are parsed.
+            if not as_written(n[1], value):
+                value = (n[1] == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
+            texts.append(value)
+    return texts, lines
 
 
 def _note(chain: str, note: str) -> str:
@@ -155,11 +159,19 @@ def _fits(walk: _Walk, theirs: _Walk) -> bool:
 class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
-    __slots__ = ("keys", "texts", "src", "walk", "fits", "instances")
+    __slots__ = ("keys", "texts", "src", "walk", "fits", "instances", "reads", "walks")
 
     def __init__(
-        self, keys: list[str], texts: list[str], src: list[tuple[object, ...]], walk: _Walk, instances: bool
+        self,
+        keys: list[str],
+        texts: list[str],
+        src: list[tuple[object, ...]],
+        walk: _Walk,
+        instances: bool,
+        reads: list[_Read],
     ) -> None:
+        self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
+        self.walks: dict[tuple[str, ...], _Walk] = {}  # see ShapedText._walk_of
         self.instances = instances  # its conns make leftsubnets= instances
         self.keys = keys  # slots, in dump order
         self.texts = texts  # the first's values
@@ -173,7 +185,7 @@ class _JsonTemplate:
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_slot")
+    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at")
 
     def __init__(
         self,
@@ -191,7 +203,7 @@ class _JsonFit:
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
         # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
         self.instance_keys = [(k, okeys[i]) for i, k in enumerate(values) if k in INSTANCE_KEYS]
-        self.own_slot = {k: slot for k, slot, _c in own}
+        self.own_at = {k: i for i, (k, _slot, _c) in enumerate(own)}  # slot -> index among own rows
 
 
 class _Template:
@@ -210,7 +222,7 @@ class _Template:
         self.lines = lines
         # (index into lines, row slot, line prefix, dump slot) of the conn's own class values
         self.own = own
-        self.reads = reads  # and where a stand-in's body has each (see _own_texts)
+        self.reads = reads  # and where a stand-in's body has each (see _own_rows)
         # StandIn.reached -> the sections a stand-in that reaches those appends (see _walk_of)
         self.walks: dict[tuple[str, ...], _Walk] = {}
         self.holes = holes  # (index into lines, step of the walk, row slot, dump slot) of the targets'
@@ -439,8 +451,8 @@ class ShapedText:
             return None
         assert isinstance(t, _Template)  # noqa: S101 - the sentinel is handled above
         raw = blk.line_rows()
-        texts = None if raw is None else _own_texts(t.reads, raw)
-        walk = None if texts is None else self._walk_of(t.walk, t.walks, s, blk, raw)  # type: ignore[arg-type]
+        got = None if raw is None else _own_rows(t.reads, raw)
+        walk = None if got is None else self._walk_of(t.walk, t.walks, s, blk, raw)  # type: ignore[arg-type]
         if walk is None:
             return None
         base = t.fits.get(id(walk), _UNSEEN)
@@ -451,8 +463,8 @@ class ShapedText:
             return None
         assert isinstance(base, list)  # noqa: S101 - the sentinel is handled above
         out = list(base)
-        assert texts is not None  # noqa: S101 - a walk was found with them
-        for (at, _slot, prefix, k), text in zip(t.own, texts, strict=True):
+        assert got is not None  # noqa: S101 - a walk was found with them
+        for (at, _slot, prefix, k), text in zip(t.own, got[0], strict=True):
             out[at] = prefix + quote(text, k)  # a conn's own values rarely repeat: no memo
         self.used += 1
         return out
@@ -536,9 +548,11 @@ class ShapedText:
             return None
         own_file = own.doc.source.name
         own_slots = self._line_slots(own)
+        written_at = {line: written for written, _raw, _q, line in own.param_rows()}
         keys: list[str] = []
         texts: list[str] = []
         src: list[tuple[object, ...]] = []
+        reads: list[_Read] = []
         for k, v in first.items(defaults):
             keys.append(k)
             texts.append(v.text)
@@ -547,7 +561,13 @@ class ShapedText:
                 slot = own_slots.get(o.line) if o.file == own_file else None
                 if slot is None:
                     return None
-                src.append(("o", slot, k in _CLASS_SLOTS))
+                is_class = k in _CLASS_SLOTS
+                src.append(("o", slot, is_class))
+                written = written_at[o.line]
+                n = self._name(written) if is_class else None
+                if is_class and n is None:
+                    return None
+                reads.append((o.line - own.line - 1, written, n))
             elif o.chain.startswith(("also=", "alsoflip=")):
                 for j, (b, _f, _p) in enumerate(walk.steps):
                     if b.doc.source.name == o.file and walk.chains[j] == o.chain:
@@ -560,7 +580,7 @@ class ShapedText:
             else:  # %default or built in, the same for every conn
                 src.append(("c", (o.file, o.line, o.chain)))
         subnets = first.left.subnets is not None or first.right.subnets is not None
-        return _JsonTemplate(keys, texts, src, walk, subnets)
+        return _JsonTemplate(keys, texts, src, walk, subnets, reads)
 
     def _json_fill(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
         """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``)."""
@@ -611,11 +631,15 @@ class ShapedText:
         if blk is None:
             return None
         assert isinstance(t, _JsonTemplate)  # noqa: S101 - the sentinel is handled above
-        lines: dict[str, int] = {}
-        own = self._rows(blk, lines)
-        walk = self._walk(blk, own)
+        raw = blk.line_rows()
+        got = None if raw is None else _own_rows(t.reads, raw)
+        walk = None if got is None else self._walk_of(t.walk, t.walks, s, blk, raw)  # type: ignore[arg-type]
         if walk is None:
             return None
+        assert got is not None  # noqa: S101 - a walk was found with them
+        line0 = blk.line + 1
+        texts, at = got
+        lines = [line0 + i for i in at]  # of the own rows, in fit.own's order
         fit = t.fits.get(id(walk), _UNSEEN)
         if fit is _UNSEEN:
             fit = t.fits[id(walk)] = self._json_fill(t, walk) if _fits(walk, t.walk) else None
@@ -623,15 +647,10 @@ class ShapedText:
             return None
         assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
         values = dict(fit.values)
-        texts = own[0]
-        for k, slot, is_class in fit.own:
+        own_texts = iter(texts)
+        for k, _slot, is_class in fit.own:
             if is_class:
-                text = texts.get(slot)
-                if text is None:
-                    return None
-                values[k] = text
-            if not lines.get(slot):
-                return None
+                values[k] = next(own_texts)
         body: dict[str, object] = {
             "implicit": False,
             "also": fit.also,
@@ -647,23 +666,23 @@ class ShapedText:
             if fixed is None:
                 # The first of its fit registers the other origins, in order among its own ones.
                 rows: dict[str, int] = {}
-                own_slots = iter(fit.own)
+                own_lines = iter(lines)
                 for k, okey in zip(values, fit.okeys, strict=True):
                     if okey is None:
-                        rows[k] = own_row((file, lines[next(own_slots)[1]], "own"))
+                        rows[k] = own_row((file, next(own_lines), "own"))
                     else:
                         rows[k] = origins(okey)
                 fit.rows = rows
             else:
                 # The others find those rows made: only their own lines are new ones.
                 rows = dict(fixed)
-                for k, slot, _c in fit.own:
-                    rows[k] = own_row((file, lines[slot], "own"))
+                for (k, _slot, _c), line in zip(fit.own, lines, strict=True):
+                    rows[k] = own_row((file, line, "own"))
             body["origins"] = rows
         if t.instances and pending is not None:
             keys: dict[str, tuple[str, int, str]] = {}
             for k, okey in fit.instance_keys:
-                keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_slot[k]], "own")
+                keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_at[k]], "own")
             pending.append((s.name, values, body.get("origins"), keys))  # type: ignore[arg-type]
         self.used += 1
         return body
