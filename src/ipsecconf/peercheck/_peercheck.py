@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -243,13 +242,19 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Net = tuple[int, int, int]
 
 # A decimal octet without leading zeros (the value parser warns about those and has the last word).
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+_OCTETS = {str(n): n for n in range(256)}
 
 
-def _quad(text: str) -> int:
-    """The address of a dotted quad that ``_QUAD`` matched, as an int."""
-    return int.from_bytes(socket.inet_aton(text), "big")
+def _quad(text: str) -> int | None:
+    """A plain dotted quad (four decimal octets, no leading zeros) as an int; else None."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    o = _OCTETS
+    a, b, c, d = (o.get(x) for x in parts)
+    if a is None or b is None or c is None or d is None:
+        return None
+    return (a << 24) | (b << 16) | (c << 8) | d
 
 
 def _net_key(net: Network) -> Net:
@@ -263,9 +268,9 @@ def _net_of(raw: str) -> Net | None:
     """A plain ``a.b.c.d/n`` with no host bits set, without the value parser; else None."""
     quad, _, plen = raw.partition("/")
     bits = _PREFIXES.get(plen)
-    if bits is None or _QUAD.fullmatch(quad) is None:
-        return None
     addr = _quad(quad)
+    if bits is None or addr is None:
+        return None
     if addr & ((1 << (32 - bits)) - 1):
         return None  # host bits set: the value parser warns and clears them
     return (4, addr, bits)
@@ -454,8 +459,9 @@ def _host_of(v: Value | None) -> tuple[str | None, bool, Net | None]:
     is not usable."""
     if v is None:
         return None, False, None
-    if _QUAD.fullmatch(v.raw):
-        return v.raw, True, (4, _quad(v.raw), 32)
+    addr = _quad(v.raw)
+    if addr is not None:
+        return v.raw, True, (4, addr, 32)
     h = v.parsed
     if not isinstance(h, vals.Host):
         return None, False, None
@@ -581,7 +587,8 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
         hosts = seen.hosts
         address = hosts.get(raw, _UNSEEN)
         if address is _UNSEEN:
-            address = hosts[raw] = (4, _quad(raw), 32) if _QUAD.fullmatch(raw) else None
+            addr = _quad(raw)
+            address = hosts[raw] = None if addr is None else (4, addr, 32)
         if address is not None:
             host = raw
         else:
@@ -1049,11 +1056,14 @@ def peer_check(
     secrets_a: SecretsFile | None = None,
     secrets_b: SecretsFile | None = None,
     conn: str | None = None,
+    keep: list[object] | None = None,
 ) -> PeerReport:
     """Pair the conns of ``a`` with those of ``b`` (or, without ``b``, the conns of one file
     that holds both ends) and check each pair. ``conn`` limits the report to pairs with
     that name on either side. PSKs are compared only when both secrets are given.
-    Either config may be a :class:`Shaped` (see :func:`shaped`): the same report, faster."""
+    Either config may be a :class:`Shaped` (see :func:`shaped`): the same report, faster.
+    ``keep``: a list the working state (both sides' ends, the memo) is appended to, for a
+    caller that leaves without freeing it object by object (the CLI: ~20 ms at 10k conns)."""
     single = b is None
     side_a = _Side(a, index=single)
     side_b = side_a if b is None else _Side(b, seen=side_a.seen)
@@ -1196,6 +1206,8 @@ def peer_check(
             )
         )
     stood = side_a.stand_ins + (side_b.stand_ins if side_b is not side_a else 0)
+    if keep is not None:
+        keep.append((side_a, side_b, memo, chosen, units, paired_a, paired_b, parent_a, parent_b))
     return PeerReport(
         tuple(pairs), tuple(unpaired_a), tuple(unpaired_b), tuple(ambiguous), tuple(findings), stood
     )
