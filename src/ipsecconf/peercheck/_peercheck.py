@@ -247,14 +247,12 @@ _OCTETS = {str(n): n for n in range(256)}
 
 def _quad(text: str) -> int | None:
     """A plain dotted quad (four decimal octets, no leading zeros) as an int; else None."""
-    parts = text.split(".")
-    if len(parts) != 4:
-        return None
     o = _OCTETS
-    a, b, c, d = (o.get(x) for x in parts)
-    if a is None or b is None or c is None or d is None:
+    try:
+        a, b, c, d = text.split(".")
+        return (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d]
+    except (ValueError, KeyError):  # not four parts, or one is no plain octet
         return None
-    return (a << 24) | (b << 16) | (c << 8) | d
 
 
 def _net_key(net: Network) -> Net:
@@ -559,9 +557,12 @@ _SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "r
 class _Seen:
     """Class values read once for both configs (the two ends of a tunnel write the same ones)."""
 
-    __slots__ = ("hosts", "nets", "ids", "lists", "one")
+    __slots__ = ("hosts", "nets", "ids", "lists", "one", "ends")
 
     def __init__(self) -> None:
+        # An end's class values by the three tokens written for it (host, id, subnet; None:
+        # no line), in either config and on either side (see _patched).
+        self.ends: dict[tuple[str | None, str | None, str | None], _Read] = {}
         self.lists: dict[str, list[Net] | None] = {}  # a subnets= list, by _plain_list
         self.one: dict[Net, frozenset[Net]] = {}  # an instance's one subnet
         self.ids: dict[str, str] = {}  # an @id as written, normalized
@@ -569,13 +570,77 @@ class _Seen:
         self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
 
 
+# What an end's three class tokens say (see _read): (host, address) or _FIRST, the id or _FIRST,
+# (nets, virtual) or _FIRST; or _SLOW, when one needs the value parser.
+_Read = tuple[object, object, object]
+_FIRST = "first"  # no value of its own (no line, or an empty one): the first's
+_SLOW: _Read = ("slow", "slow", "slow")
+
+
+def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
+    """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
+    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it)."""
+    h: object = _FIRST
+    raw = _unquote(host)
+    if raw is not None:
+        addr = _quad(raw)
+        if addr is None:
+            return _SLOW
+        h = (raw, (4, addr, 32))
+    i: object = _FIRST
+    raw = _unquote(ident)
+    if raw is not None:
+        if raw[:1] != "@" or '"' in raw:
+            return _SLOW
+        c = raw[1:2]
+        if c and c not in "#~" and not raw[-1].isspace():
+            i = "@" + raw[1:].lower().rstrip(".")  # normalize_id's @fqdn, without the cache
+        else:
+            i = normalize_id(raw)
+    n: object = _FIRST
+    raw = _unquote(subnet)
+    if raw is not None:
+        nets = seen.nets.get(raw, _UNSEEN_NETS)
+        if nets is _UNSEEN_NETS:
+            quick = _net_of(raw)
+            nets = seen.nets[raw] = None if quick is None else frozenset((quick,))
+        if nets is None:
+            return _SLOW
+        n = (nets, False)
+    return h, i, n
+
+
 def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Seen) -> _End | None:
     """A stand-in's end: its first's end ``fe`` with the class values written on its own lines
-    (``own``: slot -> value); None when its host makes it no negotiated conn. The same answers
-    as :func:`_end`.
+    (``own``: slot -> value, quotes kept); None when its host makes it no negotiated conn. The
+    same answers as :func:`_end`.
 
     A stand-in has a line for a slot exactly when its first has (their shape), and the first's
-    value is then that line's (another would have been a report: no stand-in, R13)."""
+    value is then that line's (another would have been a report: no stand-in, R13). The two
+    ends of a tunnel write the same tokens (on the same side or the other): read once."""
+    k_host, k_id, k_subnet = _SIDE_KEYS[fe.side]
+    key = (own.get(k_host), own.get(k_id), own.get(k_subnet))
+    ends = seen.ends
+    got = ends.get(key)
+    if got is None:
+        got = ends[key] = _read(*key, seen)
+    if got is _SLOW:
+        return _patched_slow(fe, at, own, target, seen)
+    h, i, n = got
+    if h is _FIRST:
+        host, address = fe.host, fe.address
+    else:
+        host, address = h  # type: ignore[misc]
+    ident = (host if fe.id_default else fe.id) if i is _FIRST else i
+    if n is _FIRST:
+        nets, virtual = fe.nets, fe.virtual
+    else:
+        nets, virtual = n  # type: ignore[misc]
+    return _End(fe.conn, fe.side, host, ident, fe.id_default, nets, virtual, address, at)  # type: ignore[arg-type]
+
+
+def _patched_slow(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Seen) -> _End | None:
+    """_patched for an end whose tokens need the value parser (host names, DNs, IPv6...)."""
     side = fe.side
     k_host, k_id, k_subnet = _SIDE_KEYS[side]
     raw = own.get(k_host)
