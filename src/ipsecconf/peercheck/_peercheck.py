@@ -318,7 +318,8 @@ class _Own:
         # A value in double quotes keeps them here (see _unquote): most bodies have no
         # braces, and their rows go straight into a dict.
         text, start, end = block.doc.source.text, block.body_start, block.end
-        start = _line_before(text, start)
+        if start and text[start - 1] == "\n":
+            start -= 1  # _line_before
         if text.find("{", start, end) < 0:
             self.values = dict(_CLASS_TOKEN.findall(text, start, end))
         else:
@@ -712,7 +713,7 @@ def _kid(theirs: _End, end: _End, net: Net, at: _Own, one: dict[Net, frozenset[N
 
 
 def _choices(
-    end: _End, fe: End, at: _Own, target: Release, lists: dict[str, list[Net] | None]
+    end: _End, fe: End, at: _Own, target: Release, seen: _Seen
 ) -> tuple[frozenset[Net], list[tuple[int, Net]]] | None:
     """One side of a stand-in with subnet lists: its nets as :func:`_nets` reads them, and the
     (index, subnet) of each instance choice (resolve's ``_subnet_choices``); None unless every
@@ -721,16 +722,25 @@ def _choices(
     own = at.values
     choices: list[tuple[int, Net]] = []
     if fe.subnet is not None:
-        raw = _unquote(own.get(side + "subnet"))
-        items = _subnet_items(fe.subnet) if raw is None else [_net_of(raw)]
-        if items is None or items[0] is None:
+        raw = _unquote(own.get(_SIDE_KEYS[side][2]))
+        if raw is None:
+            items = _subnet_items(fe.subnet)
+            net = None if items is None else items[0]
+        else:
+            known = seen.nets.get(raw, _UNSEEN_NETS)  # as _read found it for this end
+            if known is _UNSEEN_NETS:
+                quick = _net_of(raw)
+                known = seen.nets[raw] = None if quick is None else frozenset((quick,))
+            net = None if known is None else next(iter(known))
+        if net is None:
             return None
-        choices.append((0, items[0]))
+        choices.append((0, net))
     if fe.subnets is not None:
-        raw = _unquote(own.get(side + "subnets"))
+        raw = _unquote(own.get(_LISTS[side]))
         if raw is None:
             listed = None
         else:
+            lists = seen.lists
             listed = lists.get(raw, _UNSEEN_LIST)
             if listed is _UNSEEN_LIST:
                 listed = lists[raw] = _plain_list(raw)  # the two ends write the same lists
@@ -746,9 +756,10 @@ def _choices(
         if end.address is None:
             return None  # resolve's host choice is no subnet: the full model says what it means
         choices.append((0, end.address))
-    return frozenset(n for _, n in choices), choices
+    return frozenset([n for _, n in choices]), choices
 
 
+_LISTS = {"left": "leftsubnets", "right": "rightsubnets"}
 _UNSEEN_LIST: list[Net] = []  # marks a list not read yet
 _LIST_WORD = re.compile(r"[^ \t,]+")  # what the subnets= parser splits a list into
 
@@ -906,7 +917,7 @@ class _Side:
         first_end = first.ends[0].conn
         sides = []
         for end, fe in ((left, first_end.left), (right, first_end.right)):
-            got = _choices(end, fe, at, shaped.target, self.seen.lists)
+            got = _choices(end, fe, at, shaped.target, self.seen)
             if got is None:
                 return self._from_full(name, shaped)
             sides.append(got)
@@ -1030,7 +1041,11 @@ _TOP = (2, 4, 2)  # the most a mapping scores: both hosts, both subnets, both id
 
 
 def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[Score, bool] | None:
-    straight = _mapping_score(a, b, same_name)
+    h, g = a[0].host, b[0].host
+    if not same_name and h is not None and g is not None and h != g:
+        straight = None  # what _mapping_score says at its first end: another tunnel
+    else:
+        straight = _mapping_score(a, b, same_name)
     if straight is not None and straight[1:] == _TOP:
         return straight, False  # the mirror cannot score higher, and a tie keeps straight
     mirror = _mapping_score(a, (b[1], b[0]), same_name)
