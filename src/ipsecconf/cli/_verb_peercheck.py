@@ -125,7 +125,12 @@ def _run(args: argparse.Namespace, con: Console) -> int:
         keep=_KEPT,
     )
     if args.format == "json":
-        write_json(result.to_json(), con.out)
+        text = result.json_text()
+        if text.isascii():
+            con.out.write(text)  # what write_json writes for it, on any stream
+            con.out.write("\n")
+        else:
+            write_json(result.to_json(), con.out)  # \xNN for undecodable input bytes, ASCII escapes
     else:
         _text(result, sources, con.out, use_color(con.out, args.color))
     if args.conn is not None and not result.pairs and not result.findings:

@@ -12,6 +12,7 @@ both files say about the same participant, or a conn-level value of both.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ __all__ = [
     "peer_check",
     "shaped",
 ]
+
+# A str as json.dumps(..., ensure_ascii=False) writes it (the C encoder's own function).
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 E, W = Severity.ERROR, Severity.WARNING
 CAT = "peer-check"
@@ -173,6 +177,40 @@ class PeerReport:
     @property
     def errors(self) -> int:
         return sum(1 for f in self.all_findings() if f.severity is Severity.ERROR)
+
+    def json_text(self) -> str:
+        """``json.dumps(self.to_json(), ensure_ascii=False)``, written out directly: the text of a
+        finding but for its places is encoded once (most findings are replayed on many pairs)."""
+        enc = _encode_str
+        heads: dict[tuple[str, str, str, str], str] = {}
+        pairs = []
+        for p in self.pairs:
+            found = []
+            for f in p.findings:
+                key = (f.code, f.severity.value, f.kind, f.message)
+                head = heads.get(key)
+                if head is None:
+                    head = heads[key] = (
+                        f'{{"code": {enc(f.code)}, "severity": {enc(f.severity.value)}, '
+                        f'"kind": {enc(f.kind)}, "message": {enc(f.message)}, "a": '
+                    )
+                a, b = f.a, f.b
+                found.append(
+                    f"{head}{'null' if a is None else enc(f'{a.file}:{a.line}')}, "
+                    f'"b": {"null" if b is None else enc(f"{b.file}:{b.line}")}}}'
+                )
+            pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": [{", ".join(found)}]}}')
+        rest = json.dumps(
+            {
+                "unpaired": {"a": list(self.unpaired_a), "b": list(self.unpaired_b)},
+                "ambiguous": [
+                    {"side": x.side, "name": x.name, "candidates": list(x.candidates), "at": str(x.where)}
+                    for x in self.ambiguous
+                ],
+            },
+            ensure_ascii=False,
+        )
+        return f'{{"format": "ipsecconf.peercheck/1", "pairs": [{", ".join(pairs)}], {rest[1:]}'
 
     def to_json(self) -> dict[str, object]:
         return {
