@@ -304,12 +304,20 @@ def _net_of(raw: str) -> Net | None:
     """A plain ``a.b.c.d/n`` with no host bits set, without the value parser; else None."""
     quad, _, plen = raw.partition("/")
     bits = _PREFIXES.get(plen)
-    addr = _quad(quad)
-    if bits is None or addr is None:
+    if bits is None:
         return None
-    if addr & ((1 << (32 - bits)) - 1):
+    o = _OCTETS
+    try:  # _quad, inline
+        a, b, c, d = quad.split(".")
+        addr = (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d]
+    except (ValueError, KeyError):
+        return None
+    if addr & _HOST_BITS[bits]:
         return None  # host bits set: the value parser warns and clears them
     return (4, addr, bits)
+
+
+_HOST_BITS = [(1 << (32 - bits)) - 1 for bits in range(33)]
 
 
 def _network(n: Net) -> Network:
@@ -1027,27 +1035,33 @@ Score = tuple[int, int, int, int]  # same name, exact hosts, subnets (2 equal, 1
 def _mapping_score(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> Score | None:
     exact = conflicts = nets = ids = 0
     apart = False
-    for ea, eb in zip(a, b, strict=True):
-        if ea.host is not None and eb.host is not None:
-            if ea.host == eb.host:
+    for ea, eb in ((a[0], b[0]), (a[1], b[1])):
+        h, g = ea.host, eb.host
+        if h is not None and g is not None:
+            if h == g:
                 exact += 1
             elif not same_name:
                 return None  # another tunnel (see below)
             else:
                 conflicts += 1
-        if ea.id is not None and eb.id is not None and "%any" not in (ea.id, eb.id):
-            if ea.id == eb.id:
+        h, g = ea.id, eb.id
+        if h is not None and g is not None and h != "%any" and g != "%any":
+            if h == g:
                 ids += 1
             else:
                 apart = True
-        if ea.nets is None and eb.nets is None and ea.address is not None and eb.address is not None:
+        na, nb = ea.nets, eb.nets
+        if na is None and nb is None and ea.address is not None and eb.address is not None:
             # Both are the hosts themselves: equal exactly when the hosts are.
             if ea.address == eb.address:
                 nets += 2
             else:
                 apart = True
             continue
-        na, nb = ea.effective_nets, eb.effective_nets
+        if na is None:
+            na = ea.effective_nets
+        if nb is None:
+            nb = eb.effective_nets
         if na is not None and nb is not None and na == nb and not ea.virtual and not eb.virtual:
             nets += 2
         elif na is None or nb is None or ea.virtual or eb.virtual or _overlap(na, nb):
@@ -1549,14 +1563,15 @@ def _put(at: _Own | None, put: _Put) -> Where | None:
         return put  # a fixed place; for a built conn, all are
     block = at.block if at is not None else None
     assert block is not None  # noqa: S101 - only a stand-in's places are left to find
+    source = block.doc.source
     if isinstance(put, str):
-        return Where(block.source.name, block.line, None)  # _HEADER
+        return Where(source.name, block.line, None)  # _HEADER
     rx, keyword, there = put
-    text, start = block.doc.source.text, block.body_start
+    text, start = source.text, block.body_start
     m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
     if m is None:
         return there
-    return Where(block.source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword)
+    return Where(source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword)
 
 
 # The conn-level keywords the checks below read (authby is checked per pair, with the keys).
