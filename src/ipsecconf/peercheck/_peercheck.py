@@ -604,13 +604,14 @@ _SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "r
 class _Seen:
     """Class values read once for both configs (the two ends of a tunnel write the same ones)."""
 
-    __slots__ = ("hosts", "nets", "ids", "lists", "one", "ends")
+    __slots__ = ("hosts", "nets", "ids", "lists", "single", "one", "ends")
 
     def __init__(self) -> None:
         # An end's class values by the three tokens written for it (host, id, subnet; None:
         # no line), in either config and on either side (see _patched).
         self.ends: dict[tuple[str | None, str | None, str | None], _Read] = {}
-        self.lists: dict[str, list[Net] | None] = {}  # a subnets= list, by _plain_list
+        self.lists: dict[str, _Sides | None] = {}  # a subnets= list, by _plain_list
+        self.single: dict[str, _Sides | None] = {}  # a subnet= beside a list, by _net_of
         self.one: dict[Net, frozenset[Net]] = {}  # an instance's one subnet
         self.ids: dict[str, str] = {}  # an @id as written, normalized
         self.hosts: dict[str, Net | None] = {}  # a plain dotted quad's /32, or None
@@ -758,55 +759,63 @@ def _kid(theirs: _End, end: _End, net: Net, at: _Own, one: dict[Net, frozenset[N
     return _End(theirs.conn, end.side, end.host, end.id, end.id_default, nets, False, end.address, at)
 
 
-def _choices(
-    end: _End, fe: End, at: _Own, target: Release, seen: _Seen
-) -> tuple[frozenset[Net], list[tuple[int, Net]]] | None:
+def _choices(end: _End, fe: End, at: _Own, target: Release, seen: _Seen) -> _Sides | None:
     """One side of a stand-in with subnet lists: its nets as :func:`_nets` reads them, and the
     (index, subnet) of each instance choice (resolve's ``_subnet_choices``); None unless every
-    choice is a plain network (then the full model answers). ``fe``: the first's end."""
+    choice is a plain network (then the full model answers). ``fe``: the first's end. What a
+    subnet or a list written on the conn's own line gives is read once for both configs (the
+    lists are shared: never changed)."""
     side = end.side
     own = at.values
-    choices: list[tuple[int, Net]] = []
+    single: _Sides | None = None
     if fe.subnet is not None:
         raw = _unquote(own.get(_SIDE_KEYS[side][2]))
         if raw is None:
             items = _subnet_items(fe.subnet)
             net = None if items is None else items[0]
+            if net is None:
+                return None
+            single = (frozenset((net,)), [(0, net)])
         else:
-            known = seen.nets.get(raw, _UNSEEN_NETS)  # as _read found it for this end
-            if known is _UNSEEN_NETS:
-                quick = _net_of(raw)
-                known = seen.nets[raw] = None if quick is None else frozenset((quick,))
-            net = None if known is None else next(iter(known))
-        if net is None:
-            return None
-        choices.append((0, net))
+            single = seen.single.get(raw, _UNSEEN_SIDES)
+            if single is _UNSEEN_SIDES:
+                net = _net_of(raw)
+                single = seen.single[raw] = None if net is None else (frozenset((net,)), [(0, net)])
+            if single is None:
+                return None
     if fe.subnets is not None:
         raw = _unquote(own.get(_LISTS[side]))
-        if raw is None:
-            listed = None
-        else:
-            lists = seen.lists
-            listed = lists.get(raw, _UNSEEN_LIST)
-            if listed is _UNSEEN_LIST:
-                listed = lists[raw] = _plain_list(raw)  # the two ends write the same lists
+        listed = None
+        if raw is not None:
+            listed = seen.lists.get(raw, _UNSEEN_SIDES)
+            if listed is _UNSEEN_SIDES:
+                plain = _plain_list(raw)
+                listed = seen.lists[raw] = None if plain is None else _listed(plain)
         if listed is None:
             v = fe.subnets if raw is None else _own_value(side + "subnets", at, target)
             p = v.parsed
             if not isinstance(p, vals.Subnets) or any(x.network is None for x in p.items):
                 return None
-            listed = [_net_key(x.network) for x in p.items if x.network is not None]
-        choices += enumerate(listed, start=1)
-        return frozenset(listed), choices
-    if not choices:
-        if end.address is None:
-            return None  # resolve's host choice is no subnet: the full model says what it means
-        choices.append((0, end.address))
-    return frozenset([n for _, n in choices]), choices
+            listed = _listed([_net_key(x.network) for x in p.items if x.network is not None])
+        return listed if single is None else (listed[0], single[1] + listed[1])
+    if single is not None:
+        return single
+    if end.address is None:
+        return None  # resolve's host choice is no subnet: the full model says what it means
+    return frozenset((end.address,)), [(0, end.address)]
+
+
+# A side's nets and its instance choices (index, subnet): 0 for subnet= or the host, i for
+# the i-th item of subnets=.
+_Sides = tuple[frozenset[Net], list[tuple[int, Net]]]
+_UNSEEN_SIDES: _Sides = (frozenset(), [])  # marks a value not read yet
+
+
+def _listed(nets: list[Net]) -> _Sides:
+    return frozenset(nets), list(enumerate(nets, start=1))
 
 
 _LISTS = {"left": "leftsubnets", "right": "rightsubnets"}
-_UNSEEN_LIST: list[Net] = []  # marks a list not read yet
 _LIST_WORD = re.compile(r"[^ \t,]+")  # what the subnets= parser splits a list into
 
 
