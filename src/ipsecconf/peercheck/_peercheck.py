@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 # A str as json.dumps(..., ensure_ascii=False) writes it (the C encoder's own function).
-_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring
 
 E, W = Severity.ERROR, Severity.WARNING
 CAT = "peer-check"
@@ -618,24 +618,23 @@ class _Seen:
         self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
 
 
-# What an end's three class tokens say (see _read): (host, address) or _FIRST, the id or _FIRST,
-# (nets, virtual) or _FIRST; or _SLOW, when one needs the value parser.
-_Read = tuple[object, object, object]
-_FIRST = "first"  # no value of its own (no line, or an empty one): the first's
-_SLOW: _Read = ("slow", "slow", "slow")
+# What an end's three class tokens say (see _read): (host, its address), the id, the nets (not
+# virtual); None where it has no value of its own (no line, or an empty one: the first's); or
+# _SLOW, when one of them needs the value parser.
+_Read = tuple[tuple[str, Net] | None, str | None, frozenset[Net] | None]
+_SLOW: _Read = (None, None, None)  # compared by identity: _read builds a new tuple each time
 
 
 def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
     """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
     parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it)."""
-    h: object = _FIRST
+    h = i = n = None
     raw = _unquote(host)
     if raw is not None:
         addr = _quad(raw)
         if addr is None:
             return _SLOW
         h = (raw, (4, addr, 32))
-    i: object = _FIRST
     raw = _unquote(ident)
     if raw is not None:
         if raw[:1] != "@" or '"' in raw:
@@ -645,17 +644,15 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
             i = "@" + raw[1:].lower().rstrip(".")  # normalize_id's @fqdn, without the cache
         else:
             i = normalize_id(raw)
-    n: object = _FIRST
     raw = _unquote(subnet)
     if raw is not None:
-        nets = seen.nets.get(raw, _UNSEEN_NETS)
-        if nets is _UNSEEN_NETS:
+        n = seen.nets.get(raw, _UNSEEN_NETS)
+        if n is _UNSEEN_NETS:
             quick = _net_of(raw)
-            nets = seen.nets[raw] = None if quick is None else frozenset((quick,))
-        if nets is None:
+            n = seen.nets[raw] = None if quick is None else frozenset((quick,))
+        if n is None:
             return _SLOW
-        n = (nets, False)
-    return h, i, n
+    return (h, i, n)
 
 
 def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Seen) -> _End | None:
@@ -674,17 +671,13 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
         got = ends[key] = _read(*key, seen)
     if got is _SLOW:
         return _patched_slow(fe, at, own, target, seen)
-    h, i, n = got
-    if h is _FIRST:
-        host, address = fe.host, fe.address
-    else:
-        host, address = h  # type: ignore[misc]
-    ident = (host if fe.id_default else fe.id) if i is _FIRST else i
-    if n is _FIRST:
-        nets, virtual = fe.nets, fe.virtual
-    else:
-        nets, virtual = n  # type: ignore[misc]
-    return _End(fe.conn, fe.side, host, ident, fe.id_default, nets, virtual, address, at)  # type: ignore[arg-type]
+    h, ident, nets = got
+    host, address = (fe.host, fe.address) if h is None else h
+    if ident is None:
+        ident = host if fe.id_default else fe.id
+    if nets is None:
+        return _End(fe.conn, fe.side, host, ident, fe.id_default, fe.nets, fe.virtual, address, at)
+    return _End(fe.conn, fe.side, host, ident, fe.id_default, nets, False, address, at)
 
 
 def _patched_slow(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Seen) -> _End | None:
