@@ -671,6 +671,11 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
         got = ends[key] = _read(*key, seen)
     if got is _SLOW:
         return _patched_slow(fe, at, own, target, seen)
+    return _made(fe, got, at)
+
+
+def _made(fe: _End, got: _Read, at: _Own) -> _End:
+    """The end of a stand-in whose tokens say ``got`` (not _SLOW); ``fe``: its first's end."""
     h, ident, nets = got
     host, address = (fe.host, fe.address) if h is None else h
     if ident is None:
@@ -858,10 +863,41 @@ class _Side:
         self.kids: dict[str, list[str]] = {}
         self.stand_ins = 0  # negotiated conns read as (their first, their own class values)
         firsts: dict[int, _First | None] = {}
-        stand_in, order = self._stand_in, self.order
+        stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
+        conn_index = shaped.tree.conn_index if shaped is not None else {}
+        reads, findall, new = seen.ends, _CLASS_TOKEN.findall, object.__new__
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
+                # Most stand-ins, inline (what _stand_in does for them, without its calls):
+                # a first seen before, without subnet lists; a body without braces; tokens
+                # that _read takes. _stand_in reads the others.
+                got = firsts.get(id(conn.first), _NOT_YET)
+                if got is not None and got is not _NOT_YET and got.kids is None:
+                    name = conn.name
+                    block = conn_index[name]
+                    text, start, stop = block.doc.source.text, block.body_start, block.end
+                    if start and text[start - 1] == "\n":
+                        start -= 1  # _line_before
+                    if text.find("{", start, stop) < 0:
+                        own = dict(findall(text, start, stop))
+                        key = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
+                        rl = reads.get(key)
+                        if rl is None:
+                            rl = reads[key] = _read(*key, seen)
+                        key = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
+                        rr = reads.get(key)
+                        if rr is None:
+                            rr = reads[key] = _read(*key, seen)
+                        if rl is not _SLOW and rr is not _SLOW:
+                            at = new(_Own)
+                            at.block, at.first, at.values = block, got.lines, _READ
+                            left, right = _made(got.ends[0], rl, at), _made(got.ends[1], rr, at)
+                            if left.host is not None or right.host is not None:
+                                ends[name] = (left, right)
+                                order.append(name)
+                                self.stand_ins += 1
+                            continue
                 if stand_in(conn, shaped, firsts):
                     order.append(conn.name)
                 continue
