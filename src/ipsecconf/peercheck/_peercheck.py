@@ -361,16 +361,20 @@ class _Own:
         self.first = first
         # Its class values (hosts, ids, subnets), as param_rows reads them: a shape's body
         # has one row per line, each key once (tests/test_peercheck_shaped.py compares).
-        # A value in double quotes keeps them here (see _unquote): most bodies have no
-        # braces, and their rows go straight into a dict.
+        # A value keeps its quotes or braces here (see _unquote), and the rows go straight
+        # into a dict: a body without braces; or with, where each token that starts with a
+        # brace and ends with one, and no other inside, is one the lexer reads as braced
+        # (it is followed by a blank, '#' or the newline: no '}"', no '}\r', a last newline).
         text, start, end = block.doc.source.text, block.body_start, block.end
         if start and text[start - 1] == "\n":
             start -= 1  # _line_before
         if text.find("{", start, end) < 0:
             self.values = dict(_CLASS_TOKEN.findall(text, start, end))
-        else:
+        elif text[end - 1] == "\n" and text.find('}"', start, end) < 0 and text.find("}\r", start, end) < 0:
+            self.values = dict(_CLASS_BRACED.findall(text, start, end))
+        else:  # values in quotes, as tokens (_unquote drops them)
             rows = _CLASS_ROW.findall(text, start, end)
-            self.values = {name: q or b or c for name, q, b, c in rows if q or b or c}
+            self.values = {name: f'"{q or b or c}"' for name, q, b, c in rows if q or b or c}
 
     @property
     def file(self) -> str:
@@ -435,6 +439,11 @@ _CLASS_TOKEN = re.compile(
     r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
     r'("[^"\n\r]*"|[^ \t\n\r"#][^ \t\n\r"]*)',
 )
+# ... and with braces: (slot, value token), quotes and braces kept.
+_CLASS_BRACED = re.compile(
+    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
+    r'("[^"\n\r]*"|\{[^"\n\r}]*\}(?=[ \t#\n])|[^ \t\n\r"#][^ \t\n\r"]*)',
+)
 
 
 def _line_before(text: str, start: int) -> int:
@@ -444,9 +453,12 @@ def _line_before(text: str, start: int) -> int:
 
 
 def _unquote(raw: str | None) -> str | None:
-    """A value of ``_Own.values`` as param_rows reads it: without its quotes; None when empty."""
-    if raw is not None and raw[0] == '"':
-        return raw[1:-1] or None
+    """A value of ``_Own.values`` as param_rows reads it: without its quotes or braces; None
+    when empty."""
+    if raw is not None:
+        c = raw[0]
+        if c == '"' or (c == "{" and raw[-1] == "}" and "}" not in raw[1:-1]):
+            return raw[1:-1] or None
     return raw
 
 
@@ -689,9 +701,7 @@ def _patched_slow(fe: _End, at: _Own, own: dict[str, str], target: Release, seen
     """_patched for an end whose tokens need the value parser (host names, DNs, IPv6...)."""
     side = fe.side
     k_host, k_id, k_subnet = _SIDE_KEYS[side]
-    raw = own.get(k_host)
-    if raw is not None and raw[0] == '"':
-        raw = raw[1:-1] or None  # _unquote, inline
+    raw = _unquote(own.get(k_host))
     if raw is None:
         host, address = fe.host, fe.address
     else:
@@ -706,9 +716,7 @@ def _patched_slow(fe: _End, at: _Own, own: dict[str, str], target: Release, seen
             host, usable, address = _host_of(_own_value(k_host, at, target))
             if not usable:
                 return None
-    raw = own.get(k_id)
-    if raw is not None and raw[0] == '"':
-        raw = raw[1:-1] or None  # _unquote, inline
+    raw = _unquote(own.get(k_id))
     if raw is None:
         ident = host if fe.id_default else fe.id
     elif raw[:1] == "@" and '"' not in raw:
@@ -723,9 +731,7 @@ def _patched_slow(fe: _End, at: _Own, own: dict[str, str], target: Release, seen
             ids[raw] = ident
     else:
         ident = _ident(_own_value(k_id, at, target))
-    raw = own.get(k_subnet)
-    if raw is not None and raw[0] == '"':
-        raw = raw[1:-1] or None  # _unquote, inline
+    raw = _unquote(own.get(k_subnet))
     if raw is None:
         nets, virtual = fe.nets, fe.virtual
     else:
