@@ -878,8 +878,8 @@ class _Side:
                 # Most stand-ins, inline (what _stand_in does for them, without its calls):
                 # a first seen before, without subnet lists; a body without braces; tokens
                 # that _read takes. _stand_in reads the others.
-                got = firsts.get(id(conn.first), _NOT_YET)
-                if got is not None and got is not _NOT_YET and got.kids is None:
+                fst = firsts.get(id(conn.first), _NOT_YET)
+                if fst is not None and fst is not _NOT_YET and fst.kids is None:
                     name = conn.name
                     block = conn_index[name]
                     text, start, stop = block.doc.source.text, block.body_start, block.end
@@ -887,18 +887,18 @@ class _Side:
                         start -= 1  # _line_before
                     if text.find("{", start, stop) < 0:
                         own = dict(findall(text, start, stop))
-                        key = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
-                        rl = reads.get(key)
+                        tokens = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
+                        rl = reads.get(tokens)
                         if rl is None:
-                            rl = reads[key] = _read(*key, seen)
-                        key = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
-                        rr = reads.get(key)
+                            rl = reads[tokens] = _read(*tokens, seen)
+                        tokens = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
+                        rr = reads.get(tokens)
                         if rr is None:
-                            rr = reads[key] = _read(*key, seen)
+                            rr = reads[tokens] = _read(*tokens, seen)
                         if rl is not _SLOW and rr is not _SLOW:
                             at = new(_Own)
-                            at.block, at.first, at.values = block, got.lines, _READ
-                            left, right = _made(got.ends[0], rl, at), _made(got.ends[1], rr, at)
+                            at.block, at.first, at.values = block, fst.lines, _READ
+                            left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
                             if left.host is not None or right.host is not None:
                                 ends[name] = (left, right)
                                 order.append(name)
