@@ -10,7 +10,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, require
+from conftest import CORPUS, examples, require
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ipsecconf.checks._checks import check_config
 from ipsecconf.cli._main import main
@@ -427,6 +429,52 @@ def test_plain_quads_read_without_the_value_parser_agree_with_it() -> None:
         )
         got = pc._overlap(frozenset({pc._net_key(a)}), frozenset({pc._net_key(b)}))
         assert got == a.overlaps(b), (a, b)
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.lists(
+        st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "", "1a", "٣", " 1"])),
+        min_size=1,
+        max_size=5,
+    ),
+    st.one_of(st.none(), st.integers(0, 40).map(str), st.sampled_from(["08", "", "-1", "24 "])),
+)
+def test_quads_and_networks_read_as_ipaddress_reads_them(octets: list[str], prefix: str | None) -> None:
+    """_quad and _net_of (a table of octets, no regex) take exactly the plain dotted quads
+    (four decimal octets without leading zeros) and plain networks without host bits."""
+    import ipaddress
+
+    from ipsecconf.language import _values as vals
+    from ipsecconf.peercheck import _peercheck as pc
+
+    quad = ".".join(octets)
+    try:
+        want: int | None = int(ipaddress.IPv4Address(quad))
+    except ValueError:
+        want = None
+    assert pc._quad(quad) == want
+    if prefix is None:
+        return
+    raw = f"{quad}/{prefix}"
+    plain = want is not None and prefix in {str(n) for n in range(33)}
+    if plain and want is not None and want & ((1 << (32 - int(prefix))) - 1) == 0:
+        assert pc._net_of(raw) == (4, want, int(prefix))
+        parsed, err, warns = vals.parse_cached("subnet", raw, ())
+        assert err is None and not warns and isinstance(parsed, vals.Subnet) and parsed.network is not None
+        assert pc._net_key(parsed.network) == pc._net_of(raw)
+    else:
+        assert pc._net_of(raw) is None
+
+
+def test_peer_check_keeps_its_working_state_when_asked(tmp_path: Path) -> None:
+    configs = [
+        _load(_write(tmp_path / "west.conf", {"t": WEST})),
+        _load(_write(tmp_path / "east.conf", {"t": EAST})),
+    ]
+    keep: list[object] = []
+    assert peer_check(*configs, keep=keep) == peer_check(*configs)
+    assert len(keep) == 1
 
 
 def _rsa() -> tuple[str, str, str]:

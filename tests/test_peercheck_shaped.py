@@ -54,6 +54,8 @@ def _same(
     fast = peer_check(*models, secrets_a=secrets[0], secrets_b=secrets[1])
     assert fast == plain
     assert json.dumps(fast.to_json()) == json.dumps(plain.to_json())
+    # The CLI's JSON, written directly, is json.dumps of the report's dict (write_json's text).
+    assert fast.json_text() == json.dumps(fast.to_json(), ensure_ascii=False)
     assert _text_of(fast, trees) == _text_of(plain, trees)
     return fast, models
 
@@ -234,7 +236,14 @@ def test_the_cli_takes_the_fast_path(bench_trees: tuple[Path, Path], monkeypatch
         got.append(real(*args, **kwargs))
         return got[-1]
 
+    def no_write_json(obj: object, out: Any) -> None:
+        raise AssertionError("ASCII JSON is written by PeerReport.json_text")
+
+    import ipsecconf.cli._verb_peercheck as verb
+    import ipsecconf.output._emit as emit
+
     monkeypatch.setattr(package, "peer_check", spy)
+    monkeypatch.setattr(emit, "write_json", no_write_json)
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
@@ -242,7 +251,62 @@ def test_the_cli_takes_the_fast_path(bench_trees: tuple[Path, Path], monkeypatch
     assert code in (0, 1)
     (report,) = got
     assert report.stand_ins > 1600  # of 2,000 conns: the ones of a shape seen before
-    assert json.loads(out.getvalue()) == report.to_json()
+    assert out.getvalue() == json.dumps(report.to_json(), ensure_ascii=False) + "\n"
+    # The working state is kept for os._exit to drop (one run's: the next run replaces it).
+    assert len(verb._KEPT) == 1
+    main(["peer-check", str(bench_trees[0]), "--format", "json"])
+    assert len(verb._KEPT) == 1
+
+
+def test_the_two_configs_read_each_end_s_tokens_once(bench_trees: tuple[Path, Path]) -> None:
+    """B's ends (the same hosts, ids and subnets as A's, on the other side) are all read from
+    what A's reading left (``_Seen.ends``, by an end's three tokens): B reads none anew."""
+    import ipsecconf.peercheck._peercheck as pc
+
+    a, m = (shaped(load(str(p), scan=_always)) for p in bench_trees)
+    # Most stand-ins are read inline (_Side.__init__); _stand_in only reads the first of each
+    # first, conns with subnet lists and tokens that need the value parser.
+    calls: list[str] = []
+    real = pc._Side._stand_in
+
+    def counted(self: Any, item: StandIn, *args: Any) -> bool:
+        calls.append(item.name)
+        return real(self, item, *args)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pc._Side, "_stand_in", counted)
+        side_a = pc._Side(a, index=False)
+    assert side_a.stand_ins > 800 and len(calls) < side_a.stand_ins * 0.3
+    read = dict(side_a.seen.ends)
+    assert len(read) > 1000
+    side_b = pc._Side(m, seen=side_a.seen)
+    assert side_b.stand_ins > 800
+    assert side_a.seen.ends == read
+    # ... and what each B end holds is what A's end with the same tokens holds.
+    ends_a = sorted((e.host, e.id, e.nets) for ends in side_a.ends.values() for e in ends)
+    ends_b = sorted((e.host, e.id, e.nets) for ends in side_b.ends.values() for e in ends)
+    assert ends_a == ends_b
+
+
+def test_json_with_text_that_is_not_ascii_is_write_json_s(tmp_path: Path) -> None:
+    """A path that is not ASCII: the CLI writes the report with write_json (which turns
+    undecodable input bytes into \\xNN); the text is the same as json_text's."""
+    from ipsecconf.cli._main import main
+    from ipsecconf.output._emit import write_json
+
+    where = tmp_path / "straße"
+    where.mkdir()
+    conn = "conn t\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauto=add\n"
+    (where / "a.conf").write_text(conn)
+    (where / "b.conf").write_text(conn.replace("conn t", "conn u"))
+    files = [str(where / "a.conf"), str(where / "b.conf")]
+    out = io.StringIO()
+    assert main(["peer-check", *files, "--format", "json"], out=out, err=io.StringIO()) == 0
+    report = peer_check(*(shaped(load(f)) for f in files))
+    assert report.pairs[0].findings  # auto=add at both ends, on lines of files named straße
+    want = io.StringIO()
+    write_json(report.to_json(), want)
+    assert out.getvalue() == want.getvalue() == report.json_text() + "\n"
 
 
 def test_a_stand_in_the_fast_path_cannot_read_comes_from_the_full_model(
@@ -300,6 +364,10 @@ _VALUE = st.sampled_from(
         "{10.1.0.0/16 10.2.0.0/16}",
         "{}",
         "{a}x",
+        "{a}}",
+        '"x}"',
+        "{10.1.0.0/16}",
+        '"{10.1.0.0/16}"',
         '"a b"',
         "%any",
     ]

@@ -80,6 +80,10 @@ def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Shaped] |
     return tree, replace(model, config=config)
 
 
+# The last run's working state (see _run): one run's at most, in a process that runs several.
+_KEPT: list[object] = []
+
+
 def _run(args: argparse.Namespace, con: Console) -> int:
     from ipsecconf.cli._reading import report
     from ipsecconf.core._diagnostics import Severity
@@ -110,11 +114,23 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     if not (ok_a and ok_b):
         return EXIT_USAGE
     errors += sum(s.errors for s in (sec_a, sec_b) if s is not None)
+    # The working state outlives this call: cli.run leaves with os._exit, not freeing it.
+    _KEPT[:] = []
     result = peer_check(
-        loaded[0], loaded[1] if len(loaded) == 2 else None, secrets_a=sec_a, secrets_b=sec_b, conn=args.conn
+        loaded[0],
+        loaded[1] if len(loaded) == 2 else None,
+        secrets_a=sec_a,
+        secrets_b=sec_b,
+        conn=args.conn,
+        keep=_KEPT,
     )
     if args.format == "json":
-        write_json(result.to_json(), con.out)
+        text = result.json_text()
+        if text.isascii():
+            con.out.write(text)  # what write_json writes for it, on any stream
+            con.out.write("\n")
+        else:
+            write_json(result.to_json(), con.out)  # \xNN for undecodable input bytes, ASCII escapes
     else:
         _text(result, sources, con.out, use_color(con.out, args.color))
     if args.conn is not None and not result.pairs and not result.findings:
