@@ -412,14 +412,14 @@ def write_json_v2(
     if shaped is not None:
         # The leftsubnets= instances of each conn in order, made from its values; policy groups last.
         for name, values, got_rows, keys in pending:
-            made = shaped.instance_bodies(name, values, got_rows, keys, row)
+            made = shaped.instance_bodies(name, values, got_rows, keys, row, enc)
             if made is None:
                 for c in shaped.subnet_instances([name], policy_dir):
                     write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
                     sep = ","
                 continue
-            for iname, ibody in made:
-                write(sep + enc(iname) + ":" + enc(ibody))
+            for iname, itext in made:
+                write(sep + enc(iname) + ":" + itext)
                 sep = ","
     for c in config.instances:
         write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))

@@ -51,6 +51,11 @@ _UNSEEN: object = object()
 # What a row of one name means to ShapedText._rows (see _role).
 _Role = tuple[int, str, str, tuple[str, ...]] | None
 _PLAIN, _CLASS, _ALSO, _ALSOFLIP = 0, 1, 2, 3
+# A string that JSON writes between quotes as it is (both encoders of _emit agree on these).
+_PLAIN_JSON = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*')
+# An instance body's slots as runs between the subnets' places, which subnet (0 left, 1 right)
+# each place takes, and the places' names encoded (ShapedText._instance_text).
+_Layout = tuple[list[list[str]], list[int], list[str]]
 # An own class row of a template: its line's index in the body, the name it is written with (a
 # stand-in of one shape writes the same names) and how to read its value (ShapedText._name's).
 _Read = tuple[int, str, "tuple[str, str, tuple[str, ...]] | None"]  # None: only its line counts
@@ -257,6 +262,8 @@ class ShapedText:
         self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
         self.roles: dict[str, _Role] = {}  # written name -> see _role
         self.json_templates: dict[int, _JsonTemplate | None] = {}
+        # (a conn's slots, which subnets an instance has) -> see _instance_text
+        self.instance_layouts: dict[tuple[tuple[str, ...], tuple[bool, bool]], _Layout] = {}
         self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
@@ -694,8 +701,9 @@ class ShapedText:
         rows: dict[str, int] | None,
         keys: dict[str, tuple[str, int, str]],
         row: Callable[[tuple[str, int, str]], int],
-    ) -> list[tuple[str, dict[str, object]]] | None:
-        """The /2 JSON bodies of conn ``name``'s leftsubnets= instances (semantics 9.4), from its
+        enc: Callable[[object], str],
+    ) -> list[tuple[str, str]] | None:
+        """The /2 JSON bodies, encoded, of conn ``name``'s leftsubnets= instances (semantics 9.4), from its
         values, origin rows and the origins (``keys``) of its host, subnet and subnets slots, as
         resolve builds them (``_Resolver.subnet_instances``). None where a name could clash or
         there are too many: resolve's findings say why, and the instances are built instead."""
@@ -731,47 +739,73 @@ class ShapedText:
         lefts, rights = sides
         if len(lefts) * len(rights) > MAX_INSTANCES:  # resolve's _capped (it reports R050)
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
-        base = [k for k in values if k not in _SUBNET_SLOTS]
-        out: list[tuple[str, dict[str, object]]] = []
-        # Per (left subnet set, right subnet set): the slots in order, the values and rows with
-        # the subnets' places open, and those places in slot order.
-        variants: dict[
-            tuple[bool, bool], tuple[list[str], list[object], list[int], list[tuple[int, int]]]
-        ] = {}
+        out: list[tuple[str, str]] = []
+        parent = enc(name)
+        # Per (left subnet set, right subnet set): the body as %-format text, its holes the
+        # parent, the subnets' values, then their rows (every instance of the conn shares the rest).
+        texts: dict[tuple[bool, bool], tuple[str, list[int]]] = {}
         for li, ltext, lkey in lefts:
             for ri, rtext, rkey in rights:
                 shape = (ltext is not None, rtext is not None)
-                v = variants.get(shape)
-                if v is None:
-                    extra = [s for s, t in (("leftsubnet", ltext), ("rightsubnet", rtext)) if t is not None]
-                    ks = sorted(base + extra, key=slot_order)
-                    places = [(i, 0 if k == "leftsubnet" else 1) for i, k in enumerate(ks) if k in extra]
-                    v = variants[shape] = (
-                        ks,
-                        [values.get(k) for k in ks],
-                        [] if rows is None else [rows.get(k, -1) for k in ks],
-                        places,
-                    )
-                ks, tvals, trows, places = v
-                texts, keys_ = (ltext, rtext), (lkey, rkey)
-                vl = list(tvals)
-                for i, which in places:
-                    vl[i] = texts[which]
-                body: dict[str, object] = {
-                    "parent": name,
-                    "kind": "subnet-instance",
-                    "values": dict(zip(ks, vl, strict=True)),
-                }
+                known = texts.get(shape)
+                if known is None:
+                    known = texts[shape] = self._instance_text(values, rows, shape, enc)
+                template, which = known
+                subnets, places = (ltext, rtext), (lkey, rkey)
+                holes: list[object] = [parent]
+                for w in which:
+                    x = subnets[w]
+                    holes.append(f'"{x}"' if x is not None and _PLAIN_JSON.fullmatch(x) else enc(x))
                 if rows is not None:
-                    rl = list(trows)
-                    for i, which in places:
-                        key = keys_[which]
+                    for w in which:  # in slot order: the rows the plain dump makes, in its order
+                        key = places[w]
                         if key is None:
                             return None
-                        rl[i] = row(key)
-                    body["origins"] = dict(zip(ks, rl, strict=True))
-                out.append((f"{name}/{li}x{ri}", body))
+                        holes.append(row(key))
+                out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
         return out
+
+    def _instance_text(
+        self,
+        values: dict[str, str],
+        rows: dict[str, int] | None,
+        shape: tuple[bool, bool],
+        enc: Callable[[object], str],
+    ) -> tuple[str, list[int]]:
+        """An instance's body as %-format text (see instance_bodies) and which subnets (0 left,
+        1 right) fill its holes, in slot order. The slot order of a conn's values is its fit's:
+        memoised by the slots (they are few layouts), the text is made per conn."""
+        layout = (tuple(values), shape)
+        got = self.instance_layouts.get(layout)
+        if got is None:
+            extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
+            ks = sorted([k for k in values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
+            # The slots between the subnets' places, as runs, and which subnet each place takes.
+            runs: list[list[str]] = [[]]
+            which: list[int] = []
+            for k in ks:
+                if k in extra:
+                    which.append(0 if k == "leftsubnet" else 1)
+                    runs.append([])
+                else:
+                    runs[-1].append(k)
+            got = self.instance_layouts[layout] = (runs, which, [enc(k) for k in extra])
+        runs, which, names = got
+
+        def joined(part: Callable[[list[str]], str]) -> str:
+            # Each run's members as the encoder writes them, the places between them as holes.
+            pieces = [part(run).replace("%", "%%") for run in runs]
+            out = pieces[0]
+            for name, piece in zip(names, pieces[1:], strict=True):
+                out += ("," if out else "") + name + ":%s" + ("," + piece if piece else "")
+            return out
+
+        text = '{"parent":%s,"kind":"subnet-instance","values":{' + joined(
+            lambda run: enc({k: values[k] for k in run})[1:-1]
+        )
+        if rows is not None:
+            text += '},"origins":{' + joined(lambda run: enc({k: rows.get(k, -1) for k in run})[1:-1])
+        return text + "}}", which
 
     def _host_subnet(self, side: str, text: str) -> tuple[str, int] | None:
         """The host's own network (addr/32 or /128) when it is an address (resolve's _host_subnet)."""
