@@ -56,9 +56,10 @@ _PLAIN_JSON = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*')
 # An instance body's slots as runs between the subnets' places, which subnet (0 left, 1 right)
 # each place takes, and the places' names encoded (ShapedText._instance_text).
 _Layout = tuple[list[list[str]], list[int], list[str]]
-# An own class row of a template: its line's index in the body, the name it is written with (a
-# stand-in of one shape writes the same names) and how to read its value (ShapedText._name's).
-_Read = tuple[int, str, "tuple[str, str, tuple[str, ...]] | None"]  # None: only its line counts
+# An own row of a template: its line's index in the body, the name it is written with (a
+# stand-in of one shape writes the same names) and, for a class slot, how to read its value
+# (ShapedText._name's; None: only the row's line counts).
+_Read = tuple[int, str, "tuple[str, str, tuple[str, ...]] | None"]
 _LineRow = tuple[str, str, str, str]  # Block.line_rows': name, quoted, braced, bare
 
 
