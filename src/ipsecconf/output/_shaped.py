@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ipsecconf.checks._fastcheck import CLASS_PATTERNS
+from ipsecconf.checks._fastcheck import CLASS_PATTERNS, SUBNET
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import Release
@@ -51,6 +51,9 @@ _UNSEEN: object = object()
 # What a row of one name means to ShapedText._rows (see _role).
 _Role = tuple[int, str, str, tuple[str, ...]] | None
 _PLAIN, _CLASS, _ALSO, _ALSOFLIP = 0, 1, 2, 3
+# The checking scan's networks: strict octets, host bits clear, so each is its own canonical text:
+# one match where values.canonical_as_written reads the octets (a dump reads every stand-in's).
+_SCANNED_SUBNET = re.compile(SUBNET).fullmatch
 # A string that JSON writes between quotes as it is (both encoders of _emit agree on these).
 _PLAIN_JSON = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*')
 # An instance body's slots as runs between the subnets' places, which subnet (0 left, 1 right)
@@ -75,8 +78,9 @@ def _subnets_text(raw: str) -> str | None:
     if not words or len(set(words)) != len(words):
         return None
     as_written = vals.canonical_as_written
+    scanned = _SCANNED_SUBNET
     for w in words:
-        if not as_written("subnet", w):
+        if not scanned(w) and not as_written("subnet", w):
             return None
     return " ".join(words)
 
@@ -112,6 +116,7 @@ def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> tuple[list[str], list[
     lines: list[int] = []
     size = len(raw)
     as_written = vals.canonical_as_written
+    scanned = _SCANNED_SUBNET
     for at, written, n in reads:
         if at >= size:
             return None
@@ -122,8 +127,9 @@ def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> tuple[list[str], list[
         lines.append(at)
         if n is not None:
             # Value.text's rule: common spellings are canonical as written, others are parsed.
-            if not as_written(n[1], value):
-                value = (n[1] == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
+            vtype = n[1]
+            if not (vtype == "subnet" and scanned(value)) and not as_written(vtype, value):
+                value = (vtype == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
             texts.append(value)
     return texts, lines
 
