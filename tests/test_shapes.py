@@ -447,3 +447,33 @@ def test_a_rule_that_reports_by_place_is_never_pinned() -> None:
     found = check_tree(tree)
     assert found == check_config(load_text(text, "t.conf"))[1]
     assert sorted(d.span.line for d in found if d.code == "X007" and d.span) == [8, 25]
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_config())
+def test_a_stand_in_reaches_the_sections_it_appends_in_their_order(text: str) -> None:
+    # StandIn.reached is the signature's walk: also= breadth-first in the order the rows are
+    # written, then alsoflip= (the scan numbers the groups of a repeated slot last first).
+    from ipsecconf.checks._checks import check_shaped
+    from ipsecconf.model._resolve import resolve
+
+    _config_, items, _found = check_shaped(load_text(text, "t.conf", scan=_always))
+    full = resolve(load_text(text, "t.conf"))
+    for item in items:
+        if isinstance(item, StandIn) and item.reached:
+            conn = full.conn(item.name)
+            assert conn is not None
+            assert item.reached == (*conn.also_chain, *conn.alsoflip_chain)
+
+
+def test_two_also_lines_are_reached_in_the_order_written() -> None:
+    text = (
+        "version 2\nconn hubA\n\tleft=192.0.2.1\nconn hubB\n\tleft=192.0.2.2\nconn suite\n\tpfs=no\n"
+        "conn c1\n\talso=hubA\n\talso=suite\n\tright=198.51.100.1\n"
+        "conn c2\n\talso=hubB\n\talso=suite\n\tright=198.51.100.2\n"
+    )
+    from ipsecconf.checks._checks import check_shaped
+
+    _config_, items, _found = check_shaped(load_text(text, "t.conf", scan=_always))
+    c2 = [i for i in items if isinstance(i, StandIn) and i.name == "c2"]
+    assert [s.reached for s in c2] == [("hubB", "suite")]

@@ -1032,11 +1032,15 @@ class _Resolver:
         return tuple(walk), tuple(names), frozenset(visited), tuple(reached)
 
     def shape_slots(self, fields: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Where a shape holds also= names (k_also...) and rare rows (k_rare..., maybe alsoflip=)."""
+        """Where a shape holds also= names (k_also...) and rare rows (k_rare..., maybe alsoflip=),
+        in the order the rows are written (the scan's groups for the 1st, 2nd, 3rd row of a slot
+        are k_also, k_also2, k_also3, numbered last first): the walk starts with the first."""
         got = self._slots.get(fields)
         if got is None:
-            also_at = tuple(i for i, f in enumerate(fields) if f in ("k_also", "k_also2", "k_also3"))
-            rare_at = tuple(i for i, f in enumerate(fields) if f.startswith("k_rare"))
+            by_name = fields.__getitem__
+            also = ("k_also", "k_also2", "k_also3")
+            also_at = tuple(sorted((i for i, f in enumerate(fields) if f in also), key=by_name))
+            rare_at = tuple(sorted((i for i, f in enumerate(fields) if f.startswith("k_rare")), key=by_name))
             got = self._slots[fields] = (also_at, rare_at)
         return got
 
