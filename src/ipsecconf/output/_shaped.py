@@ -460,15 +460,13 @@ class ShapedText:
         t = self.templates.get(id(s.first), _UNSEEN)
         if t is _UNSEEN:
             t = self.templates[id(s.first)] = self._template(s.first, render, defaults)
-        blk = self._own_block(s) if t is not None else None
-        if blk is None:
+        if t is None:
             return None
         assert isinstance(t, _Template)  # noqa: S101 - the sentinel is handled above
-        raw = blk.line_rows()
-        got = None if raw is None else _own_rows(t.reads, raw)
-        walk = None if got is None else self._walk_of(t.walk, t.walks, s, blk, raw)  # type: ignore[arg-type]
-        if walk is None:
+        read = self._read(t, s)
+        if read is None:
             return None
+        _blk, texts, _at, walk = read
         base = t.fits.get(id(walk), _UNSEEN)
         if base is _UNSEEN:
             # Walks live as long as self.walks, so an id names one for the whole dump.
@@ -477,11 +475,25 @@ class ShapedText:
             return None
         assert isinstance(base, list)  # noqa: S101 - the sentinel is handled above
         out = list(base)
-        assert got is not None  # noqa: S101 - a walk was found with them
-        for (at, _slot, prefix, k), text in zip(t.own, got[0], strict=True):
+        for (at, _slot, prefix, k), text in zip(t.own, texts, strict=True):
             out[at] = prefix + quote(text, k)  # a conn's own values rarely repeat: no memo
         self.used += 1
         return out
+
+    def _read(
+        self, t: _Template | _JsonTemplate, s: StandIn
+    ) -> tuple[Block, list[str], list[int], _Walk] | None:
+        """Stand-in ``s``'s own section, its own class values and own rows' line indexes (see
+        _own_rows) and the sections it appends (see _walk_of), for template ``t`` of its first;
+        None when the template cannot place it."""
+        blk = self._own_block(s)
+        raw = None if blk is None else blk.line_rows()
+        got = None if raw is None else _own_rows(t.reads, raw)
+        if got is None:
+            return None
+        assert blk is not None and raw is not None  # noqa: S101 - got was read from them
+        walk = self._walk_of(t.walk, t.walks, s, blk, raw)
+        return None if walk is None else (blk, got[0], got[1], walk)
 
     def _walk_of(
         self, first: _Walk, walks: dict[tuple[str, ...], _Walk], s: StandIn, blk: Block, raw: list[_LineRow]
@@ -641,18 +653,14 @@ class ShapedText:
         t = self.json_templates.get(id(s.first), _UNSEEN)
         if t is _UNSEEN:
             t = self.json_templates[id(s.first)] = self._json_template(s.first, defaults)
-        blk = self._own_block(s) if t is not None else None
-        if blk is None:
+        if t is None:
             return None
         assert isinstance(t, _JsonTemplate)  # noqa: S101 - the sentinel is handled above
-        raw = blk.line_rows()
-        got = None if raw is None else _own_rows(t.reads, raw)
-        walk = None if got is None else self._walk_of(t.walk, t.walks, s, blk, raw)  # type: ignore[arg-type]
-        if walk is None:
+        read = self._read(t, s)
+        if read is None:
             return None
-        assert got is not None  # noqa: S101 - a walk was found with them
+        blk, texts, at, walk = read
         line0 = blk.line + 1
-        texts, at = got
         lines = [line0 + i for i in at]  # of the own rows, in fit.own's order
         fit = t.fits.get(id(walk), _UNSEEN)
         if fit is _UNSEEN:
