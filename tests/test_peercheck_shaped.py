@@ -282,6 +282,12 @@ def test_the_two_configs_read_each_end_s_tokens_once(bench_trees: tuple[Path, Pa
     side_b = pc._Side(m, seen=side_a.seen)
     assert side_b.stand_ins > 800
     assert side_a.seen.ends == read
+    # A's instances are made only when asked for (kids_of: when their conn finds no partner).
+    later = len(side_a._later)
+    assert later > 50 and not any("/" in n for n in side_a.ends if n.split("/")[0] in side_a._later)
+    for name in side_a.order:
+        side_a.kids_of(name)
+    assert not side_a._later and sum(map(len, side_a.kids.values())) >= 2 * later
     # ... and what each B end holds is what A's end with the same tokens holds.
     ends_a = sorted((e.host, e.id, e.nets) for ends in side_a.ends.values() for e in ends)
     ends_b = sorted((e.host, e.id, e.nets) for ends in side_b.ends.values() for e in ends)

@@ -848,6 +848,9 @@ class _First:
 
 
 _NOT_YET: _First | None = _First.__new__(_First)  # a first not looked at yet
+# What a stand-in's instances are made of (_Side._instances): its first's instances by kind of
+# choice, its own lines, its two ends, and each side's (index, subnet) choices.
+_Later = tuple[dict[str, tuple[_End, _End]], _Own, _End, _End, list[tuple[int, Net]], list[tuple[int, Net]]]
 
 
 # ------------------------------------------------------------------ one config
@@ -868,6 +871,10 @@ class _Side:
         self.order: list[str] = []  # conns, not instances
         self.kids: dict[str, list[str]] = {}
         self.stand_ins = 0  # negotiated conns read as (their first, their own class values)
+        self.indexed = index
+        # Instances of stand-ins not made yet (see kids_of): A's, looked at only when their
+        # conn finds no partner.
+        self._later: dict[str, _Later] = {}
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
@@ -919,7 +926,6 @@ class _Side:
         self.by_pair: dict[tuple[str, str], list[str]] = {}
         self.by_wild: dict[str, list[str]] = {}
         self._by_host: dict[str, list[str]] | None = None
-        self.indexed = index
         if not index:
             return  # A's conns look for partners in B's index only
         by_pair, by_wild = self.by_pair, self.by_wild
@@ -1016,30 +1022,40 @@ class _Side:
             return self._from_full(name, shaped)
         kids = first.kids
         assert kids is not None  # noqa: S101 - only a first with subnet lists has them
-        made: list[tuple[str, tuple[_End, _End]]] = []
-        one = self.seen.one
-        for li, ln in lefts:
-            for ri, rn in rights:
-                theirs = kids.get(_KIND_OF_CHOICE[min(li, 1)][min(ri, 1)])
-                if theirs is None:
+        for li in {min(i, 1) for i, _ in lefts}:
+            for ri in {min(i, 1) for i, _ in rights}:
+                if _KIND_OF_CHOICE[li][ri] not in kids:
                     return self._from_full(name, shaped)
-                ia = at.again()
-                made.append(
-                    (
-                        f"{name}/{li}x{ri}",
-                        (_kid(theirs[0], left, ln, ia, one), _kid(theirs[1], right, rn, ia, one)),
-                    )
-                )
         left.nets, right.nets = lnets, rnets
         left.virtual = right.virtual = False
         self.ends[name] = (left, right)
         self.stand_ins += 1
-        if made:
-            names = self.kids.setdefault(name, [])
-            for kid, ends in made:
-                self.ends[kid] = ends
-                names.append(kid)
+        later = (kids, at, left, right, lefts, rights)
+        if self.indexed:
+            self._instances(name, later)
+        else:
+            self._later[name] = later
         return True
+
+    def _instances(self, name: str, later: _Later) -> None:
+        """The ends of a stand-in's instances, each its parent's with one subnet per side."""
+        kids, at, left, right, lefts, rights = later
+        one = self.seen.one
+        names = self.kids.setdefault(name, [])
+        for li, ln in lefts:
+            for ri, rn in rights:
+                theirs = kids[_KIND_OF_CHOICE[min(li, 1)][min(ri, 1)]]
+                ia = at.again()
+                kid = f"{name}/{li}x{ri}"
+                self.ends[kid] = (_kid(theirs[0], left, ln, ia, one), _kid(theirs[1], right, rn, ia, one))
+                names.append(kid)
+
+    def kids_of(self, name: str) -> list[str]:
+        """The instances of conn ``name``, made on the first ask when they were left for later."""
+        later = self._later.pop(name, None)
+        if later is not None:
+            self._instances(name, later)
+        return self.kids.get(name, _NO_CONNS)
 
     def _from_full(self, name: str, shaped: Shaped) -> bool:
         """A stand-in the fast path does not read: its conn and instances from the full model."""
@@ -1245,10 +1261,10 @@ def peer_check(
     side_b = side_a if b is None else _Side(b, seen=side_a.seen)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
-    ends_a, ends_b, kids_a = side_a.ends, side_b.ends, side_a.kids
+    ends_a, ends_b, kids_of = side_a.ends, side_b.ends, side_a.kids_of
     for name in side_a.order:
         ends = ends_a[name]
-        kids = kids_a.get(name, _NO_CONNS)
+        kids = kids_of(name)
         if single and ends[0].host is not None and ends[1].host is not None:
             # Both ends concrete: in a shared file the same text serves both machines.
             chosen[name] = _Choice(name, (1, 2, 4, 2), False)
