@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_peercheck import PLANTS, _two_ended
 
+from ipsecconf.checks._checks import check_shaped
 from ipsecconf.checks._fastcheck import checking_scan
 from ipsecconf.cli._verb_peercheck import _text
 from ipsecconf.model._resolve import StandIn, resolve
@@ -53,6 +54,11 @@ def _same(
     models = [shaped(t) for t in trees]
     fast = peer_check(*models, secrets_a=secrets[0], secrets_b=secrets[1])
     assert fast == plain
+    # The CLI's way: on what check resolved (shaped's checked), the same report again.
+    checked = [shaped(t, checked=check_shaped(t)[:2]) for t in trees]
+    again = peer_check(*checked, secrets_a=secrets[0], secrets_b=secrets[1])
+    assert again == plain
+    assert _text_of(again, trees) == _text_of(plain, trees)
     assert json.dumps(fast.to_json()) == json.dumps(plain.to_json())
     # The CLI's JSON, written directly, is json.dumps of the report's dict (write_json's text).
     assert fast.json_text() == json.dumps(fast.to_json(), ensure_ascii=False)
@@ -256,6 +262,44 @@ def test_the_cli_takes_the_fast_path(bench_trees: tuple[Path, Path], monkeypatch
     assert len(verb._KEPT) == 1
     main(["peer-check", str(bench_trees[0]), "--format", "json"])
     assert len(verb._KEPT) == 1
+
+
+def test_shaped_takes_what_check_resolved(
+    bench_trees: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With check's resolution (``checked``) the bench trees are not resolved again, and the
+    subnet instances are the ones resolve_shaped makes."""
+    import ipsecconf.peercheck._peercheck as pc
+
+    tree = load(str(bench_trees[0]), scan=_always)
+    own = shaped(tree)
+    config, items, _ = check_shaped(tree)
+    calls: list[object] = []
+    monkeypatch.setattr(pc, "resolve_shaped", lambda *a, **k: calls.append(a))
+    got = shaped(tree, checked=(config, items))
+    assert not calls and got.items is items
+    assert [c.name for c in got.config.instances] == [c.name for c in own.config.instances]
+    assert got.config.instances == own.config.instances
+    assert sum(c.kind == "subnet-instance" for c in got.config.instances) > 20
+
+
+def test_check_s_stand_ins_through_other_targets_are_resolved_again() -> None:
+    """check lets t2 stand in for t1 through another fragment of the same shape (level 2:
+    StandIn.reached); peer-check reads a stand-in's values but its own lines as its first's,
+    so it resolves the tree itself: t2's left= is s2's."""
+    frags = "".join(f"conn s{n}\n\tleft=192.0.2.{n}\n\tleftsubnet=10.{n}.0.0/16\n\n" for n in (1, 2))
+    conns = "".join(f"conn t{n}\n\talso=s{n}\n\tright=192.0.2.9\n\tauto=add\n\n" for n in (1, 2))
+    text = "version 2\n\n" + frags + conns
+    a = load_text(text, "a.conf", scan=_always)
+    b = load_text(text.replace("192.0.2.2", "192.0.2.7"), "b.conf", scan=_always)
+    for tree in (a, b):
+        _, items, _ = check_shaped(tree)
+        assert any(type(i) is StandIn and i.reached for i in items)
+    report, _ = _same([a, b])
+    assert [(p.a, p.b, [f.kind for f in p.findings]) for p in report.pairs] == [
+        ("t1", "t1", ["auto"]),
+        ("t2", "t2", ["host", "id", "auto"]),
+    ]
 
 
 def test_the_two_configs_read_each_end_s_tokens_once(bench_trees: tuple[Path, Path]) -> None:

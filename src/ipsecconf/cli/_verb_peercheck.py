@@ -65,7 +65,7 @@ def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Shaped] |
     """
     from dataclasses import replace
 
-    from ipsecconf.checks._checks import check_tree, filter_diagnostics
+    from ipsecconf.checks._checks import check_shaped, filter_diagnostics
     from ipsecconf.cli._reading import read_input
     from ipsecconf.model._resolve import policy_dir_for
     from ipsecconf.peercheck import shaped
@@ -74,8 +74,9 @@ def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Shaped] |
     if tree is None:
         return None
     pdir = policy_dir_for(args.policy_dir, args.rootdir)
-    found = check_tree(tree, policy_dir=pdir, target=args.target)
-    model = shaped(tree, policy_dir=pdir, target=args.target)  # after check_tree's complete_shapes
+    # check_tree's findings, and what it resolved: peer-check builds on it (shaped's checked).
+    config, items, found = check_shaped(tree, policy_dir=pdir, target=args.target)
+    model = shaped(tree, policy_dir=pdir, target=args.target, checked=(config, items))
     config = replace(model.config, diagnostics=tuple(filter_diagnostics(found, tree)))
     return tree, replace(model, config=config)
 

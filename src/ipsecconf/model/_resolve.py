@@ -1658,3 +1658,14 @@ def resolve_shaped(
     """
     rel = as_release(target)
     return _Resolver(tree, policy_dir or DEFAULT_POLICY_DIR, None, rel).run(accept, subnet_instances, pin)
+
+
+def subnet_instances(
+    tree: ConfigTree, conns: Sequence[Conn], *, target: Release | str = DEFAULT_TARGET
+) -> list[Conn]:
+    """The leftsubnets=/rightsubnets= instances of ``conns`` (built conns of ``tree``), as
+    :func:`resolve` makes them: for a config that resolve_shaped built without them. Their
+    reports (R050, clashing names) are the ones resolve_shaped made already."""
+    r = _Resolver(tree, DEFAULT_POLICY_DIR, None, as_release(target))
+    r.conn_index.update(tree.conn_index)  # what an instance name may clash with (run's index)
+    return r.subnet_instances(conns)

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ipsecconf.core._diagnostics import Severity, register
@@ -23,7 +23,7 @@ from ipsecconf.language import _keywords as keywords
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import DEFAULT_TARGET, Release, as_release
 from ipsecconf.model._model import Config, Conn, End, Value
-from ipsecconf.model._resolve import MAX_INSTANCES, StandIn, resolve, resolve_shaped
+from ipsecconf.model._resolve import MAX_INSTANCES, StandIn, resolve, resolve_shaped, subnet_instances
 from ipsecconf.peercheck import _proposals as props
 from ipsecconf.reading._includes import ConfigTree
 from ipsecconf.reading._secrets import Secret, SecretsFile, find_secret, normalize_dn, normalize_id
@@ -252,7 +252,11 @@ def _shareable(c: Conn) -> bool:
 
 
 def shaped(
-    tree: ConfigTree, *, policy_dir: str | None = None, target: Release | str = DEFAULT_TARGET
+    tree: ConfigTree,
+    *,
+    policy_dir: str | None = None,
+    target: Release | str = DEFAULT_TARGET,
+    checked: tuple[Config, Sequence[Conn | StandIn]] | None = None,
 ) -> Shaped:
     """The config for :func:`peer_check`, resolving one conn per shape (``Document.shapes``).
 
@@ -260,9 +264,21 @@ def shaped(
     (fastcheck.CLASS_PATTERNS): peer-check reads of those only hosts, ids and subnets, and
     reads them from the conn's own lines. ``peer_check(resolve(tree))`` gives the same report
     (tests/test_peercheck_shaped.py); this one is what keeps two 10k-conn configs fast.
+
+    ``checked``: the config and items check_shaped resolved for ``tree`` (with the same
+    policy_dir and target), taken instead of resolving again when each of its stand-ins is one
+    of this kind (same shape: the first's also= targets). A conn check built, peer-check reads
+    as built; a stand-in through other targets (``StandIn.reached``) means its own also=
+    values, which peer-check reads as the first's: then the tree is resolved anew.
     """
     rel = as_release(target)
-    config, items = resolve_shaped(tree, _shareable, policy_dir=policy_dir, target=rel)
+    if checked is not None and all(type(i) is Conn or not i.reached for i in checked[1]):
+        config, items = checked
+        # check builds no leftsubnets= instance; resolve puts them before the group instances.
+        made = subnet_instances(tree, config.conns, target=rel)
+        config = replace(config, instances=(*made, *config.instances), _index={})
+    else:
+        config, items = resolve_shaped(tree, _shareable, policy_dir=policy_dir, target=rel)
     return Shaped(config, items, tree, policy_dir, rel)
 
 
