@@ -272,7 +272,7 @@ def shaped(
     values, which peer-check reads as the first's: then the tree is resolved anew.
     """
     rel = as_release(target)
-    if checked is not None and all(type(i) is Conn or not i.reached for i in checked[1]):
+    if checked is not None and not any(isinstance(i, StandIn) and i.reached for i in checked[1]):
         config, items = checked
         # check builds no leftsubnets= instance; resolve puts them before the group instances.
         made = subnet_instances(tree, config.conns, target=rel)
