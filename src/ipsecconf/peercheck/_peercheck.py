@@ -375,22 +375,8 @@ class _Own:
     def __init__(self, block: Block, first: _FirstLines) -> None:
         self.block = block
         self.first = first
-        # Its class values (hosts, ids, subnets), as param_rows reads them: a shape's body
-        # has one row per line, each key once (tests/test_peercheck_shaped.py compares).
-        # A value keeps its quotes or braces here (see _unquote), and the rows go straight
-        # into a dict: a body without braces; or with, where each token that starts with a
-        # brace and ends with one, and no other inside, is one the lexer reads as braced
-        # (it is followed by a blank, '#' or the newline: no '}"', no '}\r', a last newline).
-        text, start, end = block.doc.source.text, block.body_start, block.end
-        if start and text[start - 1] == "\n":
-            start -= 1  # _line_before
-        if text.find("{", start, end) < 0:
-            self.values = dict(_CLASS_TOKEN.findall(text, start, end))
-        elif text[end - 1] == "\n" and text.find('}"', start, end) < 0 and text.find("}\r", start, end) < 0:
-            self.values = dict(_CLASS_BRACED.findall(text, start, end))
-        else:  # values in quotes, as tokens (_unquote drops them)
-            rows = _CLASS_ROW.findall(text, start, end)
-            self.values = {name: f'"{q or b or c}"' for name, q, b, c in rows if q or b or c}
+        text, start = block.doc.source.text, block.body_start
+        self.values = _class_values(text, _line_before(text, start), block.end)
 
     @property
     def file(self) -> str:
@@ -460,6 +446,23 @@ _CLASS_BRACED = re.compile(
     r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
     r'("[^"\n\r]*"|\{[^"\n\r}]*\}(?=[ \t#\n])|[^ \t\n\r"#][^ \t\n\r"]*)',
 )
+
+
+def _class_values(text: str, start: int, end: int) -> dict[str, str]:
+    """The class values (hosts, ids, subnets) of the body at ``start`` (_line_before) as
+    param_rows reads them: a shape's body has one row per line, each key once
+    (tests/test_peercheck_shaped.py compares). A value keeps its quotes or braces here (see
+    _unquote), and the rows go straight into a dict: a body without braces; or with, where each
+    token that starts with a brace and ends with one, and no other inside, is one the lexer
+    reads as braced (it is followed by a blank, '#' or the newline: no '}"', no '}\r', a last
+    newline)."""
+    if text.find("{", start, end) < 0:
+        return dict(_CLASS_TOKEN.findall(text, start, end))
+    if text[end - 1] == "\n" and text.find('}"', start, end) < 0 and text.find("}\r", start, end) < 0:
+        return dict(_CLASS_BRACED.findall(text, start, end))
+    # values in quotes, as tokens (_unquote drops them)
+    rows = _CLASS_ROW.findall(text, start, end)
+    return {name: f'"{q or b or c}"' for name, q, b, c in rows if q or b or c}
 
 
 def _line_before(text: str, start: int) -> int:
@@ -894,39 +897,45 @@ class _Side:
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
-        reads, findall, new = seen.ends, _CLASS_TOKEN.findall, object.__new__
+        reads, values, new = seen.ends, _class_values, object.__new__
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
                 # Most stand-ins, inline (what _stand_in does for them, without its calls):
-                # a first seen before, without subnet lists; a body without braces; tokens
-                # that _read takes. _stand_in reads the others.
+                # a first seen before; tokens that _read takes. _stand_in reads the others.
                 fst = firsts.get(id(conn.first), _NOT_YET)
-                if fst is not None and fst is not _NOT_YET and fst.kids is None:
+                if fst is not None and fst is not _NOT_YET:
                     name = conn.name
                     block = conn_index[name]
-                    text, start, stop = block.doc.source.text, block.body_start, block.end
+                    text, start = block.doc.source.text, block.body_start
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    if text.find("{", start, stop) < 0:
-                        own = dict(findall(text, start, stop))
-                        tokens = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
-                        rl = reads.get(tokens)
-                        if rl is None:
-                            rl = reads[tokens] = _read(*tokens, seen)
-                        tokens = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
-                        rr = reads.get(tokens)
-                        if rr is None:
-                            rr = reads[tokens] = _read(*tokens, seen)
-                        if rl is not _SLOW and rr is not _SLOW:
-                            at = new(_Own)
-                            at.block, at.first, at.values = block, fst.lines, _READ
-                            left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
-                            if left.host is not None or right.host is not None:
-                                ends[name] = (left, right)
-                                order.append(name)
-                                self.stand_ins += 1
+                    own = values(text, start, block.end)
+                    tokens = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
+                    rl = reads.get(tokens)
+                    if rl is None:
+                        rl = reads[tokens] = _read(*tokens, seen)
+                    tokens = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
+                    rr = reads.get(tokens)
+                    if rr is None:
+                        rr = reads[tokens] = _read(*tokens, seen)
+                    if rl is not _SLOW and rr is not _SLOW:
+                        at = new(_Own)
+                        at.block, at.first, at.values = block, fst.lines, _READ
+                        left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
+                        if left.host is None and right.host is None:
                             continue
+                        if fst.kids is None:
+                            ends[name] = (left, right)
+                            self.stand_ins += 1
+                        else:
+                            at.values = own  # _choices reads the subnet lists there
+                            added = self._with_instances(name, fst, at, left, right, shaped)
+                            at.values = _READ
+                            if not added:
+                                continue
+                        order.append(name)
+                        continue
                 if stand_in(conn, shaped, firsts):
                     order.append(conn.name)
                 continue
