@@ -81,6 +81,8 @@ def _load(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Shaped] |
     return tree, replace(model, config=config)
 
 
+_PIECE = 1 << 16  # characters of JSON written at a time
+
 # The last run's working state (see _run): one run's at most, in a process that runs several.
 _KEPT: list[object] = []
 
@@ -128,7 +130,10 @@ def _run(args: argparse.Namespace, con: Console) -> int:
     if args.format == "json":
         text = result.json_text()
         if text.isascii():
-            con.out.write(text)  # what write_json writes for it, on any stream
+            # What write_json writes for it, on any stream; in pieces, each encoded on its own
+            # (not a second copy of megabytes of text, each page of it new to the process).
+            for at in range(0, len(text), _PIECE):
+                con.out.write(text[at : at + _PIECE])
             con.out.write("\n")
         else:
             write_json(result.to_json(), con.out)  # \xNN for undecodable input bytes, ASCII escapes

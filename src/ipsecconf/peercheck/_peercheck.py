@@ -210,7 +210,13 @@ class PeerReport:
             },
             ensure_ascii=False,
         )
-        return f'{{"format": "ipsecconf.peercheck/1", "pairs": [{", ".join(pairs)}], {rest[1:]}'
+        head, tail = '{"format": "ipsecconf.peercheck/1", "pairs": [', f"], {rest[1:]}"
+        if not pairs:
+            return head + tail
+        # The long text is made once: the first and last pair carry the head and the tail.
+        pairs[0] = head + pairs[0]
+        pairs[-1] += tail
+        return ", ".join(pairs)
 
     def to_json(self) -> dict[str, object]:
         return {
