@@ -452,3 +452,17 @@ def test_stand_in_rows_are_param_rows(rows: list[tuple[str, str, str]], others: 
     for name, value, _q, line in block.param_rows():
         if name in _CLASS_SLOTS and value:
             assert own.row(name) == (value, line)
+
+
+@settings(max_examples=examples(300))
+@given(st.text(st.sampled_from("aZß.#~ \t-1ΣΑ@İ"), max_size=8))
+def test_an_at_id_reads_as_normalize_id(rest: str) -> None:
+    """_at_id (the fast path's @id, no quote in it) is normalize_id; an @fqdn normalized
+    already is the text itself."""
+    from ipsecconf.peercheck._peercheck import _at_id
+    from ipsecconf.reading._secrets import normalize_id
+
+    raw = "@" + rest
+    assert _at_id(raw) == normalize_id(raw)
+    if rest[:1] not in ("", "#", "~") and not raw[-1].isspace() and normalize_id(raw) == raw:
+        assert _at_id(raw) is raw

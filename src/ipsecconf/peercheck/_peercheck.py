@@ -676,11 +676,7 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
     if raw is not None:
         if raw[:1] != "@" or '"' in raw:
             return _SLOW
-        c = raw[1:2]
-        if c and c not in "#~" and not raw[-1].isspace():
-            i = "@" + raw[1:].lower().rstrip(".")  # normalize_id's @fqdn, without the cache
-        else:
-            i = normalize_id(raw)
+        i = _at_id(raw)
     raw = _unquote(subnet)
     if raw is not None:
         n = seen.nets.get(raw, _UNSEEN_NETS)
@@ -690,6 +686,16 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
         if n is None:
             return _SLOW
     return (h, i, n)
+
+
+def _at_id(raw: str) -> str:
+    """normalize_id of an @id as written (no quote in it), without its cache; the text itself
+    when that is normalized already (most are: another copy of each would only take memory)."""
+    c = raw[1:2]
+    if not c or c in "#~" or raw[-1].isspace():
+        return normalize_id(raw)
+    low = raw.lower()  # normalize_id's @fqdn: '@' has no case
+    return raw if low == raw and raw[-1] != "." else low.rstrip(".")
 
 
 def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Seen) -> _End | None:
@@ -748,12 +754,7 @@ def _patched_slow(fe: _End, at: _Own, own: dict[str, str], target: Release, seen
         ids = seen.ids  # the two ends of a tunnel write the same ids
         ident = ids.get(raw)
         if ident is None:
-            c = raw[1:2]
-            if c and c not in "#~" and not raw[-1].isspace():
-                ident = "@" + raw[1:].lower().rstrip(".")  # normalize_id's @fqdn, without the cache
-            else:
-                ident = normalize_id(raw)
-            ids[raw] = ident
+            ident = ids[raw] = _at_id(raw)
     else:
         ident = _ident(_own_value(k_id, at, target))
     raw = _unquote(own.get(k_subnet))
