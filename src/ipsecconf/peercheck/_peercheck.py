@@ -1296,15 +1296,16 @@ def peer_check(
     ends_a, ends_b, kids_of = side_a.ends, side_b.ends, side_a.kids_of
     for name in side_a.order:
         ends = ends_a[name]
-        kids = kids_of(name)
         if single and ends[0].host is not None and ends[1].host is not None:
             # Both ends concrete: in a shared file the same text serves both machines.
             chosen[name] = _Choice(name, (1, 2, 4, 2), False)
             units.append(name)
             continue
-        skip = frozenset((name, *kids)) if single else _NO_NAMES
+        skip = frozenset((name, *kids_of(name))) if single else _NO_NAMES
         ch = _choose(name, ends, side_b, single, skip)
-        if ch.b is None and kids:
+        # The instances only when the conn finds no partner (A's are made then: kids_of).
+        kids = kids_of(name) if ch.b is None else _NO_CONNS
+        if kids:
             # No one partner for the whole leftsubnets= conn: maybe one per instance.
             tried = {k: _choose(k, side_a.ends[k], side_b, single, skip) for k in kids}
             if ch.ties and all(t.b is None and not t.ties for t in tried.values()):
