@@ -262,7 +262,7 @@ def test_the_cli_takes_the_fast_path(bench_trees: tuple[Path, Path], monkeypatch
     assert len(verb._KEPT) == 1
     # Every conn of A found its partner: the instances of A's stand-ins were never made.
     side_a = verb._KEPT[0][0]
-    assert len(side_a._later) > 50 and not report.unpaired_a  # type: ignore[attr-defined]
+    assert len(side_a._later) > 50 and not report.unpaired_a
     main(["peer-check", str(bench_trees[0]), "--format", "json"])
     assert len(verb._KEPT) == 1
 
