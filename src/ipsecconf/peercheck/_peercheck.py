@@ -182,12 +182,12 @@ class PeerReport:
         """``json.dumps(self.to_json(), ensure_ascii=False)``, written out directly: the text of a
         finding but for its places is encoded once (most findings are replayed on many pairs)."""
         enc = _encode_str
-        heads: dict[tuple[str, str, str, str], str] = {}
+        heads: dict[tuple[str, Severity, str, str], str] = {}
         pairs = []
         for p in self.pairs:
             found = []
             for f in p.findings:
-                key = (f.code, f.severity.value, f.kind, f.message)
+                key = (f.code, f.severity, f.kind, f.message)  # (an enum's .value is slow to read)
                 head = heads.get(key)
                 if head is None:
                     head = heads[key] = (
