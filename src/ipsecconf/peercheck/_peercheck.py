@@ -655,23 +655,23 @@ class _Seen:
         self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
 
 
-# What an end's three class tokens say (see _read): (host, its address), the id, the nets (not
-# virtual); None where it has no value of its own (no line, or an empty one: the first's); or
-# _SLOW, when one of them needs the value parser.
-_Read = tuple[tuple[str, Net] | None, str | None, frozenset[Net] | None]
-_SLOW: _Read = (None, None, None)  # compared by identity: _read builds a new tuple each time
+# What an end's three class tokens say (see _read): the host and its address, the id, the nets
+# (not virtual); None where it has no value of its own (no line, or an empty one: the first's);
+# or _SLOW, when one of them needs the value parser. (One flat tuple: one allocation an end.)
+_Read = tuple[str | None, Net | None, str | None, frozenset[Net] | None]
+_SLOW: _Read = (None, None, None, None)  # compared by identity: _read builds a new tuple each time
 
 
 def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
     """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
     parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it)."""
-    h = i = n = None
-    raw = _unquote(host)
+    address = i = n = None
+    raw = h = _unquote(host)
     if raw is not None:
         addr = _quad(raw)
         if addr is None:
             return _SLOW
-        h = (raw, (4, addr, 32))
+        address = (4, addr, 32)
     raw = _unquote(ident)
     if raw is not None:
         if raw[:1] != "@" or '"' in raw:
@@ -685,7 +685,7 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
             n = seen.nets[raw] = None if quick is None else frozenset((quick,))
         if n is None:
             return _SLOW
-    return (h, i, n)
+    return (h, address, i, n)
 
 
 def _at_id(raw: str) -> str:
@@ -719,8 +719,9 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
 
 def _made(fe: _End, got: _Read, at: _Own) -> _End:
     """The end of a stand-in whose tokens say ``got`` (not _SLOW); ``fe``: its first's end."""
-    h, ident, nets = got
-    host, address = (fe.host, fe.address) if h is None else h
+    host, address, ident, nets = got
+    if host is None:
+        host, address = fe.host, fe.address
     if ident is None:
         ident = host if fe.id_default else fe.id
     if nets is None:
