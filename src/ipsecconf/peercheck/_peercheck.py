@@ -1349,8 +1349,6 @@ def peer_check(
     pairs: list[Pair] = []
     memo = _Memo()
     seen: set[frozenset[str]] = set()
-    paired_b: set[str] = set()
-    paired_a: set[str] = set()
     lonely: list[str] = []
     ca, cb = side_a.config, side_b.config
     for name in units:
@@ -1368,17 +1366,16 @@ def peer_check(
             if key in seen:
                 continue
             seen.add(key)
-        paired_b.add(partner)
-        paired_a.add(name)
-        if parent_b:
-            paired_b.add(parent_b.get(partner, partner))
-        if parent_a:
-            paired_a.add(parent_a.get(name, name))
         b_ends = ends_b[partner]
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
         found = _check_pair(ca, cb, ends_a[name], b_ends, secrets_a, secrets_b, memo)
         pairs.append(Pair(name, partner, tuple(found), ch.mirrored))
+    # The conns paired, and the conns of the instances paired.
+    paired_a = {p.a for p in pairs}
+    paired_a |= {parent_a[n] for n in paired_a if n in parent_a}
+    paired_b = {p.b for p in pairs}
+    paired_b |= {parent_b[n] for n in paired_b if n in parent_b}
     # Instances tried one by one and none paired: the conn itself is unpaired.
     unpaired_a: list[str] = []
     for name in lonely:
