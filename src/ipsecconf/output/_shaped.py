@@ -42,8 +42,14 @@ _SPLIT = re.compile(r"[ \t,]+")
 _SUBNET_SLOTS = frozenset(("leftsubnet", "rightsubnet", "leftsubnets", "rightsubnets"))
 # The slots whose origins a subnet instance's own origins are made from.
 INSTANCE_KEYS = frozenset(("left", "right", *_SUBNET_SLOTS))
-# A conn with instances to write after every conn: name, values, origin rows, INSTANCE_KEYS origins.
-_Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, tuple[str, int, str]]]
+# A conn with instances to write after every conn: name, values, origin rows, INSTANCE_KEYS origins,
+# and for a stand-in its fit, own class values and own rows' origin rows (see instance_bodies).
+_Fitted = tuple["_JsonFit", list[str], "list[int] | None"]
+_Origin = tuple[str, int, str]
+_Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin], "_Fitted | None"]
+# A fit's instance body as %-format text (see ShapedText._fit_instance_text), and what fills its holes
+# after the parent's name: per value hole, then per origin hole, (0, own index) or (1, which subnet).
+_FitInstance = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
 _SUBNETS_ITEM = re.compile(r"[^ \t,]+")  # one network of a subnets= list (values reads them so)
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
 _Rows = tuple[dict[str, str], list[str], list[str]]
@@ -197,7 +203,7 @@ class _JsonTemplate:
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at")
+    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at", "instances")
 
     def __init__(
         self,
@@ -216,6 +222,7 @@ class _JsonFit:
         # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
         self.instance_keys = [(k, okeys[i]) for i, k in enumerate(values) if k in INSTANCE_KEYS]
         self.own_at = {k: i for i, (k, _slot, _c) in enumerate(own)}  # slot -> index among own rows
+        self.instances: dict[tuple[bool, bool], _FitInstance] = {}  # by which subnets an instance has
 
 
 class _Template:
@@ -276,6 +283,7 @@ class ShapedText:
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
         self.fallbacks = 0  # stand-ins rendered from the full resolution
+        self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (_fitted_instances)
 
     # ------------------------------------------------------------------ rows
 
@@ -705,7 +713,9 @@ class ShapedText:
             keys: dict[str, tuple[str, int, str]] = {}
             for k, okey in fit.instance_keys:
                 keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_at[k]], "own")
-            pending.append((s.name, values, body.get("origins"), keys))  # type: ignore[arg-type]
+            made: dict[str, int] | None = body.get("origins")  # type: ignore[assignment]
+            ids = None if made is None else [made[k] for k, _slot, _c in fit.own]
+            pending.append((s.name, values, made, keys, (fit, texts, ids)))
         self.used += 1
         return body
 
@@ -717,11 +727,13 @@ class ShapedText:
         keys: dict[str, tuple[str, int, str]],
         row: Callable[[tuple[str, int, str]], int],
         enc: Callable[[object], str],
+        fitted: _Fitted | None = None,
     ) -> list[tuple[str, str]] | None:
         """The /2 JSON bodies, encoded, of conn ``name``'s leftsubnets= instances (semantics 9.4), from its
         values, origin rows and the origins (``keys``) of its host, subnet and subnets slots, as
         resolve builds them (``_Resolver.subnet_instances``). None where a name could clash or
-        there are too many: resolve's findings say why, and the instances are built instead."""
+        there are too many: resolve's findings say why, and the instances are built instead.
+        ``fitted``: a stand-in's (see json_body), whose instances' text its fit holds."""
         if self.slash:
             return None
         sides: list[list[tuple[int, str | None, tuple[str, int, str] | None]]] = []
@@ -756,6 +768,8 @@ class ShapedText:
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
         out: list[tuple[str, str]] = []
         parent = enc(name)
+        if fitted is not None:
+            return self._fitted_instances(name, parent, lefts, rights, fitted, rows is not None, row, enc)
         # Per (left subnet set, right subnet set): the body as %-format text, its holes the
         # parent, the subnets' values, then their rows (every instance of the conn shares the rest).
         texts: dict[tuple[bool, bool], tuple[str, list[int]]] = {}
@@ -779,6 +793,97 @@ class ShapedText:
                         holes.append(row(key))
                 out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
         return out
+
+    def _fitted_instances(
+        self,
+        name: str,
+        parent: str,
+        lefts: list[tuple[int, str | None, tuple[str, int, str] | None]],
+        rights: list[tuple[int, str | None, tuple[str, int, str] | None]],
+        fitted: _Fitted,
+        origins: bool,
+        row: Callable[[tuple[str, int, str]], int],
+        enc: Callable[[object], str],
+    ) -> list[tuple[str, str]] | None:
+        """instance_bodies for a stand-in: each instance from its fit's text (_fit_instance_text),
+        with the stand-in's own class values and own rows and the instance's subnets in the holes."""
+        fit, own, ids = fitted
+        plain = _PLAIN_JSON.fullmatch
+        own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
+        out: list[tuple[str, str]] = []
+        for li, ltext, lkey in lefts:
+            for ri, rtext, rkey in rights:
+                shape = (ltext is not None, rtext is not None)
+                known = fit.instances.get(shape)
+                if known is None:
+                    known = fit.instances[shape] = self._fit_instance_text(fit, shape, origins, enc)
+                template, by_value, by_origin = known
+                subnets, places = (ltext, rtext), (lkey, rkey)
+                holes: list[object] = [parent]
+                for kind, i in by_value:
+                    if kind:
+                        x = subnets[i]
+                        holes.append(f'"{x}"' if x is not None and plain(x) else enc(x))
+                    else:
+                        holes.append(own_json[i])
+                if origins:
+                    assert ids is not None  # noqa: S101 - json_body gives them with origins
+                    for kind, i in by_origin:  # in slot order: the rows the plain dump makes, in its order
+                        if kind:
+                            key = places[i]
+                            if key is None:
+                                return None
+                            holes.append(row(key))
+                        else:
+                            holes.append(ids[i])
+                out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
+        self.fitted += len(out)
+        return out
+
+    @staticmethod
+    def _fit_instance_text(
+        fit: _JsonFit, shape: tuple[bool, bool], origins: bool, enc: Callable[[object], str]
+    ) -> _FitInstance:
+        """The body of an instance of a stand-in of ``fit`` with subnets ``shape`` (see
+        _instance_text) as %-format text: the parent's name, then holes for the stand-in's own
+        class values and the subnets in slot order, then for its own rows and the subnets' rows."""
+
+        def esc(text: str) -> str:
+            return text.replace("%", "%%")
+
+        extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
+        ks = sorted([k for k in fit.values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
+        own_class = [k for k, _slot, is_class in fit.own if is_class]
+        own_class_at = {k: i for i, k in enumerate(own_class)}
+        own_at = fit.own_at
+        values: list[str] = []
+        by_value: list[tuple[int, int]] = []
+        rows: list[str] = []
+        by_origin: list[tuple[int, int]] = []
+        fixed = fit.rows or {}
+        for k in ks:
+            name = esc(enc(k))
+            if k in extra:
+                w = 0 if k == "leftsubnet" else 1
+                values.append(name + ":%s")
+                by_value.append((1, w))
+                rows.append(name + ":%s")
+                by_origin.append((1, w))
+                continue
+            if k in own_class_at:
+                values.append(name + ":%s")
+                by_value.append((0, own_class_at[k]))
+            else:
+                values.append(name + ":" + esc(enc(fit.values[k])))
+            if k in own_at:
+                rows.append(name + ":%s")
+                by_origin.append((0, own_at[k]))
+            else:
+                rows.append(f"{name}:{fixed.get(k, -1)}")
+        text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(values) + "}"
+        if origins:
+            text += ',"origins":{' + ",".join(rows) + "}"
+        return text + "}", by_value, by_origin
 
     def _instance_text(
         self,
