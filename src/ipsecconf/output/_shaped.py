@@ -43,7 +43,8 @@ _SUBNET_SLOTS = frozenset(("leftsubnet", "rightsubnet", "leftsubnets", "rightsub
 # The slots whose origins a subnet instance's own origins are made from.
 INSTANCE_KEYS = frozenset(("left", "right", *_SUBNET_SLOTS))
 # A conn with instances to write after every conn: name, values, origin rows, INSTANCE_KEYS origins,
-# and for a stand-in its fit, own class values and own rows' origin rows (see instance_bodies).
+# and for a stand-in its fit, own class values and own rows' origin rows (see instance_bodies): then
+# only the values of INSTANCE_KEYS, and no rows (the fit has them).
 _Fitted = tuple["_JsonFit", list[str], "list[int] | None"]
 _Origin = tuple[str, int, str]
 _Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin], "_Fitted | None"]
@@ -177,7 +178,10 @@ def _fits(walk: _Walk, theirs: _Walk) -> bool:
 class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
-    __slots__ = ("keys", "texts", "src", "walk", "fits", "instances", "reads", "walks")
+    __slots__ = (
+        "keys", "texts", "walk", "fits", "instances", "reads", "walks", "values", "base", "by_step", "own",
+        "own_at", "instance_at",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -193,11 +197,24 @@ class _JsonTemplate:
         self.instances = instances  # its conns make leftsubnets= instances
         self.keys = keys  # slots, in dump order
         self.texts = texts  # the first's values
-        # per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's own row;
-        # ("t", step, row slot, class?) a row of the section appended at that step of the walk
-        self.src = src
+        self.values = dict(zip(keys, texts, strict=True))
         self.walk = walk
         self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
+        # ``src`` per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's
+        # own row; ("t", step, row slot, class?) a row of the section appended at that step.
+        self.base: list[_Origin | None] = []  # per slot, the origin of a "c" one, else None
+        # step -> (index, slot, row slot, class?) of the "t" slots set at that step
+        self.by_step: dict[int, list[tuple[int, str, str, bool]]] = {}
+        self.own: list[tuple[str, str, bool]] = []  # (slot, row slot, class?) of the conn's own rows
+        for i, (k, src_i) in enumerate(zip(keys, src, strict=True)):
+            kind = src_i[0]
+            self.base.append(src_i[1] if kind == "c" else None)  # type: ignore[arg-type]
+            if kind == "o":
+                self.own.append((k, src_i[1], src_i[2]))  # type: ignore[arg-type]
+            elif kind == "t":
+                self.by_step.setdefault(src_i[1], []).append((i, k, src_i[2], src_i[3]))  # type: ignore[arg-type]
+        self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
+        self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
 
 
 class _JsonFit:
@@ -208,20 +225,20 @@ class _JsonFit:
     def __init__(
         self,
         values: dict[str, str],
-        okeys: list[tuple[str, int, str] | None],
-        own: list[tuple[str, str, bool]],
+        okeys: list[_Origin | None],
+        t: _JsonTemplate,
         also: list[str],
         alsoflip: list[str],
     ) -> None:
         self.values = values  # with the appended sections' values; the conn's own class values to fill
         self.okeys = okeys  # per slot, its origin; None for the conn's own rows
-        self.own = own  # (slot, row slot, class?) of the conn's own rows, in order
+        self.own = t.own  # (slot, row slot, class?) of the conn's own rows, in order
         self.also = also
         self.alsoflip = alsoflip
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
         # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
-        self.instance_keys = [(k, okeys[i]) for i, k in enumerate(values) if k in INSTANCE_KEYS]
-        self.own_at = {k: i for i, (k, _slot, _c) in enumerate(own)}  # slot -> index among own rows
+        self.instance_keys = [(k, okeys[i]) for i, k in t.instance_at]
+        self.own_at = t.own_at  # slot -> index among own rows
         self.instances: dict[tuple[bool, bool], _FitInstance] = {}  # by which subnets an instance has
 
 
@@ -276,9 +293,12 @@ class ShapedText:
         self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
         self.roles: dict[str, _Role] = {}  # written name -> see _role
         self.json_templates: dict[int, _JsonTemplate | None] = {}
+        self.json_names: dict[str, str] = {}  # see _json_name
+        self.json_pairs: dict[tuple[str, str], str] = {}  # see _json_pair
         # (a conn's slots, which subnets an instance has) -> see _instance_text
         self.instance_layouts: dict[tuple[tuple[str, ...], tuple[bool, bool]], _Layout] = {}
         self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
+        self.steps: dict[tuple[int, str], dict[str, tuple[_Origin, str | None]]] = {}  # see _step
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
@@ -618,33 +638,35 @@ class ShapedText:
 
     def _json_fill(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
         """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``)."""
-        values: dict[str, str] = dict(zip(t.keys, t.texts, strict=True))
-        okeys: list[tuple[str, int, str] | None] = []
-        own: list[tuple[str, str, bool]] = []
-        steps, theirs = walk.steps, t.walk.steps
-        chains = walk.chains
-        for k, src in zip(t.keys, t.src, strict=True):
-            kind = src[0]
-            if kind == "c":
-                okeys.append(src[1])  # type: ignore[arg-type]
-            elif kind == "o":
-                okeys.append(None)
-                own.append((k, src[1], src[2]))  # type: ignore[arg-type]
-            else:
-                j: int = src[1]  # type: ignore[assignment]
-                slot: str = src[2]  # type: ignore[assignment]
-                is_class = src[3]
-                b = steps[j][0]
-                line = self._target_lines(b).get(slot)
-                if line is None:
+        values = dict(t.values)
+        okeys = list(t.base)
+        steps, theirs, chains = walk.steps, t.walk.steps, walk.chains
+        for j, entries in t.by_step.items():
+            b = steps[j][0]
+            step = self._step(b, chains[j])
+            mine = b is theirs[j][0]  # the first's own target: its values are the first's
+            for i, k, slot, is_class in entries:
+                got = step.get(slot)
+                if got is None:
                     return None
-                okeys.append((b.doc.source.name, line, chains[j]))
-                if is_class and b is not theirs[j][0]:
-                    text = self._target_rows(b)[0].get(slot)
+                okeys[i] = got[0]
+                if is_class and not mine:
+                    text = got[1]
                     if text is None:
                         return None
                     values[k] = text
-        return _JsonFit(values, okeys, own, walk.also, walk.alsoflip)
+        return _JsonFit(values, okeys, t, walk.also, walk.alsoflip)
+
+    def _step(self, block: Block, chain: str) -> dict[str, tuple[_Origin, str | None]]:
+        """Slot -> (origin, class text or None) of each value a section appended through ``chain`` sets."""
+        key = (id(block), chain)
+        got = self.steps.get(key)
+        if got is None:
+            file = block.doc.source.name
+            texts = self._target_rows(block)[0]
+            lines = self._target_lines(block)
+            got = self.steps[key] = {k: ((file, line, chain), texts.get(k)) for k, line in lines.items()}
+        return got
 
     def json_body(
         self,
@@ -715,7 +737,9 @@ class ShapedText:
                 keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_at[k]], "own")
             made: dict[str, int] | None = body.get("origins")  # type: ignore[assignment]
             ids = None if made is None else [made[k] for k, _slot, _c in fit.own]
-            pending.append((s.name, values, made, keys, (fit, texts, ids)))
+            # Kept until every conn is written: only what instance_bodies reads of the values.
+            mine = {k: values[k] for k in INSTANCE_KEYS if k in values}
+            pending.append((s.name, mine, None, keys, (fit, texts, ids)))
         self.used += 1
         return body
 
@@ -769,7 +793,7 @@ class ShapedText:
         out: list[tuple[str, str]] = []
         parent = enc(name)
         if fitted is not None:
-            return self._fitted_instances(name, parent, lefts, rights, fitted, rows is not None, row, enc)
+            return self._fitted_instances(name, parent, lefts, rights, fitted, row, enc)
         # Per (left subnet set, right subnet set): the body as %-format text, its holes the
         # parent, the subnets' values, then their rows (every instance of the conn shares the rest).
         texts: dict[tuple[bool, bool], tuple[str, list[int]]] = {}
@@ -801,13 +825,13 @@ class ShapedText:
         lefts: list[tuple[int, str | None, tuple[str, int, str] | None]],
         rights: list[tuple[int, str | None, tuple[str, int, str] | None]],
         fitted: _Fitted,
-        origins: bool,
         row: Callable[[tuple[str, int, str]], int],
         enc: Callable[[object], str],
     ) -> list[tuple[str, str]] | None:
         """instance_bodies for a stand-in: each instance from its fit's text (_fit_instance_text),
         with the stand-in's own class values and own rows and the instance's subnets in the holes."""
         fit, own, ids = fitted
+        origins = ids is not None
         plain = _PLAIN_JSON.fullmatch
         own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
         out: list[tuple[str, str]] = []
@@ -826,8 +850,7 @@ class ShapedText:
                         holes.append(f'"{x}"' if x is not None and plain(x) else enc(x))
                     else:
                         holes.append(own_json[i])
-                if origins:
-                    assert ids is not None  # noqa: S101 - json_body gives them with origins
+                if ids is not None:
                     for kind, i in by_origin:  # in slot order: the rows the plain dump makes, in its order
                         if kind:
                             key = places[i]
@@ -840,16 +863,12 @@ class ShapedText:
         self.fitted += len(out)
         return out
 
-    @staticmethod
     def _fit_instance_text(
-        fit: _JsonFit, shape: tuple[bool, bool], origins: bool, enc: Callable[[object], str]
+        self, fit: _JsonFit, shape: tuple[bool, bool], origins: bool, enc: Callable[[object], str]
     ) -> _FitInstance:
         """The body of an instance of a stand-in of ``fit`` with subnets ``shape`` (see
         _instance_text) as %-format text: the parent's name, then holes for the stand-in's own
         class values and the subnets in slot order, then for its own rows and the subnets' rows."""
-
-        def esc(text: str) -> str:
-            return text.replace("%", "%%")
 
         extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
         ks = sorted([k for k in fit.values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
@@ -861,8 +880,9 @@ class ShapedText:
         rows: list[str] = []
         by_origin: list[tuple[int, int]] = []
         fixed = fit.rows or {}
+        names, pairs = self.json_names, self.json_pairs
         for k in ks:
-            name = esc(enc(k))
+            name = names.get(k) or self._json_name(k, enc)
             if k in extra:
                 w = 0 if k == "leftsubnet" else 1
                 values.append(name + ":%s")
@@ -874,7 +894,8 @@ class ShapedText:
                 values.append(name + ":%s")
                 by_value.append((0, own_class_at[k]))
             else:
-                values.append(name + ":" + esc(enc(fit.values[k])))
+                v = fit.values[k]
+                values.append(pairs.get((k, v)) or self._json_pair(k, v, enc))
             if k in own_at:
                 rows.append(name + ":%s")
                 by_origin.append((0, own_at[k]))
@@ -884,6 +905,16 @@ class ShapedText:
         if origins:
             text += ',"origins":{' + ",".join(rows) + "}"
         return text + "}", by_value, by_origin
+
+    def _json_name(self, k: str, enc: Callable[[object], str]) -> str:
+        """Slot ``k`` as JSON text escaped for %-formatting (memoised: fits write the same slots)."""
+        got = self.json_names[k] = enc(k).replace("%", "%%")
+        return got
+
+    def _json_pair(self, k: str, v: str, enc: Callable[[object], str]) -> str:
+        """'"k":"v"' as JSON text escaped for %-formatting (memoised: most values repeat)."""
+        got = self.json_pairs[k, v] = (enc(k) + ":" + enc(v)).replace("%", "%%")
+        return got
 
     def _instance_text(
         self,
