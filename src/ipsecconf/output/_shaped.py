@@ -51,6 +51,8 @@ _Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin
 # A fit's instance body as %-format text (see ShapedText._fit_instance_text), and what fills its holes
 # after the parent's name: per value hole, then per origin hole, (0, own index) or (1, which subnet).
 _FitInstance = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
+# What the fits of one template share of it (see ShapedText._instance_layout).
+_InstanceLayout = tuple[list[tuple[str, str, bool, bool]], list[tuple[int, int]], list[tuple[int, int]]]
 _SUBNETS_ITEM = re.compile(r"[^ \t,]+")  # one network of a subnets= list (values reads them so)
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
 _Rows = tuple[dict[str, str], list[str], list[str]]
@@ -180,7 +182,7 @@ class _JsonTemplate:
 
     __slots__ = (
         "keys", "texts", "walk", "fits", "instances", "reads", "walks", "values", "base", "by_step", "own",
-        "own_at", "instance_at",
+        "own_at", "instance_at", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -215,12 +217,17 @@ class _JsonTemplate:
                 self.by_step.setdefault(src_i[1], []).append((i, k, src_i[2], src_i[3]))  # type: ignore[arg-type]
         self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
         self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
+        # by which subnets an instance has: see ShapedText._instance_layout
+        self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
 
 
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at", "instances")
+    __slots__ = (
+        "values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at", "instances",
+        "layouts",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -240,6 +247,7 @@ class _JsonFit:
         self.instance_keys = [(k, okeys[i]) for i, k in t.instance_at]
         self.own_at = t.own_at  # slot -> index among own rows
         self.instances: dict[tuple[bool, bool], _FitInstance] = {}  # by which subnets an instance has
+        self.layouts = t.instance_layouts
 
 
 class _Template:
@@ -869,42 +877,55 @@ class ShapedText:
         """The body of an instance of a stand-in of ``fit`` with subnets ``shape`` (see
         _instance_text) as %-format text: the parent's name, then holes for the stand-in's own
         class values and the subnets in slot order, then for its own rows and the subnets' rows."""
+        layout = fit.layouts.get(shape)
+        if layout is None:
+            layout = fit.layouts[shape] = self._instance_layout(fit, shape, enc)
+        slots, by_value, by_origin = layout
+        values: list[str] = []
+        rows: list[str] = []
+        fixed = fit.rows or {}
+        pairs, fit_values = self.json_pairs, fit.values
+        for k, name, hole_value, hole_row in slots:
+            if hole_value:
+                values.append(name + ":%s")
+            else:
+                v = fit_values[k]
+                values.append(pairs.get((k, v)) or self._json_pair(k, v, enc))
+            rows.append(name + ":%s" if hole_row else f"{name}:{fixed.get(k, -1)}")
+        text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(values) + "}"
+        if origins:
+            text += ',"origins":{' + ",".join(rows) + "}"
+        return text + "}", by_value, by_origin
 
+    def _instance_layout(
+        self, fit: _JsonFit, shape: tuple[bool, bool], enc: Callable[[object], str]
+    ) -> _InstanceLayout:
+        """What every fit of one template shares in its instances with subnets ``shape``: per
+        slot in slot order (slot, its JSON name, a hole in values?, a hole in origins?), and
+        what fills the value holes and the origin holes (see _FitInstance)."""
         extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
         ks = sorted([k for k in fit.values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
         own_class = [k for k, _slot, is_class in fit.own if is_class]
         own_class_at = {k: i for i, k in enumerate(own_class)}
         own_at = fit.own_at
-        values: list[str] = []
+        slots: list[tuple[str, str, bool, bool]] = []
         by_value: list[tuple[int, int]] = []
-        rows: list[str] = []
         by_origin: list[tuple[int, int]] = []
-        fixed = fit.rows or {}
-        names, pairs = self.json_names, self.json_pairs
+        names = self.json_names
         for k in ks:
             name = names.get(k) or self._json_name(k, enc)
             if k in extra:
                 w = 0 if k == "leftsubnet" else 1
-                values.append(name + ":%s")
+                slots.append((k, name, True, True))
                 by_value.append((1, w))
-                rows.append(name + ":%s")
                 by_origin.append((1, w))
                 continue
             if k in own_class_at:
-                values.append(name + ":%s")
                 by_value.append((0, own_class_at[k]))
-            else:
-                v = fit.values[k]
-                values.append(pairs.get((k, v)) or self._json_pair(k, v, enc))
             if k in own_at:
-                rows.append(name + ":%s")
                 by_origin.append((0, own_at[k]))
-            else:
-                rows.append(f"{name}:{fixed.get(k, -1)}")
-        text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(values) + "}"
-        if origins:
-            text += ',"origins":{' + ",".join(rows) + "}"
-        return text + "}", by_value, by_origin
+            slots.append((k, name, k in own_class_at, k in own_at))
+        return slots, by_value, by_origin
 
     def _json_name(self, k: str, enc: Callable[[object], str]) -> str:
         """Slot ``k`` as JSON text escaped for %-formatting (memoised: fits write the same slots)."""
