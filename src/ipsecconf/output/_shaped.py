@@ -307,6 +307,7 @@ class ShapedText:
         self.instance_layouts: dict[tuple[tuple[str, ...], tuple[bool, bool]], _Layout] = {}
         self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
         self.steps: dict[tuple[int, str], dict[str, tuple[_Origin, str | None]]] = {}  # see _step
+        self.subnet_items: dict[str, list[str]] = {}  # a subnets= value's canonical text -> its networks
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
@@ -778,7 +779,11 @@ class ShapedText:
             many = values.get(slot + "s")
             if many is not None:
                 ok = keys.get(slot + "s")
-                for i, item in enumerate(_subnet_items(many), start=1):
+                items = self.subnet_items.get(many)
+                if items is None:
+                    # Conns that inherit one leftsubnets= (a hub's) share its networks.
+                    items = self.subnet_items[many] = _subnet_items(many)
+                for i, item in enumerate(items, start=1):
                     got.append(
                         (
                             i,
