@@ -181,8 +181,8 @@ class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
     __slots__ = (
-        "keys", "texts", "walk", "fits", "instances", "reads", "walks", "values", "base", "by_step", "own",
-        "own_at", "instance_at", "instance_layouts",
+        "walk", "fits", "instances", "reads", "walks", "values", "base", "by_step", "own", "own_at",
+        "instance_at", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -197,9 +197,7 @@ class _JsonTemplate:
         self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
         self.walks: dict[tuple[str, ...], _Walk] = {}  # see ShapedText._walk_of
         self.instances = instances  # its conns make leftsubnets= instances
-        self.keys = keys  # slots, in dump order
-        self.texts = texts  # the first's values
-        self.values = dict(zip(keys, texts, strict=True))
+        self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
         self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
         # ``src`` per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's
