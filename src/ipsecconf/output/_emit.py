@@ -21,7 +21,7 @@ from ipsecconf.model._model import BUILTIN, Config, Conn, Origin, Value, slot_or
 
 if TYPE_CHECKING:
     from ipsecconf.model._resolve import StandIn
-    from ipsecconf.output._shaped import ShapedText
+    from ipsecconf.output._shaped import ShapedText, _Pending
 
 __all__ = [
     "JSON_FORMAT",
@@ -354,7 +354,7 @@ def write_json_v2(
             head["origins"] = {k: origin_row(v.origin) for k, v in items}
         return head
 
-    pending: list[tuple[str, dict[str, str], dict[str, int] | None, dict[str, tuple[str, int, str]]]] = []
+    pending: list[_Pending] = []
     if shaped is not None:
         from ipsecconf.output._shaped import INSTANCE_KEYS
 
@@ -406,13 +406,13 @@ def write_json_v2(
             keys = {
                 k: (v.origin.file, v.origin.line, v.origin.chain) for k, v in c.items() if k in INSTANCE_KEYS
             }
-            pending.append((c.name, head["values"], head.get("origins"), keys))  # type: ignore[arg-type]
+            pending.append((c.name, head["values"], head.get("origins"), keys, None))  # type: ignore[arg-type]
     write('},"instances":{')
     sep = ""
     if shaped is not None:
         # The leftsubnets= instances of each conn in order, made from its values; policy groups last.
-        for name, values, got_rows, keys in pending:
-            made = shaped.instance_bodies(name, values, got_rows, keys, row, enc)
+        for name, values, got_rows, keys, fitted in pending:
+            made = shaped.instance_bodies(name, values, got_rows, keys, row, enc, fitted)
             if made is None:
                 for c in shaped.subnet_instances([name], policy_dir):
                     write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))

@@ -42,8 +42,17 @@ _SPLIT = re.compile(r"[ \t,]+")
 _SUBNET_SLOTS = frozenset(("leftsubnet", "rightsubnet", "leftsubnets", "rightsubnets"))
 # The slots whose origins a subnet instance's own origins are made from.
 INSTANCE_KEYS = frozenset(("left", "right", *_SUBNET_SLOTS))
-# A conn with instances to write after every conn: name, values, origin rows, INSTANCE_KEYS origins.
-_Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, tuple[str, int, str]]]
+# A conn with instances to write after every conn: name, values, origin rows, INSTANCE_KEYS origins,
+# and for a stand-in its fit, own class values and own rows' origin rows (see instance_bodies): then
+# only the values of INSTANCE_KEYS, and no rows (the fit has them).
+_Fitted = tuple["_JsonFit", list[str], "list[int] | None"]
+_Origin = tuple[str, int, str]
+_Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin], "_Fitted | None"]
+# A fit's instance body as %-format text (see ShapedText._fit_instance_text), and what fills its holes
+# after the parent's name: per value hole, then per origin hole, (0, own index) or (1, which subnet).
+_FitInstance = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
+# What the fits of one template share of it (see ShapedText._instance_layout).
+_InstanceLayout = tuple[list[tuple[str, str, bool, bool]], list[tuple[int, int]], list[tuple[int, int]]]
 _SUBNETS_ITEM = re.compile(r"[^ \t,]+")  # one network of a subnets= list (values reads them so)
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
 _Rows = tuple[dict[str, str], list[str], list[str]]
@@ -171,7 +180,10 @@ def _fits(walk: _Walk, theirs: _Walk) -> bool:
 class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
-    __slots__ = ("keys", "texts", "src", "walk", "fits", "instances", "reads", "walks")
+    __slots__ = (
+        "walk", "fits", "instances", "reads", "walks", "values", "base", "by_step", "own", "own_at",
+        "instance_at", "instance_layouts",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -185,37 +197,55 @@ class _JsonTemplate:
         self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
         self.walks: dict[tuple[str, ...], _Walk] = {}  # see ShapedText._walk_of
         self.instances = instances  # its conns make leftsubnets= instances
-        self.keys = keys  # slots, in dump order
-        self.texts = texts  # the first's values
-        # per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's own row;
-        # ("t", step, row slot, class?) a row of the section appended at that step of the walk
-        self.src = src
+        self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
         self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
+        # ``src`` per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's
+        # own row; ("t", step, row slot, class?) a row of the section appended at that step.
+        self.base: list[_Origin | None] = []  # per slot, the origin of a "c" one, else None
+        # step -> (index, slot, row slot, class?) of the "t" slots set at that step
+        self.by_step: dict[int, list[tuple[int, str, str, bool]]] = {}
+        self.own: list[tuple[str, str, bool]] = []  # (slot, row slot, class?) of the conn's own rows
+        for i, (k, src_i) in enumerate(zip(keys, src, strict=True)):
+            kind = src_i[0]
+            self.base.append(src_i[1] if kind == "c" else None)  # type: ignore[arg-type]
+            if kind == "o":
+                self.own.append((k, src_i[1], src_i[2]))  # type: ignore[arg-type]
+            elif kind == "t":
+                self.by_step.setdefault(src_i[1], []).append((i, k, src_i[2], src_i[3]))  # type: ignore[arg-type]
+        self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
+        self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
+        # by which subnets an instance has: see ShapedText._instance_layout
+        self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
 
 
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at")
+    __slots__ = (
+        "values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at", "instances",
+        "layouts",
+    )  # fmt: skip
 
     def __init__(
         self,
         values: dict[str, str],
-        okeys: list[tuple[str, int, str] | None],
-        own: list[tuple[str, str, bool]],
+        okeys: list[_Origin | None],
+        t: _JsonTemplate,
         also: list[str],
         alsoflip: list[str],
     ) -> None:
         self.values = values  # with the appended sections' values; the conn's own class values to fill
         self.okeys = okeys  # per slot, its origin; None for the conn's own rows
-        self.own = own  # (slot, row slot, class?) of the conn's own rows, in order
+        self.own = t.own  # (slot, row slot, class?) of the conn's own rows, in order
         self.also = also
         self.alsoflip = alsoflip
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
         # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
-        self.instance_keys = [(k, okeys[i]) for i, k in enumerate(values) if k in INSTANCE_KEYS]
-        self.own_at = {k: i for i, (k, _slot, _c) in enumerate(own)}  # slot -> index among own rows
+        self.instance_keys = [(k, okeys[i]) for i, k in t.instance_at]
+        self.own_at = t.own_at  # slot -> index among own rows
+        self.instances: dict[tuple[bool, bool], _FitInstance] = {}  # by which subnets an instance has
+        self.layouts = t.instance_layouts
 
 
 class _Template:
@@ -269,13 +299,18 @@ class ShapedText:
         self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
         self.roles: dict[str, _Role] = {}  # written name -> see _role
         self.json_templates: dict[int, _JsonTemplate | None] = {}
+        self.json_names: dict[str, str] = {}  # see _json_name
+        self.json_pairs: dict[tuple[str, str], str] = {}  # see _json_pair
         # (a conn's slots, which subnets an instance has) -> see _instance_text
         self.instance_layouts: dict[tuple[tuple[str, ...], tuple[bool, bool]], _Layout] = {}
         self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
+        self.steps: dict[tuple[int, str], dict[str, tuple[_Origin, str | None]]] = {}  # see _step
+        self.subnet_items: dict[str, list[str]] = {}  # a subnets= value's canonical text -> its networks
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
         self.fallbacks = 0  # stand-ins rendered from the full resolution
+        self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (_fitted_instances)
 
     # ------------------------------------------------------------------ rows
 
@@ -610,33 +645,35 @@ class ShapedText:
 
     def _json_fill(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
         """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``)."""
-        values: dict[str, str] = dict(zip(t.keys, t.texts, strict=True))
-        okeys: list[tuple[str, int, str] | None] = []
-        own: list[tuple[str, str, bool]] = []
-        steps, theirs = walk.steps, t.walk.steps
-        chains = walk.chains
-        for k, src in zip(t.keys, t.src, strict=True):
-            kind = src[0]
-            if kind == "c":
-                okeys.append(src[1])  # type: ignore[arg-type]
-            elif kind == "o":
-                okeys.append(None)
-                own.append((k, src[1], src[2]))  # type: ignore[arg-type]
-            else:
-                j: int = src[1]  # type: ignore[assignment]
-                slot: str = src[2]  # type: ignore[assignment]
-                is_class = src[3]
-                b = steps[j][0]
-                line = self._target_lines(b).get(slot)
-                if line is None:
+        values = dict(t.values)
+        okeys = list(t.base)
+        steps, theirs, chains = walk.steps, t.walk.steps, walk.chains
+        for j, entries in t.by_step.items():
+            b = steps[j][0]
+            step = self._step(b, chains[j])
+            mine = b is theirs[j][0]  # the first's own target: its values are the first's
+            for i, k, slot, is_class in entries:
+                got = step.get(slot)
+                if got is None:
                     return None
-                okeys.append((b.doc.source.name, line, chains[j]))
-                if is_class and b is not theirs[j][0]:
-                    text = self._target_rows(b)[0].get(slot)
+                okeys[i] = got[0]
+                if is_class and not mine:
+                    text = got[1]
                     if text is None:
                         return None
                     values[k] = text
-        return _JsonFit(values, okeys, own, walk.also, walk.alsoflip)
+        return _JsonFit(values, okeys, t, walk.also, walk.alsoflip)
+
+    def _step(self, block: Block, chain: str) -> dict[str, tuple[_Origin, str | None]]:
+        """Slot -> (origin, class text or None) of each value a section appended through ``chain`` sets."""
+        key = (id(block), chain)
+        got = self.steps.get(key)
+        if got is None:
+            file = block.doc.source.name
+            texts = self._target_rows(block)[0]
+            lines = self._target_lines(block)
+            got = self.steps[key] = {k: ((file, line, chain), texts.get(k)) for k, line in lines.items()}
+        return got
 
     def json_body(
         self,
@@ -705,7 +742,11 @@ class ShapedText:
             keys: dict[str, tuple[str, int, str]] = {}
             for k, okey in fit.instance_keys:
                 keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_at[k]], "own")
-            pending.append((s.name, values, body.get("origins"), keys))  # type: ignore[arg-type]
+            made: dict[str, int] | None = body.get("origins")  # type: ignore[assignment]
+            ids = None if made is None else [made[k] for k, _slot, _c in fit.own]
+            # Kept until every conn is written: only what instance_bodies reads of the values.
+            mine = {k: values[k] for k in INSTANCE_KEYS if k in values}
+            pending.append((s.name, mine, None, keys, (fit, texts, ids)))
         self.used += 1
         return body
 
@@ -717,11 +758,13 @@ class ShapedText:
         keys: dict[str, tuple[str, int, str]],
         row: Callable[[tuple[str, int, str]], int],
         enc: Callable[[object], str],
+        fitted: _Fitted | None = None,
     ) -> list[tuple[str, str]] | None:
         """The /2 JSON bodies, encoded, of conn ``name``'s leftsubnets= instances (semantics 9.4), from its
         values, origin rows and the origins (``keys``) of its host, subnet and subnets slots, as
         resolve builds them (``_Resolver.subnet_instances``). None where a name could clash or
-        there are too many: resolve's findings say why, and the instances are built instead."""
+        there are too many: resolve's findings say why, and the instances are built instead.
+        ``fitted``: a stand-in's (see json_body), whose instances' text its fit holds."""
         if self.slash:
             return None
         sides: list[list[tuple[int, str | None, tuple[str, int, str] | None]]] = []
@@ -734,7 +777,11 @@ class ShapedText:
             many = values.get(slot + "s")
             if many is not None:
                 ok = keys.get(slot + "s")
-                for i, item in enumerate(_subnet_items(many), start=1):
+                items = self.subnet_items.get(many)
+                if items is None:
+                    # Conns that inherit one leftsubnets= (a hub's) share its networks.
+                    items = self.subnet_items[many] = _subnet_items(many)
+                for i, item in enumerate(items, start=1):
                     got.append(
                         (
                             i,
@@ -756,6 +803,8 @@ class ShapedText:
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
         out: list[tuple[str, str]] = []
         parent = enc(name)
+        if fitted is not None:
+            return self._fitted_instances(name, parent, lefts, rights, fitted, row, enc)
         # Per (left subnet set, right subnet set): the body as %-format text, its holes the
         # parent, the subnets' values, then their rows (every instance of the conn shares the rest).
         texts: dict[tuple[bool, bool], tuple[str, list[int]]] = {}
@@ -779,6 +828,117 @@ class ShapedText:
                         holes.append(row(key))
                 out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
         return out
+
+    def _fitted_instances(
+        self,
+        name: str,
+        parent: str,
+        lefts: list[tuple[int, str | None, tuple[str, int, str] | None]],
+        rights: list[tuple[int, str | None, tuple[str, int, str] | None]],
+        fitted: _Fitted,
+        row: Callable[[tuple[str, int, str]], int],
+        enc: Callable[[object], str],
+    ) -> list[tuple[str, str]] | None:
+        """instance_bodies for a stand-in: each instance from its fit's text (_fit_instance_text),
+        with the stand-in's own class values and own rows and the instance's subnets in the holes."""
+        fit, own, ids = fitted
+        origins = ids is not None
+        plain = _PLAIN_JSON.fullmatch
+        own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
+        out: list[tuple[str, str]] = []
+        for li, ltext, lkey in lefts:
+            for ri, rtext, rkey in rights:
+                shape = (ltext is not None, rtext is not None)
+                known = fit.instances.get(shape)
+                if known is None:
+                    known = fit.instances[shape] = self._fit_instance_text(fit, shape, origins, enc)
+                template, by_value, by_origin = known
+                subnets, places = (ltext, rtext), (lkey, rkey)
+                holes: list[object] = [parent]
+                for kind, i in by_value:
+                    if kind:
+                        x = subnets[i]
+                        holes.append(f'"{x}"' if x is not None and plain(x) else enc(x))
+                    else:
+                        holes.append(own_json[i])
+                if ids is not None:
+                    for kind, i in by_origin:  # in slot order: the rows the plain dump makes, in its order
+                        if kind:
+                            key = places[i]
+                            if key is None:
+                                return None
+                            holes.append(row(key))
+                        else:
+                            holes.append(ids[i])
+                out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
+        self.fitted += len(out)
+        return out
+
+    def _fit_instance_text(
+        self, fit: _JsonFit, shape: tuple[bool, bool], origins: bool, enc: Callable[[object], str]
+    ) -> _FitInstance:
+        """The body of an instance of a stand-in of ``fit`` with subnets ``shape`` (see
+        _instance_text) as %-format text: the parent's name, then holes for the stand-in's own
+        class values and the subnets in slot order, then for its own rows and the subnets' rows."""
+        layout = fit.layouts.get(shape)
+        if layout is None:
+            layout = fit.layouts[shape] = self._instance_layout(fit, shape, enc)
+        slots, by_value, by_origin = layout
+        values: list[str] = []
+        rows: list[str] = []
+        fixed = fit.rows or {}
+        pairs, fit_values = self.json_pairs, fit.values
+        for k, name, hole_value, hole_row in slots:
+            if hole_value:
+                values.append(name + ":%s")
+            else:
+                v = fit_values[k]
+                values.append(pairs.get((k, v)) or self._json_pair(k, v, enc))
+            rows.append(name + ":%s" if hole_row else f"{name}:{fixed.get(k, -1)}")
+        text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(values) + "}"
+        if origins:
+            text += ',"origins":{' + ",".join(rows) + "}"
+        return text + "}", by_value, by_origin
+
+    def _instance_layout(
+        self, fit: _JsonFit, shape: tuple[bool, bool], enc: Callable[[object], str]
+    ) -> _InstanceLayout:
+        """What every fit of one template shares in its instances with subnets ``shape``: per
+        slot in slot order (slot, its JSON name, a hole in values?, a hole in origins?), and
+        what fills the value holes and the origin holes (see _FitInstance)."""
+        extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
+        ks = sorted([k for k in fit.values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
+        own_class = [k for k, _slot, is_class in fit.own if is_class]
+        own_class_at = {k: i for i, k in enumerate(own_class)}
+        own_at = fit.own_at
+        slots: list[tuple[str, str, bool, bool]] = []
+        by_value: list[tuple[int, int]] = []
+        by_origin: list[tuple[int, int]] = []
+        names = self.json_names
+        for k in ks:
+            name = names.get(k) or self._json_name(k, enc)
+            if k in extra:
+                w = 0 if k == "leftsubnet" else 1
+                slots.append((k, name, True, True))
+                by_value.append((1, w))
+                by_origin.append((1, w))
+                continue
+            if k in own_class_at:
+                by_value.append((0, own_class_at[k]))
+            if k in own_at:
+                by_origin.append((0, own_at[k]))
+            slots.append((k, name, k in own_class_at, k in own_at))
+        return slots, by_value, by_origin
+
+    def _json_name(self, k: str, enc: Callable[[object], str]) -> str:
+        """Slot ``k`` as JSON text escaped for %-formatting (memoised: fits write the same slots)."""
+        got = self.json_names[k] = enc(k).replace("%", "%%")
+        return got
+
+    def _json_pair(self, k: str, v: str, enc: Callable[[object], str]) -> str:
+        """'"k":"v"' as JSON text escaped for %-formatting (memoised: most values repeat)."""
+        got = self.json_pairs[k, v] = (enc(k) + ":" + enc(v)).replace("%", "%%")
+        return got
 
     def _instance_text(
         self,
