@@ -1066,6 +1066,8 @@ class _Resolver:
         # By identity: the reader keeps one tuple per distinct shape.
         firsts: dict[int, Conn | None] = {}
         wide: dict[tuple[object, ...] | None, Conn | None] = {None: None}
+        # By shape, for a shape whose conns stood in through wide: that first and the signature.
+        widened: dict[int, tuple[Conn, _Signature]] = {}
         # Level 1 firsts by signature, then by the walk places of the targets their findings
         # sit on, then by those targets' identity.
         pinned: dict[tuple[object, ...], dict[tuple[int, ...], dict[tuple[int, ...], Conn]]] = {}
@@ -1087,6 +1089,12 @@ class _Resolver:
                 continue
             first = firsts.get(id(shape), _NO_CONN)
             if first is _NO_CONN:
+                known = widened.get(id(shape))
+                if known is not None and id(b) not in known[1][2]:
+                    # A shape that stood in through its signature before: the same key, and
+                    # wide[key] never changes once set (no hashing of the key again).
+                    append(stand_in(StandIn, (b.name, known[0], known[1][1])))
+                    continue
                 sig = self.signature(shape, b.doc.shape_fields)
                 if sig is not None and id(b) in sig[2]:
                     sig = None  # the conn appends itself: a cycle, which it reports
@@ -1094,6 +1102,7 @@ class _Resolver:
                 wider = wide.get(key, _NO_CONN)
                 if wider is not None and wider is not _NO_CONN:
                     assert sig is not None  # noqa: S101 - wide[None] is None
+                    widened[id(shape)] = (wider, sig)
                     append(stand_in(StandIn, (b.name, wider, sig[1])))
                     continue
                 if sig is not None and key in pinned:
