@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from ipsecconf.checks._fastcheck import CLASS_PATTERNS, SUBNET
@@ -48,10 +48,10 @@ INSTANCE_KEYS = frozenset(("left", "right", *_SUBNET_SLOTS))
 _Fitted = tuple["_JsonFit", list[str], "list[int] | None"]
 _Origin = tuple[str, int, str]
 _Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin], "_Fitted | None"]
-# A fit's instance body as %-format text (see ShapedText._fit_instance_text), and what fills its holes
+# An instance's body as %-format text (see ShapedText._instance_text), and what fills its holes
 # after the parent's name: per value hole, then per origin hole, (0, own index) or (1, which subnet).
-_FitInstance = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
-# What the fits of one template share of it (see ShapedText._instance_layout).
+_InstanceText = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
+# Where an instance puts what (see ShapedText._instance_layout): per slot, then the holes' fillers.
 _InstanceLayout = tuple[list[tuple[str, str, bool, bool]], list[tuple[int, int]], list[tuple[int, int]]]
 _SUBNETS_ITEM = re.compile(r"[^ \t,]+")  # one network of a subnets= list (values reads them so)
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
@@ -65,9 +65,6 @@ _PLAIN, _CLASS, _ALSO, _ALSOFLIP = 0, 1, 2, 3
 _SCANNED_SUBNET = re.compile(SUBNET).fullmatch
 # A string that JSON writes between quotes as it is (both encoders of _emit agree on these).
 _PLAIN_JSON = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*')
-# An instance body's slots as runs between the subnets' places, which subnet (0 left, 1 right)
-# each place takes, and the places' names encoded (ShapedText._instance_text).
-_Layout = tuple[list[list[str]], list[int], list[str]]
 # An own row of a template: its line's index in the body, the name it is written with (a
 # stand-in of one shape writes the same names) and, for a class slot, how to read its value
 # (ShapedText._name's; None: only the row's line counts).
@@ -112,17 +109,16 @@ def _subnet_items(text: str) -> list[str]:
     return out
 
 
-def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> tuple[list[str], list[int]] | None:
-    """A stand-in's own class values, canonical, and the indexes of its own rows' lines, read
-    per ``reads`` from its body's rows (``raw``, Block.line_rows': a line each) where its first
-    has them; None where one is not there (a body laid out otherwise takes the long way) or is
-    empty (R1: unset).
+def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> list[str] | None:
+    """A stand-in's own class values, canonical, read per ``reads`` from its body's rows
+    (``raw``, Block.line_rows': a line each) where its first has them (so its own rows are at
+    the first's lines); None where one is not there (a body laid out otherwise takes the long
+    way) or is empty (R1: unset).
 
     A name written twice would count first (R11): only also= may repeat in a shape, and a
     stand-in of a first with a second row of another name would share that row (it is in the
     shape), which the first reports (R004), standing in for nobody."""
     texts: list[str] = []
-    lines: list[int] = []
     size = len(raw)
     as_written = vals.canonical_as_written
     scanned = _SCANNED_SUBNET
@@ -133,14 +129,13 @@ def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> tuple[list[str], list[
         value = bare or quoted or braced
         if name != written or not value:
             return None
-        lines.append(at)
         if n is not None:
             # Value.text's rule: common spellings are canonical as written, others are parsed.
             vtype = n[1]
             if not (vtype == "subnet" and scanned(value)) and not as_written(vtype, value):
                 value = (vtype == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
             texts.append(value)
-    return texts, lines
+    return texts
 
 
 def _note(chain: str, note: str) -> str:
@@ -181,8 +176,8 @@ class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
     __slots__ = (
-        "walk", "fits", "instances", "reads", "walks", "values", "base", "by_step", "own", "own_at",
-        "instance_at", "instance_layouts",
+        "walk", "fits", "instances", "reads", "ats", "walks", "values", "base", "by_step", "own",
+        "own_at", "instance_at", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -195,6 +190,7 @@ class _JsonTemplate:
         reads: list[_Read],
     ) -> None:
         self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
+        self.ats = [at for at, _written, _n in reads]  # those rows' line indexes in the body
         self.walks: dict[tuple[str, ...], _Walk] = {}  # see ShapedText._walk_of
         self.instances = instances  # its conns make leftsubnets= instances
         self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
@@ -244,7 +240,7 @@ class _JsonFit:
         # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
         self.instance_keys = [(k, okeys[i]) for i, k in t.instance_at]
         self.own_at = t.own_at  # slot -> index among own rows
-        self.instances: dict[tuple[bool, bool], _FitInstance] = {}  # by which subnets an instance has
+        self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
         self.layouts = t.instance_layouts
 
 
@@ -301,8 +297,8 @@ class ShapedText:
         self.json_templates: dict[int, _JsonTemplate | None] = {}
         self.json_names: dict[str, str] = {}  # see _json_name
         self.json_pairs: dict[tuple[str, str], str] = {}  # see _json_pair
-        # (a conn's slots, which subnets an instance has) -> see _instance_text
-        self.instance_layouts: dict[tuple[tuple[str, ...], tuple[bool, bool]], _Layout] = {}
+        # a built conn's slots -> which subnets an instance has -> see _instance_layout
+        self.instance_layouts: dict[tuple[str, ...], dict[tuple[bool, bool], _InstanceLayout]] = {}
         self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
         self.steps: dict[tuple[int, str], dict[str, tuple[_Origin, str | None]]] = {}  # see _step
         self.subnet_items: dict[str, list[str]] = {}  # a subnets= value's canonical text -> its networks
@@ -310,7 +306,7 @@ class ShapedText:
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
         self.fallbacks = 0  # stand-ins rendered from the full resolution
-        self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (_fitted_instances)
+        self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (instance_bodies)
 
     # ------------------------------------------------------------------ rows
 
@@ -469,11 +465,10 @@ class ShapedText:
                 if slot is None:
                     return None
                 mine.append((len(lines) - 1, slot, f"\t{k}=", k))
-                written = written_at[o.line]
-                n = self._name(written)
-                if n is None:
+                read = self._own_read(own, written_at[o.line], o.line, True)
+                if read is None:
                     return None
-                reads.append((o.line - own.line - 1, written, n))
+                reads.append(read)
             elif o.chain.startswith(("also=", "alsoflip=")):
                 for j, (b, _f, _p) in enumerate(walk.steps):
                     if b.doc.source.name == o.file:
@@ -485,6 +480,12 @@ class ShapedText:
                     return None
             # else: %default or built in, the same for every conn
         return _Template(lines, mine, reads, holes, walk)
+
+    def _own_read(self, own: Block, written: str, line: int, is_class: bool) -> _Read | None:
+        """How a stand-in of first ``own`` reads the own row its first has at ``line``, written
+        ``written`` (see _Read); None for a class slot under a name the resolver does not take."""
+        n = self._name(written) if is_class else None
+        return None if is_class and n is None else (line - own.line - 1, written, n)
 
     def lines(self, s: StandIn, render: Callable[[str, str], str], defaults: bool) -> list[str] | None:
         """The dump lines of stand-in ``s`` after its header; None when its template cannot place it.
@@ -501,7 +502,7 @@ class ShapedText:
         read = self._read(t, s)
         if read is None:
             return None
-        _blk, texts, _at, walk = read
+        _blk, texts, walk = read
         base = t.fits.get(id(walk), _UNSEEN)
         if base is _UNSEEN:
             # Walks live as long as self.walks, so an id names one for the whole dump.
@@ -515,20 +516,18 @@ class ShapedText:
         self.used += 1
         return out
 
-    def _read(
-        self, t: _Template | _JsonTemplate, s: StandIn
-    ) -> tuple[Block, list[str], list[int], _Walk] | None:
-        """Stand-in ``s``'s own section, its own class values and own rows' line indexes (see
-        _own_rows) and the sections it appends (see _walk_of), for template ``t`` of its first;
-        None when the template cannot place it."""
+    def _read(self, t: _Template | _JsonTemplate, s: StandIn) -> tuple[Block, list[str], _Walk] | None:
+        """Stand-in ``s``'s own section, its own class values (see _own_rows) and the sections it
+        appends (see _walk_of), for template ``t`` of its first; None when the template cannot
+        place it."""
         blk = self._own_block(s)
         raw = None if blk is None else blk.line_rows()
-        got = None if raw is None else _own_rows(t.reads, raw)
-        if got is None:
+        texts = None if raw is None else _own_rows(t.reads, raw)
+        if texts is None:
             return None
-        assert blk is not None and raw is not None  # noqa: S101 - got was read from them
+        assert blk is not None and raw is not None  # noqa: S101 - texts were read from them
         walk = self._walk_of(t.walk, t.walks, s, blk, raw)
-        return None if walk is None else (blk, got[0], got[1], walk)
+        return None if walk is None else (blk, texts, walk)
 
     def _walk_of(
         self, first: _Walk, walks: dict[tuple[str, ...], _Walk], s: StandIn, blk: Block, raw: list[_LineRow]
@@ -624,11 +623,10 @@ class ShapedText:
                     return None
                 is_class = k in _CLASS_SLOTS
                 src.append(("o", slot, is_class))
-                written = written_at[o.line]
-                n = self._name(written) if is_class else None
-                if is_class and n is None:
+                read = self._own_read(own, written_at[o.line], o.line, is_class)
+                if read is None:
                     return None
-                reads.append((o.line - own.line - 1, written, n))
+                reads.append(read)
             elif o.chain.startswith(("also=", "alsoflip=")):
                 for j, (b, _f, _p) in enumerate(walk.steps):
                     if b.doc.source.name == o.file and walk.chains[j] == o.chain:
@@ -696,9 +694,9 @@ class ShapedText:
         read = self._read(t, s)
         if read is None:
             return None
-        blk, texts, at, walk = read
+        blk, texts, walk = read
         line0 = blk.line + 1
-        lines = [line0 + i for i in at]  # of the own rows, in fit.own's order
+        lines = [line0 + i for i in t.ats]  # of the own rows, in fit.own's order
         fit = t.fits.get(id(walk), _UNSEEN)
         if fit is _UNSEEN:
             fit = t.fits[id(walk)] = self._json_fill(t, walk) if _fits(walk, t.walk) else None
@@ -801,57 +799,30 @@ class ShapedText:
         lefts, rights = sides
         if len(lefts) * len(rights) > MAX_INSTANCES:  # resolve's _capped (it reports R050)
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
-        out: list[tuple[str, str]] = []
-        parent = enc(name)
+        # The texts by which subnets an instance has (a stand-in's: its fit's, for every stand-in
+        # of the fit), with holes for a stand-in's own class values (``own``) and own rows (``ids``,
+        # None without origins); the values and rows of the rest; the own rows' slots.
+        texts: dict[tuple[bool, bool], _InstanceText]
+        ids: Sequence[int] | None
         if fitted is not None:
-            return self._fitted_instances(name, parent, lefts, rights, fitted, row, enc)
-        # Per (left subnet set, right subnet set): the body as %-format text, its holes the
-        # parent, the subnets' values, then their rows (every instance of the conn shares the rest).
-        texts: dict[tuple[bool, bool], tuple[str, list[int]]] = {}
+            fit, own, ids = fitted
+            texts, layouts, values, rows, own_rows = fit.instances, fit.layouts, fit.values, fit.rows, fit.own
+        else:  # a built conn: nothing is a hole but the subnets
+            texts, own, ids, own_rows = {}, [], None if rows is None else (), []
+            layouts = self.instance_layouts.setdefault(tuple(values), {})
+        plain = _PLAIN_JSON.fullmatch
+        own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
+        parent = enc(name)
+        out: list[tuple[str, str]] = []
         for li, ltext, lkey in lefts:
             for ri, rtext, rkey in rights:
                 shape = (ltext is not None, rtext is not None)
                 known = texts.get(shape)
                 if known is None:
-                    known = texts[shape] = self._instance_text(values, rows, shape, enc)
-                template, which = known
-                subnets, places = (ltext, rtext), (lkey, rkey)
-                holes: list[object] = [parent]
-                for w in which:
-                    x = subnets[w]
-                    holes.append(f'"{x}"' if x is not None and _PLAIN_JSON.fullmatch(x) else enc(x))
-                if rows is not None:
-                    for w in which:  # in slot order: the rows the plain dump makes, in its order
-                        key = places[w]
-                        if key is None:
-                            return None
-                        holes.append(row(key))
-                out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
-        return out
-
-    def _fitted_instances(
-        self,
-        name: str,
-        parent: str,
-        lefts: list[tuple[int, str | None, tuple[str, int, str] | None]],
-        rights: list[tuple[int, str | None, tuple[str, int, str] | None]],
-        fitted: _Fitted,
-        row: Callable[[tuple[str, int, str]], int],
-        enc: Callable[[object], str],
-    ) -> list[tuple[str, str]] | None:
-        """instance_bodies for a stand-in: each instance from its fit's text (_fit_instance_text),
-        with the stand-in's own class values and own rows and the instance's subnets in the holes."""
-        fit, own, ids = fitted
-        origins = ids is not None
-        plain = _PLAIN_JSON.fullmatch
-        own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
-        out: list[tuple[str, str]] = []
-        for li, ltext, lkey in lefts:
-            for ri, rtext, rkey in rights:
-                shape = (ltext is not None, rtext is not None)
-                known = fit.instances.get(shape)
-                if known is None:
-                    known = fit.instances[shape] = self._fit_instance_text(fit, shape, origins, enc)
+                    layout = layouts.get(shape)
+                    if layout is None:
+                        layout = layouts[shape] = self._instance_layout(values, own_rows, shape, enc)
+                    known = texts[shape] = self._instance_text(layout, values, rows, ids is not None, enc)
                 template, by_value, by_origin = known
                 subnets, places = (ltext, rtext), (lkey, rkey)
                 holes: list[object] = [parent]
@@ -871,46 +842,54 @@ class ShapedText:
                         else:
                             holes.append(ids[i])
                 out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
-        self.fitted += len(out)
+        if fitted is not None:
+            self.fitted += len(out)
         return out
 
-    def _fit_instance_text(
-        self, fit: _JsonFit, shape: tuple[bool, bool], origins: bool, enc: Callable[[object], str]
-    ) -> _FitInstance:
-        """The body of an instance of a stand-in of ``fit`` with subnets ``shape`` (see
-        _instance_text) as %-format text: the parent's name, then holes for the stand-in's own
-        class values and the subnets in slot order, then for its own rows and the subnets' rows."""
-        layout = fit.layouts.get(shape)
-        if layout is None:
-            layout = fit.layouts[shape] = self._instance_layout(fit, shape, enc)
+    def _instance_text(
+        self,
+        layout: _InstanceLayout,
+        values: dict[str, str],
+        rows: dict[str, int] | None,
+        origins: bool,
+        enc: Callable[[object], str],
+    ) -> _InstanceText:
+        """An instance's body, with subnets as ``layout`` places them, as %-format text: the
+        parent's name, then holes for the conn's own class values (a stand-in's) and the
+        subnets in slot order, then for its own rows and the subnets' rows; ``values`` and
+        ``rows`` give the rest (a stand-in's fit's: every stand-in of the fit shares them)."""
         slots, by_value, by_origin = layout
-        values: list[str] = []
-        rows: list[str] = []
-        fixed = fit.rows or {}
-        pairs, fit_values = self.json_pairs, fit.values
+        parts: list[str] = []
+        places: list[str] = []
+        fixed = rows or {}
+        pairs = self.json_pairs
         for k, name, hole_value, hole_row in slots:
             if hole_value:
-                values.append(name + ":%s")
+                parts.append(name + ":%s")
             else:
-                v = fit_values[k]
-                values.append(pairs.get((k, v)) or self._json_pair(k, v, enc))
-            rows.append(name + ":%s" if hole_row else f"{name}:{fixed.get(k, -1)}")
-        text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(values) + "}"
+                v = values[k]
+                parts.append(pairs.get((k, v)) or self._json_pair(k, v, enc))
+            places.append(name + ":%s" if hole_row else f"{name}:{fixed.get(k, -1)}")
+        text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(parts) + "}"
         if origins:
-            text += ',"origins":{' + ",".join(rows) + "}"
+            text += ',"origins":{' + ",".join(places) + "}"
         return text + "}", by_value, by_origin
 
     def _instance_layout(
-        self, fit: _JsonFit, shape: tuple[bool, bool], enc: Callable[[object], str]
+        self,
+        keys: Iterable[str],
+        own: list[tuple[str, str, bool]],
+        shape: tuple[bool, bool],
+        enc: Callable[[object], str],
     ) -> _InstanceLayout:
-        """What every fit of one template shares in its instances with subnets ``shape``: per
-        slot in slot order (slot, its JSON name, a hole in values?, a hole in origins?), and
-        what fills the value holes and the origin holes (see _FitInstance)."""
+        """Where an instance with subnets ``shape`` of a conn with slots ``keys`` (own rows
+        ``own``, a stand-in's) puts what: per slot in slot order (slot, its JSON name, a hole in
+        values?, a hole in origins?), and what fills the value holes and the origin holes, in
+        order: (0, index among the own class values or own rows) or (1, which subnet)."""
         extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
-        ks = sorted([k for k in fit.values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
-        own_class = [k for k, _slot, is_class in fit.own if is_class]
-        own_class_at = {k: i for i, k in enumerate(own_class)}
-        own_at = fit.own_at
+        ks = sorted([k for k in keys if k not in _SUBNET_SLOTS] + extra, key=slot_order)
+        own_class_at = {k: i for i, k in enumerate([k for k, _slot, is_class in own if is_class])}
+        own_at = {k: i for i, (k, _slot, _c) in enumerate(own)}
         slots: list[tuple[str, str, bool, bool]] = []
         by_value: list[tuple[int, int]] = []
         by_origin: list[tuple[int, int]] = []
@@ -939,48 +918,6 @@ class ShapedText:
         """'"k":"v"' as JSON text escaped for %-formatting (memoised: most values repeat)."""
         got = self.json_pairs[k, v] = (enc(k) + ":" + enc(v)).replace("%", "%%")
         return got
-
-    def _instance_text(
-        self,
-        values: dict[str, str],
-        rows: dict[str, int] | None,
-        shape: tuple[bool, bool],
-        enc: Callable[[object], str],
-    ) -> tuple[str, list[int]]:
-        """An instance's body as %-format text (see instance_bodies) and which subnets (0 left,
-        1 right) fill its holes, in slot order. The slot order of a conn's values is its fit's:
-        memoised by the slots (they are few layouts), the text is made per conn."""
-        layout = (tuple(values), shape)
-        got = self.instance_layouts.get(layout)
-        if got is None:
-            extra = [k for k, has in zip(("leftsubnet", "rightsubnet"), shape, strict=True) if has]
-            ks = sorted([k for k in values if k not in _SUBNET_SLOTS] + extra, key=slot_order)
-            # The slots between the subnets' places, as runs, and which subnet each place takes.
-            runs: list[list[str]] = [[]]
-            which: list[int] = []
-            for k in ks:
-                if k in extra:
-                    which.append(0 if k == "leftsubnet" else 1)
-                    runs.append([])
-                else:
-                    runs[-1].append(k)
-            got = self.instance_layouts[layout] = (runs, which, [enc(k) for k in extra])
-        runs, which, names = got
-
-        def joined(part: Callable[[list[str]], str]) -> str:
-            # Each run's members as the encoder writes them, the places between them as holes.
-            pieces = [part(run).replace("%", "%%") for run in runs]
-            out = pieces[0]
-            for name, piece in zip(names, pieces[1:], strict=True):
-                out += ("," if out else "") + name + ":%s" + ("," + piece if piece else "")
-            return out
-
-        text = '{"parent":%s,"kind":"subnet-instance","values":{' + joined(
-            lambda run: enc({k: values[k] for k in run})[1:-1]
-        )
-        if rows is not None:
-            text += '},"origins":{' + joined(lambda run: enc({k: rows.get(k, -1) for k in run})[1:-1])
-        return text + "}}", which
 
     def _host_subnet(self, side: str, text: str) -> tuple[str, int] | None:
         """The host's own network (addr/32 or /128) when it is an address (resolve's _host_subnet)."""
