@@ -87,6 +87,10 @@ _ROWS = [
     "leftprotoport=tcp",
     "rightprotoport=udp",
     "compress=yes",
+    # Undocumented (K006 on its line) yet a class key: conns differing in it share a shape.
+    "connalias=other1",
+    'connalias="other2 other3"',
+    "connalias=c2",
 ]
 _NAMES = ["c1", "c2", "c3", "c4", "c5", "c6", "clear", "frag", "c7", "c8"]
 
@@ -110,8 +114,8 @@ def _config(draw: st.DrawFn) -> str:
         name = draw(st.sampled_from(_NAMES)) if draw(st.integers(0, 4)) == 0 else f"n{i}"
         body = list(draw(st.sampled_from(bodies)))
         if body and draw(st.booleans()):
-            # The same shape with another address: only class keys differ.
-            body = [r.replace("192.0.2.1", "192.0.2.77") for r in body]
+            # The same shape with another address or alias: only class keys differ.
+            body = [r.replace("192.0.2.1", "192.0.2.77").replace("other1", f"alias{i}") for r in body]
         out += ["", f"conn {name}", *(f"\t{r}" for r in body)]
     return "\n".join(out) + "\n"
 
@@ -138,6 +142,28 @@ def test_conns_of_one_shape_stand_in() -> None:
     # Findings on shared lines name every conn, stand-ins included.
     pfs = [d for d in found if d.code == "S005"]
     assert len(pfs) == 1 and "'c1', 'c2', 'c3' and 2 more" in pfs[0].message
+
+
+def test_conns_that_differ_in_connalias_stand_in_and_keep_their_k006() -> None:
+    # connalias= is undocumented (K006 on each row, R20) and names only the conn itself: the
+    # scan takes it as a class key, and check_sections reads just that row of each such conn.
+    body = '\talso=frag\n\tleft={0}\n\tright=198.51.100.9\n\tconnalias="branch-{1} old-{1}"\n\tauto=add\n'
+    text = "version 2\nconn frag\n\tauthby=secret\n" + "".join(
+        f"conn c{i}\n" + body.format(f"192.0.2.{i}", i) for i in range(1, 6)
+    )
+    tree = load_text(text, "t.conf", scan=_always)
+    config, items = resolve_shaped(tree, lambda c: True)
+    assert [type(i).__name__ for i in items[:6]] == ["Conn", "Conn", *["StandIn"] * 4]
+    found = check_tree(tree)
+    assert found == check_config(load_text(text, "t.conf"))[1]
+    k006 = [(d.span.line, d.span.column) for d in found if d.code == "K006" and d.span]
+    assert k006 == [(8 + 6 * i, 2) for i in range(5)]
+    # A value outside the class (a blank-separated list unquoted is text after a value) is
+    # read by the general path: no shape.
+    bad = text.replace('connalias="branch-3 old-3"', "connalias=branch-3 old-3")
+    bad_tree = load_text(bad, "t.conf", scan=_always)
+    assert not any(b.name == "c3" for b in bad_tree.conn_index.values() if b in b.doc.shapes)
+    assert check_tree(bad_tree) == check_config(load_text(bad, "t.conf"))[1]
 
 
 def test_own_findings_keep_every_conn_resolved() -> None:

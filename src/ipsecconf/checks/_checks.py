@@ -325,19 +325,28 @@ def check_sections(
     ``trust_scan``: skip the blocks the checking scan proved clean (``Document.shapes``);
     False checks every line (the general path of verify mode).
     """
+    from ipsecconf.checks._fastcheck import noted_rows
+
     target = as_release(target)
     out: list[Diagnostic] = []
     names: dict[tuple[str, str], _NameInfo] = {}
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
     unknown: list[str] = []
     for sec in tree.sections:
-        if trust_scan and not sec.spliced and sec in sec.doc.shapes:
+        if trust_scan and not sec.spliced and sec in sec.doc.shapes and noted_rows(sec) is None:
             continue  # the checking scanner already proved every line of it fine (fastcheck)
         section = sec.kind
         for block in sec.blocks():
+            only: tuple[str, ...] | None = None
             if trust_scan and block in block.doc.shapes:
-                continue  # the fastcheck scanner already proved every line of it fine
+                # The fastcheck scanner already proved every line of it fine, but maybe for rows
+                # that carry a finding all the same (connalias=: K006).
+                only = noted_rows(block)
+                if only is None:
+                    continue
             for name, value, _quote, line in block.param_rows():
+                if only is not None and name not in only:
+                    continue
                 info = names.get((name, section))
                 if info is None:
                     info = names[(name, section)] = _name_info(name, section, target)

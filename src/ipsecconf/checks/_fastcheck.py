@@ -21,6 +21,7 @@ from ipsecconf.reading._lexer import MANY, VALUE_BARE, VALUE_QUOTED, section_sca
 
 if TYPE_CHECKING:
     from ipsecconf.reading._includes import ConfigTree
+    from ipsecconf.reading._syntax import Block
 
 __all__ = [
     "value_pattern",
@@ -64,6 +65,7 @@ def _subnet(full: int = 0) -> str:
 
 SUBNET = _subnet()
 _AT_ID = r"@[A-Za-z0-9][A-Za-z0-9._-]*"  # the ID parser takes any @name silently
+_ALIAS = r"[A-Za-z][A-Za-z0-9._-]*"  # one connalias= name, as conn names are written
 # A distinguished name in its common spelling ("C=DE, O=Example GmbH, CN=gw"): attributes the
 # ID parser knows, values of letters, digits, blanks, '.', '_', '-' that neither start nor end
 # with a blank. Anything else (escapes, '/' form, other attributes) takes the exact path.
@@ -155,6 +157,8 @@ CLASS_PATTERNS: dict[str, str | None] = {
     "cert": None,
     "ca": None,
     "xauthusername": None,
+    # An undocumented keyword (K006 on each row; see noted_rows): other names for the conn.
+    "connalias": _ALIAS,
 }
 VALUE_KEYS = (
     "also",
@@ -222,7 +226,9 @@ _ANY_QUOTED = rf'"[^"\n\r]*"{_QUOTED_END}|\{{[^"\n\r}}]*\}}{_QUOTED_END}'
 
 # Which spellings of a value a shape accepts (others take the general path): bare
 # always; quoted where configs quote; braced for subnet lists.
-_QUOTED_OK = frozenset({"also", "id", "cert", "ca", "xauthusername", "updown", "ike", "phase2alg", "subnets"})
+_QUOTED_OK = frozenset(
+    {"also", "id", "cert", "ca", "xauthusername", "updown", "ike", "phase2alg", "subnets", "connalias"}
+)
 
 
 # The %words a class key often takes besides its class (left=%defaultroute...): a shape keeps
@@ -230,7 +236,7 @@ _QUOTED_OK = frozenset({"also", "id", "cert", "ca", "xauthusername", "updown", "
 _CLASS_MAGIC = {"host": "%defaultroute|%any", "nexthop": "%defaultroute", "id": "%any|%fromcert"}
 
 # Forms accepted only between quotes (they hold blanks): a bare one would be text after a value.
-_QUOTED_ONLY = {"id": _DN}
+_QUOTED_ONLY = {"id": _DN, "connalias": rf"{_ALIAS}(?: {_ALIAS})+"}
 
 
 def _token(pat: str | None, tag: str, quoted: bool, braced: bool, quoted_extra: str | None = None) -> str:
@@ -293,8 +299,10 @@ def shape_body() -> str:
     rare: dict[str, str] = {}
     by_class = class_keys()
     for k in kw.KEYWORDS:
-        if k.section != "conn" or k.status is not kw.Status.CURRENT or k.since != FIRST:
+        if k.section != "conn" or k.since != FIRST or k.status not in _SHAPED_STATUS:
             continue
+        if k.status is kw.Status.UNDOCUMENTED and k.name not in by_class:
+            continue  # its rows are kept only as class rows, whose K006 noted_rows gives
         quoted = k.name in _QUOTED_OK
         braced = k.type == "subnets"
         if k.name in by_class:
@@ -343,6 +351,32 @@ def shape_body() -> str:
     alts += [_trie(names) + eq + f"(?:{tok})" + tail for tok, names in classes.items() if "(?P<" in tok]
     line = rf"(?:[ \t]+(?:{'|'.join(alts)})|[ \t]*(?:#[^\n]*)?\n)"
     return rf"{line}{MANY}"
+
+
+_SHAPED_STATUS = (kw.Status.CURRENT, kw.Status.UNDOCUMENTED)
+# Per shape_fields: where a shape has a row of an undocumented keyword (see noted_rows).
+_NOTED: dict[tuple[str, ...], tuple[tuple[int, str], ...]] = {}
+
+
+def noted_rows(block: Block) -> tuple[str, ...] | None:
+    """What of ``block`` the checking scan did not prove fine: None, nothing; else the names of
+    its rows that carry a finding anyway (an undocumented class key: connalias=, K006), which
+    the scan took with a value the keyword's type accepts. Only for a block with a shape."""
+    fields = block.doc.shape_fields
+    at = _NOTED.get(fields)
+    if at is None:
+        forms = {
+            SHAPE_PREFIX + form: form
+            for k in kw.KEYWORDS
+            if k.status is kw.Status.UNDOCUMENTED and k.name in CLASS_PATTERNS
+            for form in k.canonical_forms()
+        }
+        at = _NOTED[fields] = tuple((i, forms[f]) for i, f in enumerate(fields) if f in forms)
+    if not at:
+        return None
+    shape = block.doc.shapes[block]
+    got = tuple(form for i, form in at if shape[i] is not None)
+    return got or None
 
 
 _SCAN: list[re.Pattern[str]] = []

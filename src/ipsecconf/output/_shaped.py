@@ -34,7 +34,8 @@ __all__ = ["INSTANCE_KEYS", "ShapedText"]
 
 # Dump slot -> whether a stand-in may hold another value there: the class keys, either side.
 _CLASS_SLOTS: frozenset[str] = frozenset(
-    k.spelling(side) for k in kw.KEYWORDS if k.leftright and k.name in CLASS_PATTERNS for side in kw.SIDES
+    [k.spelling(side) for k in kw.KEYWORDS if k.leftright and k.name in CLASS_PATTERNS for side in kw.SIDES]
+    + [k.name for k in kw.KEYWORDS if not k.leftright and k.name in CLASS_PATTERNS]
 )
 _NOWHERE = ("", 0, "")
 _WORD = re.compile(r"[^ \t]+")  # one also= name (resolve reads them so)
