@@ -354,29 +354,39 @@ def shape_body() -> str:
 
 
 _SHAPED_STATUS = (kw.Status.CURRENT, kw.Status.UNDOCUMENTED)
-# Per shape_fields: where a shape has a row of an undocumented keyword (see noted_rows).
-_NOTED: dict[tuple[str, ...], tuple[tuple[int, str], ...]] = {}
+# Per shape_fields (by identity: a scan's one tuple, kept here alive): where a shape has a row
+# of an undocumented keyword (see noted_rows). Hashing the fields would cost more than the rest.
+_NOTED: dict[int, tuple[tuple[str, ...], tuple[tuple[int, str], ...]]] = {}
 
 
-def noted_rows(block: Block) -> tuple[str, ...] | None:
-    """What of ``block`` the checking scan did not prove fine: None, nothing; else the names of
-    its rows that carry a finding anyway (an undocumented class key: connalias=, K006), which
-    the scan took with a value the keyword's type accepts. Only for a block with a shape."""
-    fields = block.doc.shape_fields
-    at = _NOTED.get(fields)
-    if at is None:
+def _noted_at(fields: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    got = _NOTED.get(id(fields))
+    if got is None or got[0] is not fields:
         forms = {
             SHAPE_PREFIX + form: form
             for k in kw.KEYWORDS
             if k.status is kw.Status.UNDOCUMENTED and k.name in CLASS_PATTERNS
             for form in k.canonical_forms()
         }
-        at = _NOTED[fields] = tuple((i, forms[f]) for i, f in enumerate(fields) if f in forms)
+        got = _NOTED[id(fields)] = (fields, tuple((i, forms[f]) for i, f in enumerate(fields) if f in forms))
+    return got[1]
+
+
+def noted_rows(block: Block) -> tuple[str, ...] | None:
+    """What of ``block`` the checking scan did not prove fine: None, nothing; else the names of
+    its rows that carry a finding anyway (an undocumented class key: connalias=, K006), which
+    the scan took with a value the keyword's type accepts. Only for a block with a shape."""
+    doc = block.doc
+    fields = doc.shape_fields
+    got = _NOTED.get(id(fields))
+    at = got[1] if got is not None and got[0] is fields else _noted_at(fields)
     if not at:
         return None
-    shape = block.doc.shapes[block]
-    got = tuple(form for i, form in at if shape[i] is not None)
-    return got or None
+    shape = doc.shapes[block]
+    if len(at) == 1:  # one such keyword (connalias=): the common case, no tuple built
+        i, form = at[0]
+        return None if shape[i] is None else (form,)
+    return tuple([form for i, form in at if shape[i] is not None]) or None
 
 
 _SCAN: list[re.Pattern[str]] = []
