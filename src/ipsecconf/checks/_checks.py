@@ -333,17 +333,20 @@ def check_sections(
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
     unknown: list[str] = []
     for sec in tree.sections:
-        if trust_scan and not sec.spliced and sec in sec.doc.shapes and noted_rows(sec) is None:
-            continue  # the checking scanner already proved every line of it fine (fastcheck)
+        noted: tuple[str, ...] | None = None
+        if trust_scan and not sec.spliced and sec in sec.doc.shapes:
+            # The checking scanner already proved every line of it fine (fastcheck), but maybe
+            # for rows that carry a finding all the same (connalias=: K006).
+            noted = noted_rows(sec)
+            if noted is None:
+                continue
         section = sec.kind
         for block in sec.blocks():
-            only: tuple[str, ...] | None = None
-            if trust_scan and block in block.doc.shapes:
-                # The fastcheck scanner already proved every line of it fine, but maybe for rows
-                # that carry a finding all the same (connalias=: K006).
+            only = noted if block is sec else None
+            if only is None and trust_scan and block in block.doc.shapes:
                 only = noted_rows(block)
                 if only is None:
-                    continue
+                    continue  # the fastcheck scanner already proved every line of it fine
             for name, value, _quote, line in block.param_rows():
                 if only is not None and name not in only:
                     continue
