@@ -98,6 +98,7 @@ _CLASS = {
     "leftcert": ["gw.pem", "other.pem"],
     "rightca": ["%same", "ca.pem"],
     "leftxauthusername": ["bob", "alice"],
+    "connalias": ["other", '"other2 other3"'],  # undocumented (K006), a class key all the same
 }
 # Value rows: the same in every conn of a shape.
 _VALUES = [

@@ -96,6 +96,8 @@ _TEMPLATES: list[dict[str, str]] = [
     {"also": "side", "right": "{host}", "rightid": "{id}", "auto": "route"},
     {"left": "{host}", "leftid": "{id}", "right": "%any", "rightsubnet": "{net}", "auto": "add"},
     {"left": "{host}", "right": "{host}", "type": "transport", "ikelifetime": "2h"},
+    # connalias= (undocumented, K006) is a class key too: conns differing in it share a shape.
+    {"also": "crypto", "left": "{host}", "right": "{host}", "rightid": "{id}", "connalias": "{alias}"},
 ]
 _FRAGMENTS = (
     "conn %default\n\tkeyingtries=3\n\tikelifetime=8h\n\n"
@@ -115,6 +117,7 @@ def _conn(draw: st.DrawFn, templates: list[dict[str, str]]) -> dict[str, str]:
             net=draw(st.sampled_from(_NETS)),
             id=draw(st.sampled_from(_IDS)),
             nets=nets,
+            alias=draw(st.sampled_from(["other", '"other2 other3"'])),
         )
     return out
 
