@@ -322,7 +322,7 @@ def check_sections(
     """Check every parameter of every section against the keyword table and its value type.
 
     ``target``: the Openswan release whose language the config is read in (R25).
-    ``trust_scan``: skip the blocks the checking scan proved clean (``Document.shapes``);
+    ``trust_scan``: skip the blocks the checking scan proved clean (``Block.shape``);
     False checks every line (the general path of verify mode).
     """
     from ipsecconf.checks._fastcheck import noted_rows
@@ -334,7 +334,7 @@ def check_sections(
     unknown: list[str] = []
     for sec in tree.sections:
         noted: tuple[str, ...] | None = None
-        if trust_scan and not sec.spliced and sec in sec.doc.shapes:
+        if trust_scan and not sec.spliced and sec.shape is not None:
             # The checking scanner already proved every line of it fine (fastcheck), but maybe
             # for rows that carry a finding all the same (connalias=: K006).
             noted = noted_rows(sec)
@@ -343,7 +343,7 @@ def check_sections(
         section = sec.kind
         for block in sec.blocks():
             only = noted if block is sec else None
-            if only is None and trust_scan and block in block.doc.shapes:
+            if only is None and trust_scan and block.shape is not None:
                 only = noted_rows(block)
                 if only is None:
                     continue  # the fastcheck scanner already proved every line of it fine
@@ -447,7 +447,7 @@ def _scan_agrees(tree: ConfigTree) -> str | None:
     from ipsecconf.reading._syntax import parse
 
     for name, doc in tree.documents.items():
-        if not doc.shapes:
+        if not doc.shaped:
             continue
         plain = parse(doc.source.text, name)
         a = [(b.kind, b.name, b.offset, b.line, b.body_start, b.end) for b in doc.blocks]

@@ -376,13 +376,13 @@ def noted_rows(block: Block) -> tuple[str, ...] | None:
     """What of ``block`` the checking scan did not prove fine: None, nothing; else the names of
     its rows that carry a finding anyway (an undocumented class key: connalias=, K006), which
     the scan took with a value the keyword's type accepts. Only for a block with a shape."""
-    doc = block.doc
-    fields = doc.shape_fields
+    fields = block.doc.shape_fields
     got = _NOTED.get(id(fields))
     at = got[1] if got is not None and got[0] is fields else _noted_at(fields)
     if not at:
         return None
-    shape = doc.shapes[block]
+    shape = block.shape
+    assert shape is not None  # noqa: S101 - only asked of a block with a shape
     if len(at) == 1:  # one such keyword (connalias=): the common case, no tuple built
         i, form = at[0]
         return None if shape[i] is None else (form,)
@@ -411,21 +411,22 @@ def complete_shapes(tree: ConfigTree) -> None:
     is scanned again here (under MIN_SIZE bytes in all) and its shapes go into its side table.
     """
     docs = tree.documents.values()
-    if not any(d.shapes for d in docs):
+    if not any(d.shaped for d in docs):
         return  # a small tree: the scan would not pay for itself
     from ipsecconf.reading._syntax import parse
 
     for doc in docs:
-        if doc.shapes or not any(b.kind == "conn" for b in doc.blocks):
+        if doc.shaped or not any(b.kind == "conn" for b in doc.blocks):
             continue
         again = parse(doc.source.text, doc.source.name, checking_scan())
-        if not again.shapes:
+        if not again.shaped:
             continue
         at = {b.offset: b for b in doc.blocks}
-        for b, shape in again.shapes.items():
-            old = at.get(b.offset)
+        for b in again.blocks:
+            old = at.get(b.offset) if b.shape is not None else None
             if old is not None and old.kind == "conn" and old.name == b.name and old.end == b.end:
-                doc.shapes[old] = shape
+                old.shape = b.shape
+                doc.shaped = True
         doc.shape_fields = again.shape_fields
 
 

@@ -187,7 +187,7 @@ def _verbatim(w: _Writer, sec: Block) -> str | None:
         return None
     # Conns of one reader shape differ only in class keys (addresses, subnets, ids), which
     # libreswan spells the same: the first of a shape decides for all of them.
-    shape = sec.doc.shapes.get(sec)
+    shape = sec.shape
     ok = w.shape_ok.get(id(shape)) if shape is not None else None
     if ok is None:
         ok = _rows_unchanged(w, sec)

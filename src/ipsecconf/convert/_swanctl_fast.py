@@ -1,6 +1,6 @@
 """``convert --to swanctl`` for big trees: a conn of a repeated shape is written from its first's text.
 
-Conns of one reader shape (``Document.shapes``) differ only in class values: hosts, ids,
+Conns of one reader shape (``Block.shape``) differ only in class values: hosts, ids,
 subnets and the like. ``resolve_shaped`` builds the first conn of each shape and gives the
 others as :class:`StandIn`. Without host options and ipsec.secrets nothing else in a
 swanctl connection depends on those values, so the text of a stand-in is its first's text

@@ -891,7 +891,7 @@ class _Resolver:
         ``only``: build just the explicit conns of these names (see :func:`resolve_subset`).
 
         With ``accept``, a conn of the same shape as one built before (see
-        ``Document.shapes``) may be a :class:`StandIn` for it instead of being built:
+        ``Block.shape``) may be a :class:`StandIn` for it instead of being built:
         when the first of that shape resolved without a report, is not a policy
         group, makes no instance that could clash, and ``accept`` takes it. Such
         a conn's values differ from the first's only in the class keys
@@ -950,7 +950,7 @@ class _Resolver:
 
     def target_class(self, blk: Block) -> tuple[object, ...]:
         """What an also= target means to a conn rule, up to the class keys: its shape, or itself."""
-        shape = blk.doc.shapes.get(blk)
+        shape = blk.shape
         if shape is None or blk.spliced or blk.source.name == IMPLICIT_FILE:
             return ("block", id(blk))
         return ("shape", id(shape))
@@ -1082,7 +1082,7 @@ class _Resolver:
             built.append(c)
 
         for b in blocks:
-            shape = b.doc.shapes.get(b)  # the checking scan's side table
+            shape = b.shape  # the checking scan's
             # A shape is the section's own body: lines spliced in from an include (R4) are not in it.
             if shape is None or b.spliced or b.name in _IMPLICIT_BLOCKS:
                 add(build(b, False))
@@ -1188,7 +1188,7 @@ class _Resolver:
         flip_names: tuple[str, ...] = ()
         # Conns of one shape (the checking scan's, when there is one) append the same sections
         # to the same own slots: what the first inherited, every later one inherits.
-        shape = None if implicit or block.spliced or own.values is None else block.doc.shapes.get(block)
+        shape = None if implicit or block.spliced or own.values is None else block.shape
         memo = None if shape is None else self.inherits.get(id(shape))
         if memo is not None and id(block) not in memo[3]:
             inherited, also_names, flip_names, _reached = memo

@@ -167,7 +167,7 @@ def _fits(walk: _Walk, theirs: _Walk) -> bool:
             return False
         if b is fb:
             continue
-        shape, fshape = b.doc.shapes.get(b), fb.doc.shapes.get(fb)
+        shape, fshape = b.shape, fb.shape
         if shape is None or (shape is not fshape and shape != fshape):
             return False
     return True

@@ -264,7 +264,7 @@ def shaped(
     target: Release | str = DEFAULT_TARGET,
     checked: tuple[Config, Sequence[Conn | StandIn]] | None = None,
 ) -> Shaped:
-    """The config for :func:`peer_check`, resolving one conn per shape (``Document.shapes``).
+    """The config for :func:`peer_check`, resolving one conn per shape (``Block.shape``).
 
     A conn of the same shape as one built before differs from it only in class values
     (fastcheck.CLASS_PATTERNS): peer-check reads of those only hosts, ids and subnets, and

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ipsecconf.core._diagnostics import Diagnostic, diag
 from ipsecconf.core._source import Source, Span, decode
@@ -163,7 +163,7 @@ class Block:
     """
 
     __slots__ = (
-        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced",
+        "doc", "kind", "name", "offset", "line", "body_start", "end", "spliced", "shape",
         "_header", "_lines", "_valid", "_by_line", "_looked",
     )  # fmt: skip
 
@@ -178,6 +178,7 @@ class Block:
         end: int,
         valid: bool,
         header: Header | None = None,
+        shape: Shape | None = None,
     ) -> None:
         self.doc = doc
         self.kind = kind
@@ -186,6 +187,9 @@ class Block:
         self.line = line
         # Include blocks whose trailing parameter lines join this section (R4); set by the loader.
         self.spliced: list[Block] | None = None
+        # The checking scan's shape of a conn block it proved clean (fastcheck; parse(scan=...)),
+        # one tuple per distinct shape. Only ``check`` and its fast paths read it.
+        self.shape = shape
         self.body_start = body_start
         self.end = end
         self._header = header
@@ -293,11 +297,16 @@ class Document:
     blocks: list[Block]
     diagnostics: list[Diagnostic]
     has_crlf: bool = False
-    # The checking scan's side table (``parse(scan=...)``): each conn block it proved clean
-    # (fastcheck), with its shape. Only ``check`` reads it; the tree itself never changes.
-    shapes: dict[Block, Shape] = field(default_factory=dict)
-    # The name of each field of those shapes (the scan's k_ groups, in order).
+    # Whether the checking scan gave some block a shape (Block.shape), and the name of each
+    # field of those shapes (the scan's k_ groups, in order).
+    shaped: bool = False
     shape_fields: tuple[str, ...] = ()
+
+    @property
+    def shapes(self) -> dict[Block, Shape]:
+        """Each block with a shape, and its shape (a view for tests and tools; the fast
+        paths read Block.shape)."""
+        return {b: b.shape for b in self.blocks if b.shape is not None}
 
     @property
     def filename(self) -> str:
@@ -683,8 +692,7 @@ def parse(text: str, filename: str = "<string>", scan: re.Pattern[str] | None = 
     """Parse text into a lossless :class:`Document`. Never raises on bad input.
 
     ``scan`` replaces the section scanner with one built by :func:`lexer.section_scan`
-    with a shape body: conns it gives a shape are proved clean (fastcheck) and listed,
-    with their shapes, in ``Document.shapes``.
+    with a shape body: conns it gives a shape (``Block.shape``) are proved clean (fastcheck).
     """
     return _parse_source(Source(filename, text), scan)
 
@@ -728,7 +736,7 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
     gi = pattern.groupindex
     g_conn, g_setup, g_inc, g_ch, g_sh, g_ih = (gi[n] for n in ("conn", "setup", "inc", "ch", "sh", "ih"))
     shape_lo, shape_hi, shapes, doc.shape_fields = _shape_info(pattern)
-    doc_shapes = doc.shapes
+    setdefault = shapes.setdefault
     if len(shapes) > _MAX_SHAPES:
         shapes.clear()  # a long-lived process must not keep every shape it ever read
     for m in pattern.finditer(text):
@@ -741,10 +749,14 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
             groups = m.groups()
             shconn = groups[0]
             if shconn is not None:
-                b = Block(doc, "conn", shconn, start, line, m.end(2), end, True)
                 shape = groups[shape_lo:shape_hi]
-                doc_shapes[b] = shapes.setdefault(shape, shape)  # one tuple per distinct shape
-                append(b)
+                # One tuple per distinct shape; on the block, not in a side table (100k inserts).
+                append(
+                    Block(
+                        doc, "conn", shconn, start, line, m.end(2), end, True, None, setdefault(shape, shape)
+                    )
+                )
+                doc.shaped = True
                 pos = end
                 continue
         conn, setup, inc = m.group(g_conn, g_setup, g_inc)
