@@ -332,12 +332,18 @@ def check_sections(
     names: dict[tuple[str, str], _NameInfo] = {}
     vals: dict[tuple[str, str], tuple[_Problem, ...]] = {}
     unknown: list[str] = []
+    # id(shape) -> its noted rows, and the shape (kept alive, so that its id stays its own).
+    noted_of: dict[int, tuple[tuple[str, ...] | None, object]] = {}
     for sec in tree.sections:
         noted: tuple[str, ...] | None = None
-        if trust_scan and not sec.spliced and sec.shape is not None:
+        shape = sec.shape
+        if trust_scan and shape is not None and not sec.spliced:
             # The checking scanner already proved every line of it fine (fastcheck), but maybe
-            # for rows that carry a finding all the same (connalias=: K006).
-            noted = noted_rows(sec)
+            # for rows that carry a finding all the same (connalias=: K006). That is the shape's.
+            got = noted_of.get(id(shape))
+            if got is None:
+                got = noted_of[id(shape)] = (noted_rows(sec), shape)
+            noted = got[0]
             if noted is None:
                 continue
         section = sec.kind
