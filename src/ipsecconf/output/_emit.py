@@ -383,21 +383,32 @@ def write_json_v2(
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
     write(enc({k: v.text for k, v in _setup_items(config, defaults)}))
     write(',"conns":{')
+    # Bodies are encoded _BATCH conns at a time, as one object whose braces are dropped: the
+    # same text as each alone, joined by commas (conn names are distinct), in one call.
+    run: dict[str, object] = {}
     sep = ""
+
+    def flush_run() -> None:
+        nonlocal sep
+        if run:
+            write(sep + enc(run)[1:-1])
+            sep = ","
+            run.clear()
+
     conns: Iterable[Conn | StandIn] = config.conns if shaped is None else shaped.items
     for c in conns:
+        if len(run) >= _BATCH or c.name in run:
+            flush_run()
         if type(c) is not Conn:
             assert shaped is not None and not isinstance(c, Conn)  # noqa: S101 - a StandIn
             got = shaped.json_body(c, defaults, row if origins else None, fresh, pending)
             if got is not None:
-                write(sep + enc(c.name) + ":" + enc(got))
-                sep = ","
+                run[c.name] = got
                 continue
             c = shaped.full(c.name)
         assert isinstance(c, Conn)  # noqa: S101 - a StandIn was handled above
         head = {"implicit": c.implicit, "also": list(c.also_chain), "alsoflip": list(c.alsoflip_chain)}
-        write(sep + enc(c.name) + ":" + enc(body(c, head)))
-        sep = ","
+        run[c.name] = body(c, head)
         if (
             shaped is not None
             and (c.left.subnets is not None or c.right.subnets is not None)
@@ -407,6 +418,7 @@ def write_json_v2(
                 k: (v.origin.file, v.origin.line, v.origin.chain) for k, v in c.items() if k in INSTANCE_KEYS
             }
             pending.append((c.name, head["values"], head.get("origins"), keys, None))  # type: ignore[arg-type]
+    flush_run()
     write('},"instances":{')
     sep = ""
     if shaped is not None:
