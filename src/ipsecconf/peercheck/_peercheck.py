@@ -666,20 +666,29 @@ _SLOW: _Read = (None, None, None, None)  # compared by identity: _read builds a 
 
 def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
     """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
-    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it)."""
+    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it).
+    (_unquote and _quad inline: this runs for each new end, every end of A's at 10k conns.)"""
     address = i = n = None
-    raw = h = _unquote(host)
-    if raw is not None:
-        addr = _quad(raw)
-        if addr is None:
+    if host is not None:
+        if host[0] in _QUOTING:
+            host = _unquote(host)
+    if host is not None:
+        o = _OCTETS
+        try:  # _quad
+            a, b, c, d = host.split(".")
+            address = (4, (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d], 32)
+        except (ValueError, KeyError):
             return _SLOW
-        address = (4, addr, 32)
-    raw = _unquote(ident)
+    raw = ident
+    if raw is not None and raw[0] in _QUOTING:
+        raw = _unquote(raw)
     if raw is not None:
         if raw[:1] != "@" or '"' in raw:
             return _SLOW
         i = _at_id(raw)
-    raw = _unquote(subnet)
+    raw = subnet
+    if raw is not None and raw[0] in _QUOTING:
+        raw = _unquote(raw)
     if raw is not None:
         n = seen.nets.get(raw, _UNSEEN_NETS)
         if n is _UNSEEN_NETS:
@@ -687,7 +696,10 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
             n = seen.nets[raw] = None if quick is None else frozenset((quick,))
         if n is None:
             return _SLOW
-    return (h, address, i, n)
+    return (host, address, i, n)
+
+
+_QUOTING = '"{'  # the first characters of a token _unquote changes
 
 
 def _at_id(raw: str) -> str:
@@ -907,7 +919,9 @@ class _Side:
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
-        reads, values, new = seen.ends, _class_values, object.__new__
+        reads, new, tokens_in = seen.ends, object.__new__, _CLASS_TOKEN.findall
+        stood = 0  # stand-ins read inline
+        last_doc, text = None, ""
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
@@ -917,27 +931,62 @@ class _Side:
                 if fst is not None and fst is not _NOT_YET:
                     name = conn.name
                     block = conn_index[name]
-                    text, start = block.doc.source.text, block.body_start
+                    if block.doc is not last_doc:
+                        last_doc = block.doc
+                        text = last_doc.source.text
+                    start, end = block.body_start, block.end
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    own = values(text, start, block.end)
-                    tokens = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
+                    # _class_values; inline for a body without braces
+                    own = (
+                        dict(tokens_in(text, start, end))
+                        if text.find("{", start, end) < 0
+                        else (_class_values(text, start, end))
+                    )
+                    get = own.get
+                    tokens = (get("left"), get("leftid"), get("leftsubnet"))
                     rl = reads.get(tokens)
                     if rl is None:
                         rl = reads[tokens] = _read(*tokens, seen)
-                    tokens = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
+                    tokens = (get("right"), get("rightid"), get("rightsubnet"))
                     rr = reads.get(tokens)
                     if rr is None:
                         rr = reads[tokens] = _read(*tokens, seen)
                     if rl is not _SLOW and rr is not _SLOW:
                         at = new(_Own)
                         at.block, at.first, at.values = block, fst.lines, _READ
-                        left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
+                        # _made for both ends, inline
+                        fe = fst.ends[0]
+                        host, address, ident, nets = rl
+                        if host is None:
+                            host, address = fe.host, fe.address
+                        if ident is None:
+                            ident = host if fe.id_default else fe.id
+                        if nets is None:
+                            left = _End(
+                                fe.conn, "left", host, ident, fe.id_default, fe.nets, fe.virtual, address, at
+                            )
+                        else:
+                            left = _End(fe.conn, "left", host, ident, fe.id_default, nets, False, address, at)
+                        fe = fst.ends[1]
+                        host, address, ident, nets = rr
+                        if host is None:
+                            host, address = fe.host, fe.address
+                        if ident is None:
+                            ident = host if fe.id_default else fe.id
+                        if nets is None:
+                            right = _End(
+                                fe.conn, "right", host, ident, fe.id_default, fe.nets, fe.virtual, address, at
+                            )
+                        else:
+                            right = _End(
+                                fe.conn, "right", host, ident, fe.id_default, nets, False, address, at
+                            )
                         if left.host is None and right.host is None:
                             continue
                         if fst.kids is None:
                             ends[name] = (left, right)
-                            self.stand_ins += 1
+                            stood += 1
                         else:
                             at.values = own  # _choices reads the subnet lists there
                             added = self._with_instances(name, fst, at, left, right, shaped)
@@ -956,6 +1005,7 @@ class _Side:
             for inst in instances.get(conn.name, []):
                 if self._add(inst, instances):
                     self.kids.setdefault(conn.name, []).append(inst.name)
+        self.stand_ins += stood
         # The index: conns by their two hosts (in either order), and conns with one wildcard
         # host by the other; every conn by each host only when a wildcard conn asks (_hosts).
         self.by_pair: dict[tuple[str, str], list[str]] = {}
@@ -1204,8 +1254,7 @@ def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[
     return mirror, True
 
 
-@dataclass(slots=True)
-class _Choice:
+class _Choice(NamedTuple):
     b: str | None
     score: Score | None
     mirrored: bool
@@ -1216,7 +1265,7 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
     if not single and name in other.ends:
         got = _best(ends, other.ends[name], True)
         if got is not None:
-            return _Choice(name, got[0], got[1])
+            return _new(_Choice, (name, got[0], got[1], ()))
     best: list[tuple[Score, str, bool]] = []
     for cand in other.candidates(ends):
         if cand in skip:
@@ -1235,7 +1284,7 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
         return _Choice(None, None, False)
     if len(best) > 1:
         return _Choice(None, best[0][0], False, tuple([c for _, c, _ in best]))
-    return _Choice(best[0][1], best[0][0], best[0][2])
+    return _new(_Choice, (best[0][1], best[0][0], best[0][2], ()))
 
 
 def _header(end: _End) -> Where:
