@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -900,8 +900,14 @@ _Later = tuple[dict[str, tuple[_End, _End]], _Own, _End, _End, list[tuple[int, N
 class _Side:
     """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
 
-    def __init__(self, config: Config | Shaped, index: bool = True, seen: _Seen | None = None) -> None:
+    def __init__(
+        self, config: Config | Shaped, index: bool = True, seen: _Seen | None = None, lazy: bool = False
+    ) -> None:
         self.seen = seen or _Seen()
+        # B's stand-ins (with two concrete hosts) whose instances are made only when a lookup
+        # needs them (see _choose): they are not in the index, but follow their conn in it.
+        self.lazy = lazy
+        self.lazy_parents: set[str] = set()
         shaped = config if isinstance(config, Shaped) else None
         self.config = config = config.config if isinstance(config, Shaped) else config
         instances: dict[str, list[Conn]] = {}
@@ -1031,6 +1037,8 @@ class _Side:
     def _hosts(self) -> dict[str, list[str]]:
         """Every conn of the index by each of its hosts, in the order of ``ends``."""
         if self._by_host is None:
+            if self.lazy_parents:
+                self._all_kids()
             by_host: dict[str, list[str]] = {}
             for name, (left, right) in self.ends.items() if self.indexed else ():
                 for h in (left.host, right.host):
@@ -1116,10 +1124,13 @@ class _Side:
         self.ends[name] = (left, right)
         self.stand_ins += 1
         later = (kids, at, left, right, lefts, rights)
-        if self.indexed:
-            self._instances(name, later)
-        else:
+        if not self.indexed:
             self._later[name] = later
+        elif self.lazy and left.host is not None and right.host is not None:
+            self._later[name] = later
+            self.lazy_parents.add(name)
+        else:
+            self._instances(name, later)
         return True
 
     def _instances(self, name: str, later: _Later) -> None:
@@ -1134,6 +1145,24 @@ class _Side:
                 kid = f"{name}/{li}x{ri}"
                 self.ends[kid] = (_kid(theirs[0], left, ln, ia, one), _kid(theirs[1], right, rn, ia, one))
                 names.append(kid)
+
+    def _all_kids(self) -> None:
+        """Every instance left for later made, and ``ends`` in the order of making them at once
+        (each conn's instances right after it)."""
+        for name in list(self._later):
+            self.kids_of(name)
+        late, kids, ends = self.lazy_parents, self.kids, self.ends
+        made = {k for p in late for k in kids.get(p, ())}
+        order: dict[str, tuple[_End, _End]] = {}
+        for name, got in ends.items():
+            if name in made:
+                continue
+            order[name] = got
+            if name in late:
+                for k in kids.get(name, ()):
+                    order[k] = ends[k]
+        ends.clear()  # in place: peer_check holds this dict
+        ends.update(order)
 
     def kids_of(self, name: str) -> list[str]:
         """The instances of conn ``name``, made on the first ask when they were left for later."""
@@ -1262,29 +1291,61 @@ class _Choice(NamedTuple):
 
 
 def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip: frozenset[str]) -> _Choice:
-    if not single and name in other.ends:
-        got = _best(ends, other.ends[name], True)
-        if got is not None:
-            return _new(_Choice, (name, got[0], got[1], ()))
+    lazy: Set[str] = other.lazy_parents
+    if not single:
+        if lazy and "/" in name:  # an instance's name: the other's instance of that name, made
+            parent = name.rsplit("/", 1)[0]
+            if parent in lazy:
+                other.kids_of(parent)
+        if name in other.ends:
+            got = _best(ends, other.ends[name], True)
+            if got is not None:
+                return _new(_Choice, (name, got[0], got[1], ()))
     best: list[tuple[Score, str, bool]] = []
-    for cand in other.candidates(ends):
+    cands = found = other.candidates(ends)
+    if ends[0].host is None or ends[1].host is None:
+        lazy = _NO_NAMES  # candidates from _hosts(): every instance made, in its place
+    i = 0
+    while i < len(cands):
+        cand = cands[i]
+        i += 1
         if cand in skip:
             continue
         theirs = other.ends[cand]
         if single and theirs[0].host is not None and theirs[1].host is not None:
             continue  # in one file, a conn with both hosts concrete is its own pair
         got = _best(ends, theirs, False)
-        if got is None:
-            continue
-        if not best or got[0] > best[0][0]:
-            best = [(got[0], cand, got[1])]
-        elif got[0] == best[0][0]:
-            best.append((got[0], cand, got[1]))
+        if got is not None:
+            if not best or got[0] > best[0][0]:
+                best = [(got[0], cand, got[1])]
+            elif got[0] == best[0][0]:
+                best.append((got[0], cand, got[1]))
+        if cand in lazy:
+            # Its instances come next in the index. Each has its hosts and ids and one of its
+            # subnets per side: none reaches the best when it is the most a mapping scores
+            # (both subnets equal) and an end of ours has other than one subnet.
+            if best and best[0][0] == _TOP_SCORE and not _single_nets(ends):
+                continue
+            if cands is found:
+                cands = list(found)  # not the index's own list
+            cands[i:i] = other.kids_of(cand)
     if not best:
         return _Choice(None, None, False)
     if len(best) > 1:
         return _Choice(None, best[0][0], False, tuple([c for _, c, _ in best]))
     return _new(_Choice, (best[0][1], best[0][0], best[0][2], ()))
+
+
+_TOP_SCORE = (0, *_TOP)  # _TOP by a conn of another name
+
+
+def _single_nets(ends: tuple[_End, _End]) -> bool:
+    """Both ends one subnet (or host), not virtual: an instance's nets may equal them."""
+    for e in ends:
+        nets = e.effective_nets
+        if nets is None or len(nets) != 1 or e.virtual:
+            return False
+    return True
 
 
 def _header(end: _End) -> Where:
@@ -1342,7 +1403,7 @@ def peer_check(
     caller that leaves without freeing it object by object (the CLI: ~20 ms at 10k conns)."""
     single = b is None
     side_a = _Side(a, index=single)
-    side_b = side_a if b is None else _Side(b, seen=side_a.seen)
+    side_b = side_a if b is None else _Side(b, seen=side_a.seen, lazy=True)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
     ends_a, ends_b, kids_of = side_a.ends, side_b.ends, side_a.kids_of
