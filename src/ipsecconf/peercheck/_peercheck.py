@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from ipsecconf.core._diagnostics import Severity, register
 from ipsecconf.language import _keywords as keywords
@@ -154,8 +154,7 @@ class Pair(NamedTuple):
     mirrored: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Ambiguous:
+class Ambiguous(NamedTuple):
     side: str  # "a" or "b": whose conn matched several of the other's
     name: str
     candidates: tuple[str, ...]
@@ -514,19 +513,32 @@ def _row_re(slot: str) -> re.Pattern[str]:
     return got
 
 
-@dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
-class _End:
-    conn: Conn
-    side: str
-    host: str | None  # a concrete address (or a host name, lower case); None: filled in at run time
-    id: str | None  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
-    id_default: bool
-    nets: frozenset[Net] | None  # the client subnets; None: the host itself
-    virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
-    address: Net | None  # the host's own /32 (/128)
-    # A stand-in's own lines (``conn`` is then its shape's first, whose values it shares
-    # except the ones above); None for a built conn.
-    at: _Own | None = None
+class _End:  # built 2x per conn: a plain class (no dataclass to make at import, nor compare)
+    __slots__ = ("conn", "side", "host", "id", "id_default", "nets", "virtual", "address", "at")
+
+    def __init__(
+        self,
+        conn: Conn,
+        side: str,
+        host: str | None,  # a concrete address (or a host name, lower case); None: filled in at run time
+        id: str | None,  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
+        id_default: bool,
+        nets: frozenset[Net] | None,  # the client subnets; None: the host itself
+        virtual: bool,  # vhost:/vnet: - the responder accepts what the client proposes
+        address: Net | None,  # the host's own /32 (/128)
+        # A stand-in's own lines (``conn`` is then its shape's first, whose values it shares
+        # except the ones above); None for a built conn.
+        at: _Own | None = None,
+    ) -> None:
+        self.conn = conn
+        self.side = side
+        self.host = host
+        self.id = id
+        self.id_default = id_default
+        self.nets = nets
+        self.virtual = virtual
+        self.address = address
+        self.at = at
 
     @property
     def effective_nets(self) -> frozenset[Net] | None:
@@ -683,17 +695,37 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
     if raw is not None and raw[0] in _QUOTING:
         raw = _unquote(raw)
     if raw is not None:
-        if raw[:1] != "@" or '"' in raw:
+        if raw[0] != "@" or '"' in raw:
             return _SLOW
-        i = _at_id(raw)
+        c = raw[1:2]  # _at_id, inline
+        if not c or c in "#~" or raw[-1].isspace():
+            i = normalize_id(raw)
+        else:
+            i = raw.lower()
+            if i == raw and raw[-1] != ".":
+                i = raw
+            else:
+                i = i.rstrip(".")
     raw = subnet
     if raw is not None and raw[0] in _QUOTING:
         raw = _unquote(raw)
     if raw is not None:
-        n = seen.nets.get(raw, _UNSEEN_NETS)
+        known = seen.nets
+        n = known.get(raw, _UNSEEN_NETS)
         if n is _UNSEEN_NETS:
-            quick = _net_of(raw)
-            n = seen.nets[raw] = None if quick is None else frozenset((quick,))
+            n = None  # _net_of, inline
+            quad, _, plen = raw.partition("/")
+            bits = _PREFIXES.get(plen)
+            if bits is not None:
+                o = _OCTETS
+                try:
+                    a, b, c, d = quad.split(".")
+                    addr = (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d]
+                    if not addr & _HOST_BITS[bits]:
+                        n = frozenset(((4, addr, bits),))
+                except (ValueError, KeyError):
+                    pass
+            known[raw] = n
         if n is None:
             return _SLOW
     return (host, address, i, n)
@@ -878,14 +910,16 @@ def _plain_list(raw: str) -> list[Net] | None:
 _KIND_OF_CHOICE = (("0x0", "0x1"), ("1x0", "1x1"))
 
 
-@dataclass(slots=True)
 class _First:
     """What every stand-in of one first conn shares: its ends, its lines, its instances by
     their LxR suffix (with subnet lists only)."""
 
-    ends: tuple[_End, _End]
-    lines: _FirstLines
-    kids: dict[str, tuple[_End, _End]] | None = None
+    __slots__ = ("ends", "lines", "kids")
+
+    def __init__(self, ends: tuple[_End, _End], lines: _FirstLines) -> None:
+        self.ends = ends
+        self.lines = lines
+        self.kids: dict[str, tuple[_End, _End]] | None = None
 
 
 _NOT_YET: _First | None = _First.__new__(_First)  # a first not looked at yet
@@ -1762,14 +1796,16 @@ def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Findi
 
 
 def _put(at: _Own | None, put: _Put) -> Where | None:
-    if put is None or isinstance(put, Where):
-        return put  # a fixed place; for a built conn, all are
-    block = at.block if at is not None else None
-    assert block is not None  # noqa: S101 - only a stand-in's places are left to find
+    if type(put) is not tuple:  # (the most: the row of a stand-in's own line, below)
+        if put is None or isinstance(put, Where):
+            return put  # a fixed place; for a built conn, all are
+        assert at is not None  # noqa: S101 - only a stand-in's places are left to find
+        block = at.block
+        return _new(Where, (block.doc.source.name, block.line, None))  # _HEADER
+    assert at is not None  # noqa: S101
+    block = at.block
     source = block.doc.source
-    if isinstance(put, str):
-        return _new(Where, (source.name, block.line, None))  # _HEADER
-    rx, keyword, there = put
+    rx, keyword, there = cast("tuple[re.Pattern[str], str | None, Where]", put)
     text, start = source.text, block.body_start
     m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
     if m is None:
