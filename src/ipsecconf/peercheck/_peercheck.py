@@ -183,12 +183,16 @@ class PeerReport:
         """``json.dumps(self.to_json(), ensure_ascii=False)``, written out directly: the text of a
         finding but for its places is encoded once (most findings are replayed on many pairs)."""
         enc = _encode_str
-        heads: dict[tuple[str, Severity, str, str], str] = {}
+        heads: dict[tuple[str, int, str, str], str] = {}
         pairs = []
         for p in self.pairs:
+            if not p.findings:
+                pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": []}}')
+                continue
             found = []
             for f in p.findings:
-                key = (f.code, f.severity, f.kind, f.message)  # (an enum's .value is slow to read)
+                # (an enum's .value is slow to read, its hash is a Python call: its id serves)
+                key = (f.code, id(f.severity), f.kind, f.message)
                 head = heads.get(key)
                 if head is None:
                     head = heads[key] = (
