@@ -403,15 +403,14 @@ def test_stand_ins_with_subnet_lists_pair_instance_by_instance() -> None:
     assert not report.unpaired_a and not report.unpaired_b
 
 
-
 def test_b_s_instances_are_made_only_when_a_lookup_needs_them(bench_trees: tuple[Path, Path]) -> None:
     """B's stand-ins with subnet lists leave their instances for later: A's partner scores the
     most a mapping can and A's lists hold two subnets, so no instance of B's is ever made."""
     a, m = (load(str(p), scan=_always) for p in bench_trees)
     _same([a, m])  # the plain path makes every instance: the same report
-    keep: list[object] = []
+    keep: list[Any] = []
     report = peer_check(shaped(a), shaped(m), keep=keep)
-    side_b = keep[0][1]  # type: ignore[index]
+    side_b = keep[0][1]
     assert len(side_b.lazy_parents) > 50 and side_b._later.keys() == side_b.lazy_parents
     assert not any(n.rsplit("/", 1)[0] in side_b.lazy_parents for n in side_b.ends if "/" in n)
     assert len(report.pairs) == 1000 and not report.unpaired_b
@@ -445,12 +444,13 @@ def test_b_s_instances_left_for_later_are_made_in_their_place() -> None:
     report, models = _same(trees)
     assert [(p.a, p.b) for p in report.pairs] == [("a1", "b2/1x0"), ("a2", "b3/1x0"), ("a3", "b3")]
     assert report.unpaired_a == ("b2",)
-    keep: list[object] = []
+    keep: list[Any] = []
     peer_check(*models, keep=keep)
-    side_b = keep[0][1]  # type: ignore[index]
+    side_b = keep[0][1]
     assert side_b.lazy_parents == {"b2", "b3"} and not side_b._later
     kids = [f"b{n}/{i}x0" for n in (1, 2, 3) for i in (1, 2)]
     assert list(side_b.ends) == ["b1", *kids[:2], "b2", *kids[2:4], "b3", *kids[4:]]
+
 
 # A class row as the value forms of lexer.ROW_RE allow it (bare, in quotes, in braces), with
 # the blanks, comments and other rows around it that a shaped body may hold.
