@@ -517,32 +517,19 @@ def _row_re(slot: str) -> re.Pattern[str]:
     return got
 
 
-class _End:  # built 2x per conn: a plain class (no dataclass to make at import, nor compare)
-    __slots__ = ("conn", "side", "host", "id", "id_default", "nets", "virtual", "address", "at")
-
-    def __init__(
-        self,
-        conn: Conn,
-        side: str,
-        host: str | None,  # a concrete address (or a host name, lower case); None: filled in at run time
-        id: str | None,  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
-        id_default: bool,
-        nets: frozenset[Net] | None,  # the client subnets; None: the host itself
-        virtual: bool,  # vhost:/vnet: - the responder accepts what the client proposes
-        address: Net | None,  # the host's own /32 (/128)
-        # A stand-in's own lines (``conn`` is then its shape's first, whose values it shares
-        # except the ones above); None for a built conn.
-        at: _Own | None = None,
-    ) -> None:
-        self.conn = conn
-        self.side = side
-        self.host = host
-        self.id = id
-        self.id_default = id_default
-        self.nets = nets
-        self.virtual = virtual
-        self.address = address
-        self.at = at
+@dataclass(slots=True)  # not frozen: built 2x per conn, and a frozen __init__ costs more
+class _End:
+    conn: Conn
+    side: str
+    host: str | None  # a concrete address (or a host name, lower case); None: filled in at run time
+    id: str | None  # normalized; None when not known offline (%fromcert, %myid, a wildcard host)
+    id_default: bool
+    nets: frozenset[Net] | None  # the client subnets; None: the host itself
+    virtual: bool  # vhost:/vnet: - the responder accepts what the client proposes
+    address: Net | None  # the host's own /32 (/128)
+    # A stand-in's own lines (``conn`` is then its shape's first, whose values it shares
+    # except the ones above); None for a built conn.
+    at: _Own | None = None
 
     @property
     def effective_nets(self) -> frozenset[Net] | None:
@@ -999,33 +986,7 @@ class _Side:
                     if rl is not _SLOW and rr is not _SLOW:
                         at = new(_Own)
                         at.block, at.first, at.values = block, fst.lines, _READ
-                        # _made for both ends, inline
-                        fe = fst.ends[0]
-                        host, address, ident, nets = rl
-                        if host is None:
-                            host, address = fe.host, fe.address
-                        if ident is None:
-                            ident = host if fe.id_default else fe.id
-                        if nets is None:
-                            left = _End(
-                                fe.conn, "left", host, ident, fe.id_default, fe.nets, fe.virtual, address, at
-                            )
-                        else:
-                            left = _End(fe.conn, "left", host, ident, fe.id_default, nets, False, address, at)
-                        fe = fst.ends[1]
-                        host, address, ident, nets = rr
-                        if host is None:
-                            host, address = fe.host, fe.address
-                        if ident is None:
-                            ident = host if fe.id_default else fe.id
-                        if nets is None:
-                            right = _End(
-                                fe.conn, "right", host, ident, fe.id_default, fe.nets, fe.virtual, address, at
-                            )
-                        else:
-                            right = _End(
-                                fe.conn, "right", host, ident, fe.id_default, nets, False, address, at
-                            )
+                        left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
                         if left.host is None and right.host is None:
                             continue
                         if fst.kids is None:
