@@ -406,6 +406,55 @@ def test_stand_ins_with_subnet_lists_pair_instance_by_instance() -> None:
     assert not report.unpaired_a and not report.unpaired_b
 
 
+def test_b_s_instances_are_made_only_when_a_lookup_needs_them(bench_trees: tuple[Path, Path]) -> None:
+    """B's stand-ins with subnet lists leave their instances for later: A's partner scores the
+    most a mapping can and A's lists hold two subnets, so no instance of B's is ever made."""
+    a, m = (load(str(p), scan=_always) for p in bench_trees)
+    _same([a, m])  # the plain path makes every instance: the same report
+    keep: list[Any] = []
+    report = peer_check(shaped(a), shaped(m), keep=keep)
+    side_b = keep[0][1]
+    assert len(side_b.lazy_parents) > 50 and side_b._later.keys() == side_b.lazy_parents
+    assert not any(n.rsplit("/", 1)[0] in side_b.lazy_parents for n in side_b.ends if "/" in n)
+    assert len(report.pairs) == 1000 and not report.unpaired_b
+
+
+def test_b_s_instances_left_for_later_are_made_in_their_place() -> None:
+    """B's b2 and b3 stand in for b1 and leave their instances for later. a1 overlaps b2 only
+    in part: b2's instances are made and scored right after it (a1 pairs with one); a2 has a
+    wildcard end: every instance is made, in the order of making them at once (_hosts); a3
+    equals b3 as a whole (b3's instances cannot tie it); A's b2 pairs with nothing, its
+    instances are looked up by name."""
+    b = ["version 2", ""]
+    for n in (1, 2, 3):
+        b += [
+            f"conn b{n}",
+            f"\tleft=192.0.2.{n}",
+            f"\tleftsubnets={{10.{2 * n - 1}.0.0/16 10.{2 * n}.0.0/16}}",
+            "\tright=192.0.2.9",
+            "\tauto=add",
+            "",
+        ]
+    a = ["version 2", ""]
+    for name, params in (
+        ("a1", ["left=192.0.2.2", "leftsubnet=10.3.0.0/16", "right=192.0.2.9"]),
+        ("a2", ["left=%any", "leftsubnet=10.5.0.0/16", "right=192.0.2.9"]),
+        ("a3", ["left=192.0.2.3", "leftsubnets={10.5.0.0/16 10.6.0.0/16}", "right=192.0.2.9"]),
+        ("b2", ["left=192.0.2.7", "leftsubnets={10.3.0.0/16 10.4.0.0/16}", "right=192.0.2.8"]),
+    ):
+        a += [f"conn {name}", *(f"\t{p}" for p in params), "\tauto=start", ""]
+    trees = [load_text("\n".join(a), "a.conf", scan=_always), load_text("\n".join(b), "b.conf", scan=_always)]
+    report, models = _same(trees)
+    assert [(p.a, p.b) for p in report.pairs] == [("a1", "b2/1x0"), ("a2", "b3/1x0"), ("a3", "b3")]
+    assert report.unpaired_a == ("b2",)
+    keep: list[Any] = []
+    peer_check(*models, keep=keep)
+    side_b = keep[0][1]
+    assert side_b.lazy_parents == {"b2", "b3"} and not side_b._later
+    kids = [f"b{n}/{i}x0" for n in (1, 2, 3) for i in (1, 2)]
+    assert list(side_b.ends) == ["b1", *kids[:2], "b2", *kids[2:4], "b3", *kids[4:]]
+
+
 # A class row as the value forms of lexer.ROW_RE allow it (bare, in quotes, in braces), with
 # the blanks, comments and other rows around it that a shaped body may hold.
 _CLASS_SLOTS = tuple(side + key for side in ("left", "right") for key in ("", "id", "subnet", "subnets"))

@@ -14,9 +14,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from ipsecconf.core._diagnostics import Severity, register
 from ipsecconf.language import _keywords as keywords
@@ -110,8 +110,12 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
+# Where, Finding and Pair are named tuples: a report holds one per finding and pair (~7,000
+# findings at 10k conns), and _new(cls, fields) builds one in a C call, without __init__.
+_new = tuple.__new__
+
+
+class Where(NamedTuple):
     """A line of a config (or of ipsec.secrets) and the keyword written there, for the caret."""
 
     file: str
@@ -122,8 +126,7 @@ class Where:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     code: str
     severity: Severity
     kind: str
@@ -143,8 +146,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Pair:
+class Pair(NamedTuple):
     a: str
     b: str
     findings: tuple[Finding, ...]
@@ -152,8 +154,7 @@ class Pair:
     mirrored: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Ambiguous:
+class Ambiguous(NamedTuple):
     side: str  # "a" or "b": whose conn matched several of the other's
     name: str
     candidates: tuple[str, ...]
@@ -182,12 +183,16 @@ class PeerReport:
         """``json.dumps(self.to_json(), ensure_ascii=False)``, written out directly: the text of a
         finding but for its places is encoded once (most findings are replayed on many pairs)."""
         enc = _encode_str
-        heads: dict[tuple[str, Severity, str, str], str] = {}
+        heads: dict[tuple[str, int, str, str], str] = {}
         pairs = []
         for p in self.pairs:
+            if not p.findings:
+                pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": []}}')
+                continue
             found = []
             for f in p.findings:
-                key = (f.code, f.severity, f.kind, f.message)  # (an enum's .value is slow to read)
+                # (an enum's .value is slow to read, its hash is a Python call: its id serves)
+                key = (f.code, id(f.severity), f.kind, f.message)
                 head = heads.get(key)
                 if head is None:
                     head = heads[key] = (
@@ -664,28 +669,60 @@ _SLOW: _Read = (None, None, None, None)  # compared by identity: _read builds a 
 
 def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
     """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
-    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it)."""
+    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it).
+    (_unquote and _quad inline: this runs for each new end, every end of A's at 10k conns.)"""
     address = i = n = None
-    raw = h = _unquote(host)
-    if raw is not None:
-        addr = _quad(raw)
-        if addr is None:
+    if host is not None:
+        if host[0] in _QUOTING:
+            host = _unquote(host)
+    if host is not None:
+        o = _OCTETS
+        try:  # _quad
+            a, b, c, d = host.split(".")
+            address = (4, (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d], 32)
+        except (ValueError, KeyError):
             return _SLOW
-        address = (4, addr, 32)
-    raw = _unquote(ident)
+    raw = ident
+    if raw is not None and raw[0] in _QUOTING:
+        raw = _unquote(raw)
     if raw is not None:
-        if raw[:1] != "@" or '"' in raw:
+        if raw[0] != "@" or '"' in raw:
             return _SLOW
-        i = _at_id(raw)
-    raw = _unquote(subnet)
+        c = raw[1:2]  # _at_id, inline
+        if not c or c in "#~" or raw[-1].isspace():
+            i = normalize_id(raw)
+        else:
+            i = raw.lower()
+            if i == raw and raw[-1] != ".":
+                i = raw
+            else:
+                i = i.rstrip(".")
+    raw = subnet
+    if raw is not None and raw[0] in _QUOTING:
+        raw = _unquote(raw)
     if raw is not None:
-        n = seen.nets.get(raw, _UNSEEN_NETS)
+        known = seen.nets
+        n = known.get(raw, _UNSEEN_NETS)
         if n is _UNSEEN_NETS:
-            quick = _net_of(raw)
-            n = seen.nets[raw] = None if quick is None else frozenset((quick,))
+            n = None  # _net_of, inline
+            quad, _, plen = raw.partition("/")
+            bits = _PREFIXES.get(plen)
+            if bits is not None:
+                o = _OCTETS
+                try:
+                    a, b, c, d = quad.split(".")
+                    addr = (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d]
+                    if not addr & _HOST_BITS[bits]:
+                        n = frozenset(((4, addr, bits),))
+                except (ValueError, KeyError):
+                    pass
+            known[raw] = n
         if n is None:
             return _SLOW
-    return (h, address, i, n)
+    return (host, address, i, n)
+
+
+_QUOTING = '"{'  # the first characters of a token _unquote changes
 
 
 def _at_id(raw: str) -> str:
@@ -864,14 +901,16 @@ def _plain_list(raw: str) -> list[Net] | None:
 _KIND_OF_CHOICE = (("0x0", "0x1"), ("1x0", "1x1"))
 
 
-@dataclass(slots=True)
 class _First:
     """What every stand-in of one first conn shares: its ends, its lines, its instances by
     their LxR suffix (with subnet lists only)."""
 
-    ends: tuple[_End, _End]
-    lines: _FirstLines
-    kids: dict[str, tuple[_End, _End]] | None = None
+    __slots__ = ("ends", "lines", "kids")
+
+    def __init__(self, ends: tuple[_End, _End], lines: _FirstLines) -> None:
+        self.ends = ends
+        self.lines = lines
+        self.kids: dict[str, tuple[_End, _End]] | None = None
 
 
 _NOT_YET: _First | None = _First.__new__(_First)  # a first not looked at yet
@@ -886,8 +925,14 @@ _Later = tuple[dict[str, tuple[_End, _End]], _Own, _End, _End, list[tuple[int, N
 class _Side:
     """One config's negotiated conns and their leftsubnets= instances, indexed for pairing."""
 
-    def __init__(self, config: Config | Shaped, index: bool = True, seen: _Seen | None = None) -> None:
+    def __init__(
+        self, config: Config | Shaped, index: bool = True, seen: _Seen | None = None, lazy: bool = False
+    ) -> None:
         self.seen = seen or _Seen()
+        # B's stand-ins (with two concrete hosts) whose instances are made only when a lookup
+        # needs them (see _choose): they are not in the index, but follow their conn in it.
+        self.lazy = lazy
+        self.lazy_parents: set[str] = set()
         shaped = config if isinstance(config, Shaped) else None
         self.config = config = config.config if isinstance(config, Shaped) else config
         instances: dict[str, list[Conn]] = {}
@@ -905,7 +950,9 @@ class _Side:
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
-        reads, values, new = seen.ends, _class_values, object.__new__
+        reads, new, tokens_in = seen.ends, object.__new__, _CLASS_TOKEN.findall
+        stood = 0  # stand-ins read inline
+        last_doc, text = None, ""
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
@@ -915,15 +962,24 @@ class _Side:
                 if fst is not None and fst is not _NOT_YET:
                     name = conn.name
                     block = conn_index[name]
-                    text, start = block.doc.source.text, block.body_start
+                    if block.doc is not last_doc:
+                        last_doc = block.doc
+                        text = last_doc.source.text
+                    start, end = block.body_start, block.end
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    own = values(text, start, block.end)
-                    tokens = (own.get("left"), own.get("leftid"), own.get("leftsubnet"))
+                    # _class_values; inline for a body without braces
+                    own = (
+                        dict(tokens_in(text, start, end))
+                        if text.find("{", start, end) < 0
+                        else (_class_values(text, start, end))
+                    )
+                    get = own.get
+                    tokens = (get("left"), get("leftid"), get("leftsubnet"))
                     rl = reads.get(tokens)
                     if rl is None:
                         rl = reads[tokens] = _read(*tokens, seen)
-                    tokens = (own.get("right"), own.get("rightid"), own.get("rightsubnet"))
+                    tokens = (get("right"), get("rightid"), get("rightsubnet"))
                     rr = reads.get(tokens)
                     if rr is None:
                         rr = reads[tokens] = _read(*tokens, seen)
@@ -935,7 +991,7 @@ class _Side:
                             continue
                         if fst.kids is None:
                             ends[name] = (left, right)
-                            self.stand_ins += 1
+                            stood += 1
                         else:
                             at.values = own  # _choices reads the subnet lists there
                             added = self._with_instances(name, fst, at, left, right, shaped)
@@ -954,6 +1010,7 @@ class _Side:
             for inst in instances.get(conn.name, []):
                 if self._add(inst, instances):
                     self.kids.setdefault(conn.name, []).append(inst.name)
+        self.stand_ins += stood
         # The index: conns by their two hosts (in either order), and conns with one wildcard
         # host by the other; every conn by each host only when a wildcard conn asks (_hosts).
         self.by_pair: dict[tuple[str, str], list[str]] = {}
@@ -979,6 +1036,8 @@ class _Side:
     def _hosts(self) -> dict[str, list[str]]:
         """Every conn of the index by each of its hosts, in the order of ``ends``."""
         if self._by_host is None:
+            if self.lazy_parents:
+                self._all_kids()
             by_host: dict[str, list[str]] = {}
             for name, (left, right) in self.ends.items() if self.indexed else ():
                 for h in (left.host, right.host):
@@ -1064,10 +1123,13 @@ class _Side:
         self.ends[name] = (left, right)
         self.stand_ins += 1
         later = (kids, at, left, right, lefts, rights)
-        if self.indexed:
-            self._instances(name, later)
-        else:
+        if not self.indexed:
             self._later[name] = later
+        elif self.lazy and left.host is not None and right.host is not None:
+            self._later[name] = later
+            self.lazy_parents.add(name)
+        else:
+            self._instances(name, later)
         return True
 
     def _instances(self, name: str, later: _Later) -> None:
@@ -1082,6 +1144,24 @@ class _Side:
                 kid = f"{name}/{li}x{ri}"
                 self.ends[kid] = (_kid(theirs[0], left, ln, ia, one), _kid(theirs[1], right, rn, ia, one))
                 names.append(kid)
+
+    def _all_kids(self) -> None:
+        """Every instance left for later made, and ``ends`` in the order of making them at once
+        (each conn's instances right after it)."""
+        for name in list(self._later):
+            self.kids_of(name)
+        late, kids, ends = self.lazy_parents, self.kids, self.ends
+        made = {k for p in late for k in kids.get(p, ())}
+        order: dict[str, tuple[_End, _End]] = {}
+        for name, got in ends.items():
+            if name in made:
+                continue
+            order[name] = got
+            if name in late:
+                for k in kids.get(name, ()):
+                    order[k] = ends[k]
+        ends.clear()  # in place: peer_check holds this dict
+        ends.update(order)
 
     def kids_of(self, name: str) -> list[str]:
         """The instances of conn ``name``, made on the first ask when they were left for later."""
@@ -1202,8 +1282,7 @@ def _best(a: tuple[_End, _End], b: tuple[_End, _End], same_name: bool) -> tuple[
     return mirror, True
 
 
-@dataclass(slots=True)
-class _Choice:
+class _Choice(NamedTuple):
     b: str | None
     score: Score | None
     mirrored: bool
@@ -1211,29 +1290,61 @@ class _Choice:
 
 
 def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip: frozenset[str]) -> _Choice:
-    if not single and name in other.ends:
-        got = _best(ends, other.ends[name], True)
-        if got is not None:
-            return _Choice(name, got[0], got[1])
+    lazy: Set[str] = other.lazy_parents
+    if not single:
+        if lazy and "/" in name:  # an instance's name: the other's instance of that name, made
+            parent = name.rsplit("/", 1)[0]
+            if parent in lazy:
+                other.kids_of(parent)
+        if name in other.ends:
+            got = _best(ends, other.ends[name], True)
+            if got is not None:
+                return _new(_Choice, (name, got[0], got[1], ()))
     best: list[tuple[Score, str, bool]] = []
-    for cand in other.candidates(ends):
+    cands = found = other.candidates(ends)
+    if ends[0].host is None or ends[1].host is None:
+        lazy = _NO_NAMES  # candidates from _hosts(): every instance made, in its place
+    i = 0
+    while i < len(cands):
+        cand = cands[i]
+        i += 1
         if cand in skip:
             continue
         theirs = other.ends[cand]
         if single and theirs[0].host is not None and theirs[1].host is not None:
             continue  # in one file, a conn with both hosts concrete is its own pair
         got = _best(ends, theirs, False)
-        if got is None:
-            continue
-        if not best or got[0] > best[0][0]:
-            best = [(got[0], cand, got[1])]
-        elif got[0] == best[0][0]:
-            best.append((got[0], cand, got[1]))
+        if got is not None:
+            if not best or got[0] > best[0][0]:
+                best = [(got[0], cand, got[1])]
+            elif got[0] == best[0][0]:
+                best.append((got[0], cand, got[1]))
+        if cand in lazy:
+            # Its instances come next in the index. Each has its hosts and ids and one of its
+            # subnets per side: none reaches the best when it is the most a mapping scores
+            # (both subnets equal) and an end of ours has other than one subnet.
+            if best and best[0][0] == _TOP_SCORE and not _single_nets(ends):
+                continue
+            if cands is found:
+                cands = list(found)  # not the index's own list
+            cands[i:i] = other.kids_of(cand)
     if not best:
         return _Choice(None, None, False)
     if len(best) > 1:
         return _Choice(None, best[0][0], False, tuple([c for _, c, _ in best]))
-    return _Choice(best[0][1], best[0][0], best[0][2])
+    return _new(_Choice, (best[0][1], best[0][0], best[0][2], ()))
+
+
+_TOP_SCORE = (0, *_TOP)  # _TOP by a conn of another name
+
+
+def _single_nets(ends: tuple[_End, _End]) -> bool:
+    """Both ends one subnet (or host), not virtual: an instance's nets may equal them."""
+    for e in ends:
+        nets = e.effective_nets
+        if nets is None or len(nets) != 1 or e.virtual:
+            return False
+    return True
 
 
 def _header(end: _End) -> Where:
@@ -1291,7 +1402,7 @@ def peer_check(
     caller that leaves without freeing it object by object (the CLI: ~20 ms at 10k conns)."""
     single = b is None
     side_a = _Side(a, index=single)
-    side_b = side_a if b is None else _Side(b, seen=side_a.seen)
+    side_b = side_a if b is None else _Side(b, seen=side_a.seen, lazy=True)
     chosen: dict[str, _Choice] = {}
     units: list[str] = []
     ends_a, ends_b, kids_of = side_a.ends, side_b.ends, side_a.kids_of
@@ -1370,7 +1481,7 @@ def peer_check(
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
         found = _check_pair(ca, cb, ends_a[name], b_ends, secrets_a, secrets_b, memo)
-        pairs.append(Pair(name, partner, tuple(found), ch.mirrored))
+        pairs.append(_new(Pair, (name, partner, tuple(found), ch.mirrored)))
     # The conns paired, and the conns of the instances paired.
     paired_a = {p.a for p in pairs}
     paired_a |= {parent_a[n] for n in paired_a if n in parent_a}
@@ -1466,7 +1577,7 @@ class _Checker:
         self.specs.append((code, sev, kind, message, hint, _spec(wa), _spec(wb)))
         wa = wa.resolve() if isinstance(wa, _Pending) else wa
         wb = wb.resolve() if isinstance(wb, _Pending) else wb
-        self.out.append(Finding(code, sev, kind, message, wa, wb, hint))
+        self.out.append(_new(Finding, (code, sev, kind, message, wa, wb, hint)))
 
     def conn_value(self, keyword: str) -> tuple[Value | None, Value | None, Loc, Loc]:
         va, vb = self.conn_a.get(keyword), self.conn_b.get(keyword)
@@ -1618,16 +1729,16 @@ _Put = Where | None | str | tuple[re.Pattern[str], str | None, Where]
 
 
 def _put_for(conn: Conn, at: _Own | None, spec: Where | tuple[str, bool] | None) -> _Put:
-    if not isinstance(spec, tuple):
+    if spec is None or isinstance(spec, Where):  # first: a Where is a tuple too
         return spec
     v = conn.get(spec[0], defaults=spec[1])
     if at is None:
         return _where(conn, v, spec[0])
     plan = at.plan(v, spec[0])
-    if isinstance(plan, tuple):
-        slot, there = plan
-        return (_row_re(slot), there.keyword, there)
-    return plan
+    if isinstance(plan, (Where, str)):  # first: a Where is a tuple too
+        return plan
+    slot, there = plan
+    return (_row_re(slot), there.keyword, there)
 
 
 def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Finding]:
@@ -1644,25 +1755,27 @@ def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Findi
         ]
         memo.keep.append(specs)  # keeps id(specs) its own
     return [
-        Finding(code, sev, kind, message, _put(at_a, pa), _put(at_b, pb), hint)
+        _new(Finding, (code, sev, kind, message, _put(at_a, pa), _put(at_b, pb), hint))
         for code, sev, kind, message, hint, pa, pb in puts
     ]
 
 
 def _put(at: _Own | None, put: _Put) -> Where | None:
-    if put is None or isinstance(put, Where):
-        return put  # a fixed place; for a built conn, all are
-    block = at.block if at is not None else None
-    assert block is not None  # noqa: S101 - only a stand-in's places are left to find
+    if type(put) is not tuple:  # (the most: the row of a stand-in's own line, below)
+        if put is None or isinstance(put, Where):
+            return put  # a fixed place; for a built conn, all are
+        assert at is not None  # noqa: S101 - only a stand-in's places are left to find
+        block = at.block
+        return _new(Where, (block.doc.source.name, block.line, None))  # _HEADER
+    assert at is not None  # noqa: S101
+    block = at.block
     source = block.doc.source
-    if isinstance(put, str):
-        return Where(source.name, block.line, None)  # _HEADER
-    rx, keyword, there = put
+    rx, keyword, there = cast("tuple[re.Pattern[str], str | None, Where]", put)
     text, start = source.text, block.body_start
     m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
     if m is None:
         return there
-    return Where(source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword)
+    return _new(Where, (source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword))
 
 
 # The conn-level keywords the checks below read (authby is checked per pair, with the keys).
