@@ -392,6 +392,7 @@ def write_json_v2(
         nonlocal sep
         if run:
             write(sep + enc(run)[1:-1])
+            flush()  # a run is a batch of conns already: written now, not 256 runs later
             sep = ","
             run.clear()
 
