@@ -355,7 +355,7 @@ def shape_body() -> str:
 
 _SHAPED_STATUS = (kw.Status.CURRENT, kw.Status.UNDOCUMENTED)
 # Per shape_fields (by identity: a scan's one tuple, kept here alive): where a shape has a row
-# of an undocumented keyword (see noted_rows). Hashing the fields would cost more than the rest.
+# of an undocumented keyword (see noted_rows).
 _NOTED: dict[int, tuple[tuple[str, ...], tuple[tuple[int, str], ...]]] = {}
 
 
@@ -376,16 +376,9 @@ def noted_rows(block: Block) -> tuple[str, ...] | None:
     """What of ``block`` the checking scan did not prove fine: None, nothing; else the names of
     its rows that carry a finding anyway (an undocumented class key: connalias=, K006), which
     the scan took with a value the keyword's type accepts. Only for a block with a shape."""
-    fields = block.doc.shape_fields
-    got = _NOTED.get(id(fields))
-    at = got[1] if got is not None and got[0] is fields else _noted_at(fields)
-    if not at:
-        return None
+    at = _noted_at(block.doc.shape_fields)
     shape = block.shape
     assert shape is not None  # noqa: S101 - only asked of a block with a shape
-    if len(at) == 1:  # one such keyword (connalias=): the common case, no tuple built
-        i, form = at[0]
-        return None if shape[i] is None else (form,)
     return tuple([form for i, form in at if shape[i] is not None]) or None
 
 
@@ -426,7 +419,6 @@ def complete_shapes(tree: ConfigTree) -> None:
             old = at.get(b.offset) if b.shape is not None else None
             if old is not None and old.kind == "conn" and old.name == b.name and old.end == b.end:
                 old.shape = b.shape
-                doc.shaped = True
         doc.shape_fields = again.shape_fields
 
 

@@ -297,10 +297,13 @@ class Document:
     blocks: list[Block]
     diagnostics: list[Diagnostic]
     has_crlf: bool = False
-    # Whether the checking scan gave some block a shape (Block.shape), and the name of each
-    # field of those shapes (the scan's k_ groups, in order).
-    shaped: bool = False
+    # The name of each field of the checking scan's shapes (Block.shape): its k_ groups, in order.
     shape_fields: tuple[str, ...] = ()
+
+    @property
+    def shaped(self) -> bool:
+        """Whether the checking scan gave some block a shape."""
+        return any(b.shape is not None for b in self.blocks)
 
     @property
     def shapes(self) -> dict[Block, Shape]:
@@ -756,7 +759,6 @@ def _parse_source(source: Source, scan: re.Pattern[str] | None = None) -> Docume
                         doc, "conn", shconn, start, line, m.end(2), end, True, None, setdefault(shape, shape)
                     )
                 )
-                doc.shaped = True
                 pos = end
                 continue
         conn, setup, inc = m.group(g_conn, g_setup, g_inc)
