@@ -258,7 +258,7 @@ class _JsonTemplate:
 
     __slots__ = (
         "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "row_ids", "walks", "values", "base",
-        "by_step", "own", "own_at", "instance_at", "instance_layouts",
+        "by_step", "own", "own_at", "own_keys", "class_keys", "instance_at", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -296,6 +296,8 @@ class _JsonTemplate:
             elif kind == "t":
                 self.by_step.setdefault(src_i[1], []).append((i, k, src_i[2], src_i[3]))  # type: ignore[arg-type]
         self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
+        self.own_keys = [k for k, _slot, _c in self.own]  # their slots
+        self.class_keys = [k for k, _slot, is_class in self.own if is_class]  # those of class values
         self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
         # by which subnets an instance has: see ShapedText._instance_layout
         self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
@@ -306,7 +308,7 @@ class _JsonFit:
 
     __slots__ = (
         "values", "okeys", "volatile", "own", "own_keys", "class_keys", "also", "alsoflip", "rows",
-        "instance_keys", "own_at", "instances", "layouts",
+        "instance_keys", "own_instance", "instance_slots", "own_at", "instances", "layouts",
     )  # fmt: skip
 
     def __init__(
@@ -326,13 +328,22 @@ class _JsonFit:
             None if changed is None else sorted([i for i, o in enumerate(okeys) if o is None] + changed)
         )
         self.own = t.own  # (slot, row slot, class?) of the conn's own rows, in order
-        self.own_keys = [k for k, _slot, _c in t.own]  # their slots
-        self.class_keys = [k for k, _slot, is_class in t.own if is_class]  # those of class values
+        self.own_keys = t.own_keys
+        self.class_keys = t.class_keys
         self.also = also
         self.alsoflip = alsoflip
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
-        # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
-        self.instance_keys = [(k, okeys[i]) for i, k in t.instance_at]
+        # The origins an instance reads (see ShapedText.instance_bodies): the same for every
+        # stand-in of the fit, and (slot, index in the body) of those on its own rows.
+        self.instance_keys: list[tuple[str, _Origin]] = []
+        self.own_instance: list[tuple[str, int]] = []
+        for i, k in t.instance_at:
+            okey = okeys[i]
+            if okey is None:
+                self.own_instance.append((k, t.ats[t.own_at[k]]))
+            else:
+                self.instance_keys.append((k, okey))
+        self.instance_slots = [k for k in INSTANCE_KEYS if k in values]  # those it has
         self.own_at = t.own_at  # slot -> index among own rows
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
         self.layouts = t.instance_layouts
@@ -912,15 +923,13 @@ class ShapedText:
                     rows.update(zip(fit.own_keys, range(at0, at0 + len(t.ats)), strict=True))
             body["origins"] = rows
         if t.instances and pending is not None:
-            keys: dict[str, tuple[str, int, str]] = {}
-            for k, okey in fit.instance_keys:
-                keys[k] = (
-                    okey if okey is not None else (blk.doc.source.name, line0 + t.ats[fit.own_at[k]], "own")
-                )
+            keys = dict(fit.instance_keys)
+            for k, at in fit.own_instance:
+                keys[k] = (blk.doc.source.name, line0 + at, "own")
             made: dict[str, int] | None = body.get("origins")  # type: ignore[assignment]
-            ids = None if made is None else [made[k] for k, _slot, _c in fit.own]
+            ids = None if made is None else [made[k] for k in fit.own_keys]
             # Kept until every conn is written: only what instance_bodies reads of the values.
-            mine = {k: values[k] for k in INSTANCE_KEYS if k in values}
+            mine = {k: values[k] for k in fit.instance_slots}
             pending.append((s.name, mine, None, keys, (fit, texts, ids)))
         self.used += 1
         return body
