@@ -372,7 +372,8 @@ def write_json_v2(
 
         def fresh(file: str, line: int, offsets: Sequence[int]) -> int:
             f, at = files.setdefault(file, len(files)), len(rows)
-            rows.extend([[f, line + i, "own"] for i in offsets])
+            for i in offsets:  # (a loop: a comprehension here would make cells of f and line)
+                rows.append([f, line + i, "own"])
             return at
 
         def by_value(o: Origin) -> int:

@@ -211,6 +211,15 @@ def _make_layout(starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ..
     return re.compile("".join(parts)), groups, canon if any(canon) else None
 
 
+def _known_rows(
+    okeys: Sequence[_Origin | None], known: Callable[[_Origin], int | None]
+) -> list[int | None] | tuple[()]:
+    """The rows of origins ``okeys`` (None for own rows), when each has one (its first's own walk's
+    do when the first was written before its stand-ins); else ()."""
+    got = [None if o is None else known(o) for o in okeys]
+    return () if None in [g for g, o in zip(got, okeys, strict=True) if o is not None] else got
+
+
 def _as_written(vtype: str, form: int) -> str | None:
     """A regex of values of ``vtype`` in ``form`` (bare or quoted) that are their own canonical text."""
     if form == _BRACED or vtype == "subnet":
@@ -258,7 +267,8 @@ class _JsonTemplate:
 
     __slots__ = (
         "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "row_ids", "walks", "values", "base",
-        "by_step", "own", "own_at", "own_keys", "class_keys", "instance_at", "instance_layouts",
+        "by_step", "own", "own_at", "own_keys", "class_keys", "own_idx", "instance_at", "instance_set",
+        "own_instance", "instance_slots", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -298,7 +308,14 @@ class _JsonTemplate:
         self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
         self.own_keys = [k for k, _slot, _c in self.own]  # their slots
         self.class_keys = [k for k, _slot, is_class in self.own if is_class]  # those of class values
+        self.own_idx = [i for i, src_i in enumerate(src) if src_i[0] == "o"]  # their indexes
         self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
+        # The slots an instance reads (see ShapedText.instance_bodies): (index, slot) of those set
+        # by other sections, the same for every stand-in of a fit; (slot, line in the body) of
+        # the conn's own rows; the slots it has.
+        self.instance_set = [(i, k) for i, k in self.instance_at if src[i][0] != "o"]
+        self.own_instance = [(k, self.ats[self.own_at[k]]) for i, k in self.instance_at if src[i][0] == "o"]
+        self.instance_slots = [k for k in INSTANCE_KEYS if k in self.values]
         # by which subnets an instance has: see ShapedText._instance_layout
         self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
 
@@ -324,9 +341,7 @@ class _JsonFit:
         self.okeys = okeys  # per slot, its origin; None for the conn's own rows
         # The slots whose origins may not have rows yet, in order: own rows and those set by the
         # sections other than the first's own walk's (``changed``); None: any may not.
-        self.volatile = (
-            None if changed is None else sorted([i for i, o in enumerate(okeys) if o is None] + changed)
-        )
+        self.volatile = None if changed is None else sorted(t.own_idx + changed)
         self.own = t.own  # (slot, row slot, class?) of the conn's own rows, in order
         self.own_keys = t.own_keys
         self.class_keys = t.class_keys
@@ -335,15 +350,10 @@ class _JsonFit:
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
         # The origins an instance reads (see ShapedText.instance_bodies): the same for every
         # stand-in of the fit, and (slot, index in the body) of those on its own rows.
-        self.instance_keys: list[tuple[str, _Origin]] = []
-        self.own_instance: list[tuple[str, int]] = []
-        for i, k in t.instance_at:
-            okey = okeys[i]
-            if okey is None:
-                self.own_instance.append((k, t.ats[t.own_at[k]]))
-            else:
-                self.instance_keys.append((k, okey))
-        self.instance_slots = [k for k in INSTANCE_KEYS if k in values]  # those it has
+        # (okeys holds an origin for each slot but the conn's own rows)
+        self.instance_keys: list[tuple[str, _Origin]] = [(k, okeys[i]) for i, k in t.instance_set]  # type: ignore[misc]
+        self.own_instance = t.own_instance
+        self.instance_slots = t.instance_slots
         self.own_at = t.own_at  # slot -> index among own rows
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
         self.layouts = t.instance_layouts
@@ -889,11 +899,7 @@ class ShapedText:
             rows: dict[str, int]
             if fixed is None:
                 if fit.volatile is not None and known is not None and t.row_ids is None:
-                    # Its first's own walk's origins have rows when the first was written before.
-                    got = [None if o is None else known(o) for o in t.okeys or ()]
-                    t.row_ids = (
-                        () if None in [g for g, o in zip(got, t.okeys or (), strict=True) if o] else got
-                    )
+                    t.row_ids = _known_rows(t.okeys or (), known)
                 # The first of its fit makes the rows of its origins that may be new ones, in
                 # order among its own: those of its first's own walk's slots were made.
                 okeys = fit.okeys
