@@ -16,7 +16,8 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple, cast
+from itertools import islice
+from typing import Any, NamedTuple
 
 from ipsecconf.core._diagnostics import Severity, register
 from ipsecconf.language import _keywords as keywords
@@ -1072,15 +1073,23 @@ class _Side:
                 if self._add(inst, instances):
                     self.kids.setdefault(conn.name, []).append(inst.name)
         self.stand_ins += stood
-        # The index: conns by their two hosts (in either order), and conns with one wildcard
-        # host by the other; every conn by each host only when a wildcard conn asks (_hosts).
-        self.by_pair: dict[tuple[str, str], list[str]] = {}
-        self.by_wild: dict[str, list[str]] = {}
+        # The index (see index), of the conns read here (A's conns look for partners in B's
+        # index only); every conn by each host only when a wildcard conn asks (_hosts).
+        self._index: tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]] | None = None
+        self._unindexed = len(self.ends) if index else 0
         self._by_host: dict[str, list[str]] | None = None
-        if not index:
-            return  # A's conns look for partners in B's index only
-        by_pair, by_wild = self.by_pair, self.by_wild
-        for name, two in self.ends.items():
+
+    def index(self) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]]:
+        """(by_pair, by_wild): the conns read by __init__ by their two hosts (in either order),
+        and those with one wildcard host by the other; made on the first ask (most pairs are
+        found by their names). ``ends`` keeps them first in its order until _all_kids, which
+        asks first: what kids_of adds later comes after them."""
+        if self._index is not None:
+            return self._index
+        by_pair: dict[tuple[str, str], list[str]] = {}
+        by_wild: dict[str, list[str]] = {}
+        self._index = by_pair, by_wild
+        for name, two in islice(self.ends.items(), self._unindexed):
             if isinstance(two, _Rec):
                 lh, rh = two[0][0], two[1][0]
             else:
@@ -1096,6 +1105,7 @@ class _Side:
                 h = lh if lh is not None else rh  # one of them: _add keeps no conn without
                 assert h is not None  # noqa: S101
                 by_wild.setdefault(h, []).append(name)
+        return self._index
 
     def _hosts(self) -> dict[str, list[str]]:
         """Every conn of the index by each of its hosts, in the order of ``ends``."""
@@ -1215,6 +1225,7 @@ class _Side:
         (each conn's instances right after it)."""
         for name in list(self._later):
             self.kids_of(name)
+        self.index()  # of the conns read first
         late, kids, ends = self.lazy_parents, self.kids, self.ends
         made = {k for p in late for k in kids.get(p, ())}
         order: dict[str, _Ends] = {}
@@ -1266,8 +1277,8 @@ class _Side:
             host = h1 if h0 is None else h0
             assert host is not None  # noqa: S101 - _add keeps no conn without a host
             return list(dict.fromkeys(self._hosts().get(host, _NO_CONNS)))  # lh == rh: listed twice
-        found = self.by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
-        wild = self.by_wild
+        by_pair, wild = self.index()
+        found = by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
         if h0 in wild or h1 in wild:
             found = list(dict.fromkeys([*found, *wild.get(h0, ()), *wild.get(h1, ())]))
         return found
@@ -1433,11 +1444,11 @@ def _choose_rec(name: str, rec: _Rec, other: _Side) -> _Choice | None:
         ):
             return _new(_Choice, (name, _rec_score(rl, rr, 1), False, ()))
         return None
-    h0, h1 = cast(str, rl[0]), cast(str, rr[0])  # a record's hosts are concrete
-    if h0 == h1 or "/" in name:
-        return None
-    found = other.by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
-    wild = other.by_wild
+    h0, h1 = rl[0], rr[0]
+    if h0 is None or h1 is None or h0 == h1 or "/" in name:
+        return None  # (a record's hosts are concrete)
+    by_pair, wild = other.index()
+    found = by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
     if len(found) != 1 or h0 in wild or h1 in wild:
         return None  # none, or more than one to score (candidates)
     cand = found[0]
@@ -1945,7 +1956,10 @@ def _put(block: Block | None, put: _Put) -> Where | None:
         return _new(Where, (block.doc.source.name, block.line, None))  # _HEADER
     assert block is not None  # noqa: S101
     source = block.doc.source
-    rx, keyword, there = cast("tuple[re.Pattern[str], str | None, Where]", put)
+    rx: re.Pattern[str]
+    keyword: str | None
+    there: Where
+    rx, keyword, there = put  # type: ignore[assignment]  # (a Where is no tuple here: above)
     text, start = source.text, block.body_start
     m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
     if m is None:
