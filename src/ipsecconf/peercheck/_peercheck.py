@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -442,21 +443,28 @@ class _Own:
 # an address as id, a subnet list; maybe in quotes or braces); lexer.ROW_RE's value forms.
 # The rows' patterns start at the newline before a row (a literal the regex engine looks for
 # quickly; searched from _line_before), not at ^, which is tried at every character.
-_CLASS_ROW = re.compile(
-    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
-    r'(?:"([^"\n\r]*)"|\{([^"\n\r}]*)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))'
+def _rows_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` with each ``{P}`` a possessive mark where the re module has them (3.11+),
+    else nothing: the same matches (each marked run is followed by what it cannot hold, so
+    giving some of it back never helps), with no backtracking state kept for them."""
+    return re.compile(pattern.replace("{P}", "+" if sys.version_info >= (3, 11) else ""), flags)
+
+
+_CLASS_ROW = _rows_re(
+    r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
+    r'(?:"([^"\n\r]*{P})"|\{([^"\n\r}]*{P})\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*{P}))'
 )
 
 
 # The same rows in a body without braces: (slot, value token), quotes kept.
-_CLASS_TOKEN = re.compile(
-    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
-    r'("[^"\n\r]*"|[^ \t\n\r"#][^ \t\n\r"]*)',
+_CLASS_TOKEN = _rows_re(
+    r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
+    r'("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})',
 )
 # ... and with braces: (slot, value token), quotes and braces kept.
-_CLASS_BRACED = re.compile(
-    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
-    r'("[^"\n\r]*"|\{[^"\n\r}]*\}(?=[ \t#\n])|[^ \t\n\r"#][^ \t\n\r"]*)',
+_CLASS_BRACED = _rows_re(
+    r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
+    r'("[^"\n\r]*{P}"|\{[^"\n\r}]*{P}\}(?=[ \t#\n])|[^ \t\n\r"#][^ \t\n\r"]*{P})',
 )
 
 
@@ -510,9 +518,9 @@ def _row_re(slot: str) -> re.Pattern[str]:
             f for f in (m.keyword.forms() if m else ()) if (x := keywords.lookup(f)) and x.canonical == slot
         ]
         names = "|".join(re.escape(f) for f in sorted(forms or [slot], key=len, reverse=True))
-        got = _ROWS[slot] = re.compile(
-            rf"\n[ \t]+({names})[ \t]*=[ \t]*"
-            r'(?:"([^"\n\r]+)"|\{([^"\n\r}]+)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))',
+        got = _ROWS[slot] = _rows_re(
+            rf"\n[ \t]+{{P}}({names})[ \t]*{{P}}=[ \t]*{{P}}"
+            r'(?:"([^"\n\r]+{P})"|\{([^"\n\r}]+{P})\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*{P}))',
             re.I,
         )
     return got
