@@ -186,6 +186,7 @@ class PeerReport:
         finding but for its places is encoded once (most findings are replayed on many pairs)."""
         enc = _encode_str
         heads: dict[tuple[str, int, str, str], str] = {}
+        files: dict[str, str] = {}  # a file's JSON string up to its ':' (no closing quote)
         pairs = []
         for p in self.pairs:
             if not p.findings:
@@ -202,10 +203,21 @@ class PeerReport:
                         f'"kind": {enc(f.kind)}, "message": {enc(f.message)}, "a": '
                     )
                 a, b = f.a, f.b
-                found.append(
-                    f"{head}{'null' if a is None else enc(f'{a.file}:{a.line}')}, "
-                    f'"b": {"null" if b is None else enc(f"{b.file}:{b.line}")}}}'
-                )
+                if a is None:
+                    ta = "null"
+                else:
+                    pre = files.get(a.file)
+                    if pre is None:
+                        pre = files[a.file] = enc(f"{a.file}:")[:-1]
+                    ta = f'{pre}{a.line}"'  # enc(str(a)): a line's digits need no escape
+                if b is None:
+                    tb = "null"
+                else:
+                    pre = files.get(b.file)
+                    if pre is None:
+                        pre = files[b.file] = enc(f"{b.file}:")[:-1]
+                    tb = f'{pre}{b.line}"'
+                found.append(f'{head}{ta}, "b": {tb}}}')
             pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": [{", ".join(found)}]}}')
         rest = json.dumps(
             {
@@ -310,6 +322,8 @@ Net = tuple[int, int, int]
 
 # A decimal octet without leading zeros (the value parser warns about those and has the last word).
 _OCTETS = {str(n): n for n in range(256)}
+# ... the first, second and third octet of a quad, shifted into place
+_OCTET_1, _OCTET_2, _OCTET_3 = ({k: n << shift for k, n in _OCTETS.items()} for shift in (24, 16, 8))
 
 
 def _quad(text: str) -> int | None:
@@ -691,15 +705,18 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
         if host[0] in _QUOTING:
             host = _unquote(host)
     if host is not None:
-        o = _OCTETS
-        try:  # _quad
+        try:  # _quad, each octet's value already shifted into place
             a, b, c, d = host.split(".")
-            address = (4, (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d], 32)
+            address = (4, _OCTET_1[a] | _OCTET_2[b] | _OCTET_3[c] | _OCTETS[d], 32)
         except (ValueError, KeyError):
             return _SLOW
     raw = ident
-    if raw is not None and raw[0] in _QUOTING:
-        raw = _unquote(raw)
+    if raw is not None:
+        q = raw[0]
+        if q == '"':
+            raw = raw[1:-1] or None  # _unquote of a quoted token
+        elif q == "{":
+            raw = _unquote(raw)
     if raw is not None:
         if raw[0] != "@" or '"' in raw:
             return _SLOW
@@ -723,10 +740,9 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
             quad, _, plen = raw.partition("/")
             bits = _PREFIXES.get(plen)
             if bits is not None:
-                o = _OCTETS
                 try:
                     a, b, c, d = quad.split(".")
-                    addr = (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d]
+                    addr = _OCTET_1[a] | _OCTET_2[b] | _OCTET_3[c] | _OCTETS[d]
                     if not addr & _HOST_BITS[bits]:
                         n = frozenset(((4, addr, bits),))
                 except (ValueError, KeyError):
@@ -1455,7 +1471,7 @@ def _choose_rec(name: str, rec: _Rec, other: _Side) -> _Choice | None:
     h0, h1 = rl[0], rr[0]
     if h0 is None or h1 is None or h0 == h1 or "/" in name:
         return None  # (a record's hosts are concrete)
-    by_pair, wild = other.index()
+    by_pair, wild = other._index or other.index()
     found = by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
     if len(found) != 1 or h0 in wild or h1 in wild:
         return None  # none, or more than one to score (candidates)
