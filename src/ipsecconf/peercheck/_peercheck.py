@@ -18,7 +18,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from ipsecconf.core._diagnostics import Severity, register
 from ipsecconf.language import _keywords as keywords
@@ -664,6 +665,9 @@ def _own_value(slot: str, at: _Own, target: Release) -> Value:
 
 
 _SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "right")}
+# An end's three tokens (None: no line) from a dict of _class_values over _UNSET, in one call.
+_SIDE_TOKENS = {side: itemgetter(*keys) for side, keys in _SIDE_KEYS.items()}
+_UNSET: dict[str, str | None] = dict.fromkeys(k for keys in _SIDE_KEYS.values() for k in keys)
 
 
 class _Seen:
@@ -1029,15 +1033,16 @@ class _Side:
         conn_index = shaped.tree.conn_index if shaped is not None else {}
         reads, new, tokens_in, new_rec = seen.ends, object.__new__, _CLASS_TOKEN.findall, _new
         stood = 0  # stand-ins read inline
+        unset, lefts, rights = _UNSET, _SIDE_TOKENS["left"], _SIDE_TOKENS["right"]
         last_doc, text = None, ""
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
                 # Most stand-ins, inline (what _stand_in does for them, without its calls):
                 # a first seen before; tokens that _read takes. _stand_in reads the others.
-                fst = firsts.get(id(conn.first), _NOT_YET)
+                name, first, _ = conn
+                fst = firsts.get(id(first), _NOT_YET)
                 if fst is not None and fst is not _NOT_YET:
-                    name = conn.name
                     block = conn_index[name]
                     if block.doc is not last_doc:
                         last_doc = block.doc
@@ -1045,18 +1050,18 @@ class _Side:
                     start, end = block.body_start, block.end
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    # _class_values; inline for a body without braces
-                    own = (
-                        dict(tokens_in(text, start, end))
+                    # _class_values (inline for a body without braces), each slot None first
+                    own = unset.copy()
+                    own.update(
+                        tokens_in(text, start, end)
                         if text.find("{", start, end) < 0
-                        else (_class_values(text, start, end))
+                        else _class_values(text, start, end)
                     )
-                    get = own.get
-                    tokens = (get("left"), get("leftid"), get("leftsubnet"))
+                    tokens: tuple[str | None, str | None, str | None] = lefts(own)
                     rl = reads.get(tokens)
                     if rl is None:
                         rl = reads[tokens] = _read(*tokens, seen)
-                    tokens = (get("right"), get("rightid"), get("rightsubnet"))
+                    tokens = rights(own)
                     rr = reads.get(tokens)
                     if rr is None:
                         rr = reads[tokens] = _read(*tokens, seen)
@@ -1079,7 +1084,8 @@ class _Side:
                             ends[name] = (left, right)
                             stood += 1
                         else:
-                            at.values = own  # _choices reads the subnet lists there
+                            # _choices reads the subnet lists there (None: no line, as missing)
+                            at.values = cast("dict[str, str]", own)
                             added = self._with_instances(name, fst, at, left, right, shaped)
                             at.values = _READ
                             if not added:
@@ -1631,6 +1637,7 @@ def peer_check(
     seen: set[frozenset[str]] = set()
     lonely: list[str] = []
     ca, cb = side_a.config, side_b.config
+    no_secrets = secrets_a is None and secrets_b is None
     for name in units:
         ch = chosen[name]
         partner = ch.b
@@ -1647,7 +1654,7 @@ def peer_check(
                 continue
             seen.add(key)
         ra, rb = ends_a[name], ends_b[partner]
-        if type(ra) is _Rec and type(rb) is _Rec and secrets_a is None and secrets_b is None:
+        if type(ra) is _Rec and type(rb) is _Rec and no_secrets:
             done = _check_recs(ra, rb, ch.mirrored, memo)
             if done is not None:
                 pairs.append(_new(Pair, (name, partner, done, ch.mirrored)))
@@ -1786,7 +1793,7 @@ def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
 class _Memo:
     """What pairs of conns with the same values share, found once."""
 
-    __slots__ = ("specs", "by_conns", "clean", "quiet", "puts", "keep")
+    __slots__ = ("specs", "by_conns", "clean", "quiet", "puts", "keep", "recs")
 
     def __init__(self) -> None:
         # Conn-level verdicts by the values' text, and by the two conns (a stand-in's is its
@@ -1801,6 +1808,8 @@ class _Memo:
         # Each replayed finding's places, by (its specs, the two conns, which is a stand-in).
         self.puts: dict[tuple[int, int, int, bool, bool], list[tuple[Any, ...]]] = {}
         self.keep: list[list[_Spec]] = []
+        # _check_recs's places (puts), by (A's first, B's first, mirrored).
+        self.recs: dict[tuple[int, int, bool], list[tuple[Any, ...]]] = {}
 
 
 def _equal(ea: _End, eb: _End) -> bool:
@@ -1874,27 +1883,31 @@ def _check_recs(a: _Rec, b: _Rec, mirrored: bool, memo: _Memo) -> tuple[Finding,
     """_check_pair for two records (no secrets) whose ends are paired by the same _Reads: equal
     class values at both ends, what pairs of these two firsts (and these sides) found is known
     (memo.quiet), and where each finding goes on these conns' lines (memo.puts). None: not
-    known yet, or not paired by their _Reads; _check_pair decides."""
-    fa, fb = a[2].ends, b[2].ends
+    known yet, or not paired by their _Reads; _check_pair decides. Both are functions of the
+    two firsts and ``mirrored``: memo.recs has them by those."""
     if mirrored:
         if b[0] is not a[1] or b[1] is not a[0]:
             return None
-        eb = fb[1]
-    else:
-        if b[0] is not a[0] or b[1] is not a[1]:
-            return None
-        eb = fb[0]
-    ea = fa[0]
-    # (ats of two records are never the same: same is False, two configs)
-    conn_a, conn_b = ea.conn, eb.conn
-    known = memo.quiet.get((id(conn_a), id(conn_b), ea.side, eb.side, False))
-    if known is None:
+    elif b[0] is not a[0] or b[1] is not a[1]:
         return None
-    if not known:
-        return ()
-    puts = memo.puts.get((id(known), id(conn_a), id(conn_b), False, False))
+    key = (id(a[2]), id(b[2]), mirrored)  # (the firsts are kept by the records)
+    puts = memo.recs.get(key)
     if puts is None:
-        return None
+        ea, eb = a[2].ends[0], b[2].ends[1 if mirrored else 0]
+        # (ats of two records are never the same: same is False, two configs)
+        conn_a, conn_b = ea.conn, eb.conn
+        known = memo.quiet.get((id(conn_a), id(conn_b), ea.side, eb.side, False))
+        if known is None:
+            return None
+        if known:
+            puts = memo.puts.get((id(known), id(conn_a), id(conn_b), False, False))
+            if puts is None:
+                return None
+        else:
+            puts = []
+        memo.recs[key] = puts
+    if not puts:
+        return ()
     ba, bb = a[3], b[3]
     return tuple(
         [
