@@ -700,10 +700,12 @@ _SLOW: _Read = (None, None, None, None)  # compared by identity: _read builds a 
 _Base = tuple[str | None, Net | None, str | None, bool, frozenset[Net] | None, bool]
 
 
-def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
-    """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
-    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it).
-    (_unquote and _quad inline: this runs for each new end, every end of A's at 10k conns.)"""
+def _read(tokens: tuple[str | None, str | None, str | None], seen: _Seen) -> _Read:
+    """The class values of an end's own tokens (host, id, subnet: ``_Own.values``, quotes kept),
+    without the value parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW
+    (_patched_slow reads it). (_unquote and _quad inline: this runs for each new end, every end
+    of A's at 10k conns.)"""
+    host, ident, subnet = tokens
     address = i = n = None
     if host is not None:
         if host[0] in _QUOTING:
@@ -783,7 +785,7 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
     ends = seen.ends
     got = ends.get(key)
     if got is None:
-        got = ends[key] = _read(*key, seen)
+        got = ends[key] = _read(key, seen)
     if got is _SLOW:
         return _patched_slow(fe, at, own, target, seen)
     return _made(fe, got, at)
@@ -961,14 +963,15 @@ def _filled(read: _Read, fst: _First, i: int, seen: _Seen) -> _Read | None:
     base = bases[i]
     key = (id(read), id(base))  # both kept in seen: ids not reused
     filled = seen.filled
-    if key in filled:
-        return filled[key]
+    made = filled.get(key, _SLOW)
+    if made is not _SLOW:
+        return made
     host, address, ident, nets = read
     if host is None:
         host, address = base[0], base[1]
     if ident is None:
         ident = host if base[3] else base[2]
-    made: _Read | None = (host, address, ident, nets)
+    made = (host, address, ident, nets)
     if nets is None:
         made = None if base[5] else (host, address, ident, base[4])
     if host is None:
@@ -1060,11 +1063,11 @@ class _Side:
                     tokens: tuple[str | None, str | None, str | None] = lefts(own)
                     rl = reads.get(tokens)
                     if rl is None:
-                        rl = reads[tokens] = _read(*tokens, seen)
+                        rl = reads[tokens] = _read(tokens, seen)
                     tokens = rights(own)
                     rr = reads.get(tokens)
                     if rr is None:
-                        rr = reads[tokens] = _read(*tokens, seen)
+                        rr = reads[tokens] = _read(tokens, seen)
                     if rl is not _SLOW and rr is not _SLOW:
                         if fst.kids is None:
                             # a record: each end's tokens give all (most), or with the first's
@@ -1119,18 +1122,14 @@ class _Side:
         by_pair: dict[tuple[str, str], list[str]] = {}
         by_wild: dict[str, list[str]] = {}
         self._index = by_pair, by_wild
+        pair_of = by_pair.setdefault
         for name, two in islice(self.ends.items(), self._unindexed):
-            if isinstance(two, _Rec):
+            if type(two) is _Rec:
                 lh, rh = two[0][0], two[1][0]
             else:
-                lh, rh = two[0].host, two[1].host
+                lh, rh = two[0].host, two[1].host  # type: ignore[union-attr]  # (no _Rec)
             if lh is not None and rh is not None:
-                key = (lh, rh) if lh <= rh else (rh, lh)
-                got = by_pair.get(key)
-                if got is None:
-                    by_pair[key] = [name]
-                else:
-                    got.append(name)
+                pair_of((lh, rh) if lh <= rh else (rh, lh), []).append(name)
             else:
                 h = lh if lh is not None else rh  # one of them: _add keeps no conn without
                 assert h is not None  # noqa: S101
