@@ -1478,18 +1478,22 @@ def _choose_rec(name: str, rec: _Rec, other: _Side) -> _Choice | None:
         return None  # (a record's hosts are concrete)
     by_pair, wild = other._index or other.index()
     found = by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
-    if len(found) != 1 or h0 in wild or h1 in wild:
+    if len(found) != 1 or (wild and (h0 in wild or h1 in wild)):
         return None  # none, or more than one to score (candidates)
     cand = found[0]
     theirs = ends[cand]
     if type(theirs) is not _Rec or cand in other.lazy_parents:
         return None
     if theirs[0] is rl and theirs[1] is rr:
-        return _new(_Choice, (cand, _rec_score(rl, rr, 0), False, ()))
-    if theirs[0] is rr and theirs[1] is rl:
-        # _best: the straight mapping is no tunnel (its first hosts differ)
-        return _new(_Choice, (cand, _rec_score(rl, rr, 0), True, ()))
-    return None
+        mirrored = False
+    elif theirs[0] is rr and theirs[1] is rl:
+        mirrored = True  # _best: the straight mapping is no tunnel (its first hosts differ)
+    else:
+        return None
+    # _rec_score, its most frequent answer inline
+    if rl[3] and rr[3] and rl[2] and rr[2] and rl[2] != "%any" != rr[2]:
+        return _new(_Choice, (cand, _TOP_SCORE, mirrored, ()))
+    return _new(_Choice, (cand, _rec_score(rl, rr, 0), mirrored, ()))
 
 
 def _rec_score(left: _Read, right: _Read, same_name: int) -> Score:
