@@ -1471,6 +1471,8 @@ def _choose_rec(name: str, rec: _Rec, other: _Side) -> _Choice | None:
             and rl[0] != rr[0]
             and "/" not in name
         ):
+            if rl[3] and rr[3] and rl[2] and rr[2] and rl[2] != "%any" != rr[2]:  # _rec_score's most
+                return _new(_Choice, (name, _SAME_TOP, False, ()))
             return _new(_Choice, (name, _rec_score(rl, rr, 1), False, ()))
         return None
     h0, h1 = rl[0], rr[0]
