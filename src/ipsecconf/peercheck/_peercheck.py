@@ -189,21 +189,20 @@ class PeerReport:
         heads: dict[tuple[str, int, str, str], str] = {}
         files: dict[str, str] = {}  # a file's JSON string up to its ':' (no closing quote)
         pairs = []
-        for p in self.pairs:
-            if not p.findings:
-                pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": []}}')
+        for pa, pb, findings, _ in self.pairs:
+            if not findings:
+                pairs.append(f'{{"a": {enc(pa)}, "b": {enc(pb)}, "findings": []}}')
                 continue
             found = []
-            for f in p.findings:
+            for code, severity, kind, message, a, b, _ in findings:
                 # (an enum's .value is slow to read, its hash is a Python call: its id serves)
-                key = (f.code, id(f.severity), f.kind, f.message)
+                key = (code, id(severity), kind, message)
                 head = heads.get(key)
                 if head is None:
                     head = heads[key] = (
-                        f'{{"code": {enc(f.code)}, "severity": {enc(f.severity.value)}, '
-                        f'"kind": {enc(f.kind)}, "message": {enc(f.message)}, "a": '
+                        f'{{"code": {enc(code)}, "severity": {enc(severity.value)}, '
+                        f'"kind": {enc(kind)}, "message": {enc(message)}, "a": '
                     )
-                a, b = f.a, f.b
                 if a is None:
                     ta = "null"
                 else:
@@ -219,7 +218,7 @@ class PeerReport:
                         pre = files[b.file] = enc(f"{b.file}:")[:-1]
                     tb = f'{pre}{b.line}"'
                 found.append(f'{head}{ta}, "b": {tb}}}')
-            pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": [{", ".join(found)}]}}')
+            pairs.append(f'{{"a": {enc(pa)}, "b": {enc(pb)}, "findings": [{", ".join(found)}]}}')
         rest = json.dumps(
             {
                 "unpaired": {"a": list(self.unpaired_a), "b": list(self.unpaired_b)},
