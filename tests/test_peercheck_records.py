@@ -7,23 +7,19 @@ missing; and checks that the bench trees really pair and check records without t
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, examples
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_peercheck_shaped import _always, _mirrored, _same, _write
+from test_peercheck_shaped import _TEMPLATES, _always, _mirrored, _same, _write
+from test_peercheck_shaped import bench_trees as bench_trees  # the fixture: the bench's 1k trees
 
 from ipsecconf.peercheck import _peercheck as pc
 from ipsecconf.peercheck import peer_check, shaped
 from ipsecconf.reading import load, load_text
-
-sys.path.insert(0, str(ROOT / "bench"))
-import generate  # noqa: E402
-import peercheck as bench  # noqa: E402
 
 _HOSTS = [f"192.0.2.{i}" for i in range(1, 9)]
 _NETS = [f"10.{i}.0.0/16" for i in range(1, 5)]
@@ -34,15 +30,7 @@ _IDS = ["@a.example", '"@b.example"', "@C.example.", "@d.example"]
 # itself), a host name (no address), an id that is %any or %fromcert; no concrete host, or a
 # virtual subnet (no record).
 _SHAPES: list[dict[str, str]] = [
-    {
-        "left": "{host}",
-        "leftsubnet": "{net}",
-        "leftid": "{id}",
-        "right": "{host}",
-        "rightsubnet": "{net}",
-        "rightid": "{id}",
-        "auto": "add",
-    },
+    {k: v for k, v in _TEMPLATES[0].items() if k != "also"},  # every class value its own
     {"also": "base-net", "leftid": "{id}", "right": "{host}", "rightsubnet": "{net}", "auto": "start"},
     {"also": "base-host", "right": "{host}", "rightid": "{id}", "auto": "add"},
     {"also": "base-name", "right": "{host}", "rightsubnet": "{net}", "auto": "route"},
@@ -132,14 +120,6 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     monkeypatch.setattr(pc, "_choose_rec", paired)
     monkeypatch.setattr(pc, "_check_recs", checked)
     return took
-
-
-@pytest.fixture(scope="module")
-def bench_trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("bench")
-    generate.generate(1000, base / "a", generate.DEFAULT_SEED)
-    bench.mirrored(base / "a", base / "m")
-    return base / "a" / "ipsec.conf", base / "m" / "ipsec.conf"
 
 
 def test_the_bench_trees_pair_and_check_records(

@@ -164,6 +164,12 @@ class Ambiguous(NamedTuple):
     where: Where
 
 
+def _file_start(files: dict[str, str], name: str) -> str:
+    """A file's name as a JSON string up to the ':' of a place in it (no closing quote)."""
+    got = files[name] = _encode_str(f"{name}:")[:-1]
+    return got
+
+
 @dataclass(frozen=True, slots=True)
 class PeerReport:
     pairs: tuple[Pair, ...]
@@ -187,7 +193,7 @@ class PeerReport:
         finding but for its places is encoded once (most findings are replayed on many pairs)."""
         enc = _encode_str
         heads: dict[tuple[str, int, str, str], str] = {}
-        files: dict[str, str] = {}  # a file's JSON string up to its ':' (no closing quote)
+        files: dict[str, str] = {}  # see _file_start
         pairs = []
         for pa, pb, findings, _ in self.pairs:
             if not findings:
@@ -203,20 +209,9 @@ class PeerReport:
                         f'{{"code": {enc(code)}, "severity": {enc(severity.value)}, '
                         f'"kind": {enc(kind)}, "message": {enc(message)}, "a": '
                     )
-                if a is None:
-                    ta = "null"
-                else:
-                    pre = files.get(a.file)
-                    if pre is None:
-                        pre = files[a.file] = enc(f"{a.file}:")[:-1]
-                    ta = f'{pre}{a.line}"'  # enc(str(a)): a line's digits need no escape
-                if b is None:
-                    tb = "null"
-                else:
-                    pre = files.get(b.file)
-                    if pre is None:
-                        pre = files[b.file] = enc(f"{b.file}:")[:-1]
-                    tb = f'{pre}{b.line}"'
+                # enc(str(a)), from its file's start (a line's digits need no escape)
+                ta = "null" if a is None else f'{files.get(a.file) or _file_start(files, a.file)}{a.line}"'
+                tb = "null" if b is None else f'{files.get(b.file) or _file_start(files, b.file)}{b.line}"'
                 found.append(f'{head}{ta}, "b": {tb}}}')
             pairs.append(f'{{"a": {enc(pa)}, "b": {enc(pb)}, "findings": [{", ".join(found)}]}}')
         rest = json.dumps(
