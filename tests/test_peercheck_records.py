@@ -163,3 +163,29 @@ def test_a_record_with_another_partner_is_paired_the_plain_way(monkeypatch: pyte
     assert report.unpaired_a == ("t1",) and report.unpaired_b == ("p1",)  # other ids: another tunnel
     assert [(x.side, x.name, x.candidates) for x in report.ambiguous] == [("a", "t2", ("p2", "q2"))]
     assert took["paired"] == 0 and took["checked"] == 0  # t0 is the first of its shape: built
+
+
+# Rows of a body as the row regexes see them: keys, blanks, quotes, braces, comments, '='.
+_ROW_TEXT = st.lists(
+    st.tuples(
+        st.sampled_from(["\t", " ", "\t ", ""]),
+        st.sampled_from(["left", "leftid", "leftsubnet", "leftsubnets", "right", "rightidx", "auto", "AUTO"]),
+        st.sampled_from(["=", " = ", "\t=", ""]),
+        st.text(alphabet='ab1./ "{}#\t\r', max_size=12),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=examples(300))
+@given(_ROW_TEXT)
+def test_the_possessive_row_patterns_match_what_the_plain_ones_do(rows: list[tuple[str, ...]]) -> None:
+    """_rows_re marks runs possessive on 3.11+ (each is followed by what it cannot hold): every
+    row pattern finds what the same pattern without the marks finds."""
+    text = "conn x" + "".join("\n" + "".join(r) for r in rows) + "\n"
+    pairs = [(pc._CLASS_TOKEN, None), (pc._CLASS_BRACED, None), (pc._CLASS_ROW, None)]
+    pairs += [(pc._row_re(slot), slot) for slot in ("auto", "leftsubnet", "rightid")]
+    for rx, _ in pairs:
+        plain = re.compile(rx.pattern.replace("++", "+").replace("*+", "*").replace("?+", "?"), rx.flags)
+        assert rx.findall(text) == plain.findall(text)
+        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in plain.finditer(text)]
