@@ -194,9 +194,13 @@ def test_the_benchmark_trees_take_the_fast_path(tmp_path: Path, make: Callable[[
         assert shaped.fallbacks == 0
         assert stand_ins > 500, stand_ins
         assert shaped.used == stand_ins
+        # Their own rows are read by their first's layout (a few hubs with another nexthop are not).
+        assert shaped.matched >= 0.9 * stand_ins, (shaped.matched, stand_ins)
     if make is _osw_tree:
         # Its hubs' leftsubnets= give most spokes instances: the JSON ones come from the fits' texts.
         assert all(u.fitted >= 50 for u in used[2:]), [u.fitted for u in used]
+        # Spokes through other hubs than their first's: the rows of the first's own hubs are reused.
+        assert used[2].reused >= 50 and used[4].reused >= 50, [u.reused for u in used]
 
 
 # Past fastcheck.MIN_SIZE, so that the CLI reads it with shapes.
@@ -240,3 +244,65 @@ def test_a_network_the_scan_reads_is_its_own_canonical_text(net: str) -> None:
     assert canonical_as_written("subnet", net)
     parsed, err, _w = parse_cached("subnet", net)
     assert err is None and isinstance(parsed, Subnet) and parsed.text == net
+
+
+# One conn body written many ways: each row's own spacing, quotes and comment, lines in
+# between. Conns of one shape whose own rows sit where their first's do, written as it
+# writes them, are read by the first's layout (output._shaped._layout); the others by rows.
+_SPELLED = [
+    ("left", ["192.0.2.{i}", '"192.0.2.{i}"']),
+    ("leftid", ["@gw{i}.example", '"@gw{i}.example"', '"C=DE, O=Example GmbH, CN=gw{i}"', "192.0.2.{i}"]),
+    ("leftsubnet", ["10.{i}.0.0/16", '"10.{i}.0.0/16"', "10.{i}.1.0/16"]),
+    (
+        "rightsubnets",
+        ["{{10.{i}.1.0/24 10.{i}.2.0/24}}", '"10.{i}.1.0/24 10.{i}.2.0/24"', "10.{i}.1.0/24,10.{i}.1.0/24"],
+    ),
+    ("leftnexthop", ["192.0.2.254", "192.0.2.{i}"]),
+    ("connalias", ["alias{i}", '"alias{i} other{i}"']),
+    ("auto", ["add", '"add"']),
+]
+
+
+@st.composite
+def _spelled(draw: st.DrawFn) -> str:
+    keys = draw(st.lists(st.sampled_from(_SPELLED), min_size=1, max_size=5, unique_by=lambda r: r[0]))
+    out = ["version 2", "conn hub", "\tright=198.51.100.1", "\trightid=@hub.example"]
+    for i in range(1, draw(st.integers(2, 8))):
+        out += ["", f"conn c{i}", "\talso=hub"]
+        for key, forms in keys:
+            # Mostly the first conn's spelling (so most stand-ins match), sometimes another.
+            form = forms[0] if draw(st.integers(0, 3)) else draw(st.sampled_from(forms))
+            eq = draw(st.sampled_from(["=", "=", " = ", "=\t", "  ="]))
+            tail = draw(st.sampled_from(["", "", " # why", "\t#x", "   "]))
+            lead = draw(st.sampled_from(["\t", "\t", "  ", " \t"]))
+            if draw(st.integers(0, 7)) == 0:
+                out.append(draw(st.sampled_from(["", "# between", "\t# indented"])))
+            out.append(f"{lead}{key}{eq}{form.format(i=i)}{tail}")
+    return "\n".join(out) + "\n"
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_spelled())
+def test_stand_ins_spelled_otherwise_than_their_first_dump_the_same(text: str) -> None:
+    _same(lambda scan: load_text(text, "t.conf", scan=scan))
+
+
+def test_stand_ins_written_as_their_first_take_its_layout() -> None:
+    body = (
+        '\talso=hub\n\tleft=192.0.2.{i}\n\tleftid="C=DE, CN=gw{i}"\n\tleftsubnet=10.{i}.0.0/16 # site\n'
+        "\trightsubnets={{10.{i}.1.0/24 10.{i}.2.0/24}}\n\tauto=add\n"
+    )
+    text = "version 2\nconn hub\n\tright=198.51.100.1\n" + "".join(
+        f"conn c{i}\n" + body.format(i=i) for i in range(1, 7)
+    )
+    used = _same(lambda scan: load_text(text, "t.conf", scan=scan))
+    # c2..c6 stand in for c1, each read by one match of c1's layout (text twice, JSON three times).
+    assert [(u.used, u.matched, u.fallbacks) for u in used] == [(5, 5, 0)] * 5
+    # One spaced otherwise: read by rows, the same bytes.
+    other = text.replace("\tleft=192.0.2.4\n", "\tleft = 192.0.2.4\n")
+    used = _same(lambda scan: load_text(other, "t.conf", scan=scan))
+    assert [(u.used, u.matched, u.fallbacks) for u in used] == [(5, 4, 0)] * 5
+    # One with its rows on other lines (a blank one first): resolved in full, the same bytes.
+    other = text.replace("\tleft=192.0.2.4\n", "\n\tleft=192.0.2.4\n")
+    used = _same(lambda scan: load_text(other, "t.conf", scan=scan))
+    assert [(u.used, u.matched, u.fallbacks) for u in used] == [(4, 4, 1)] * 5

@@ -223,6 +223,8 @@ def _conn_family(conn: Conn) -> list[_Problem]:
             if v is None:
                 continue
             raw = v.raw
+            if ":" not in raw and not want6:
+                continue  # no IPv6 address is written without a colon: a list of IPv4 ones
             if (":" in raw) == want6 and "," not in raw and " " not in raw:
                 continue
             if v.parsed is None:

@@ -1883,6 +1883,15 @@ _AS_WRITTEN: Final = {
 _SUBNET_WRITTEN: Final = re.compile(rf"({_O4})\.({_O4})\.({_O4})\.({_O4})/(3[0-2]|[12]?[0-9])")
 
 
+def as_written_regex(type_name: str, blanks: bool = True) -> str | None:
+    """A regex, without groups, of spellings of ``type_name`` that :func:`canonical_as_written`
+    accepts (None: no such list); with ``blanks=False`` only those without a blank."""
+    if type_name == "id" and not blanks:
+        return rf"@[A-Za-z0-9][A-Za-z0-9._-]*|{_STRICT_IPV4}"  # its first two forms
+    pat = _AS_WRITTEN.get(type_name)
+    return None if pat is None else pat.pattern
+
+
 def canonical_as_written(type_name: str, text: str) -> bool:
     """Whether ``text`` parses as ``type_name`` to a value whose canonical text is ``text``.
 

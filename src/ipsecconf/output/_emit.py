@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ipsecconf.core._diagnostics import Severity
@@ -370,9 +370,10 @@ def write_json_v2(
                 rows.append([f, key[1], key[2]])
             return i
 
-        def fresh(key: tuple[str, int, str]) -> int:
-            rows.append([files.setdefault(key[0], len(files)), key[1], key[2]])
-            return len(rows) - 1
+        def fresh(file: str, line: int, offsets: Sequence[int]) -> int:
+            f, at = files.setdefault(file, len(files)), len(rows)
+            rows.extend([[f, line + i, "own"] for i in offsets])
+            return at
 
         def by_value(o: Origin) -> int:
             return row((o.file, o.line, o.chain))
@@ -402,7 +403,7 @@ def write_json_v2(
             flush_run()
         if type(c) is not Conn:
             assert shaped is not None and not isinstance(c, Conn)  # noqa: S101 - a StandIn
-            got = shaped.json_body(c, defaults, row if origins else None, fresh, pending)
+            got = shaped.json_body(c, defaults, row if origins else None, fresh, pending, valued.get)
             if got is not None:
                 run[c.name] = got
                 continue
@@ -431,8 +432,8 @@ def write_json_v2(
                     write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))
                     sep = ","
                 continue
-            for iname, itext in made:
-                write(sep + enc(iname) + ":" + itext)
+            if made:
+                write(sep + ",".join(made))
                 sep = ","
     for c in config.instances:
         write(sep + enc(c.name) + ":" + enc(body(c, {"parent": c.parent, "kind": c.kind})))

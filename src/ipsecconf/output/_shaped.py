@@ -28,7 +28,8 @@ from ipsecconf.model._model import Config, Conn, Value, slot_order
 from ipsecconf.model._resolve import MAX_INSTANCES, StandIn
 from ipsecconf.output._emit import quote
 from ipsecconf.reading._includes import ConfigTree
-from ipsecconf.reading._syntax import Block
+from ipsecconf.reading._lexer import ROW_RE
+from ipsecconf.reading._syntax import Block, ParamRow
 
 __all__ = ["INSTANCE_KEYS", "ShapedText"]
 
@@ -71,6 +72,20 @@ _PLAIN_JSON = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*')
 # (ShapedText._name's; None: only the row's line counts).
 _Read = tuple[int, str, "tuple[str, str, tuple[str, ...]] | None"]
 _LineRow = tuple[str, str, str, str]  # Block.line_rows': name, quoted, braced, bare
+# How a template reads its stand-ins' own rows (see _layout): a regex over the body, the groups
+# of the class values in its reads' order, and how each is read (_Read's; None: as matched),
+# None when each is as matched.
+_Layout = tuple[re.Pattern[str], tuple[int, ...], "list[tuple[str, str, tuple[str, ...]] | None] | None"]
+# lexer.ROW_RE's values by form, after a prefix ending where they start: a bare token (where a
+# brace does not start it: that may be braced), a quoted one, a braced one (a blank, '#' or
+# newline after it); none empty (R1: unset, which the long way reads).
+_BARE, _QUOTED, _BRACED = 0, 1, 2  # a value's form (see _layout)
+_BARE_END = r'(?![^ \t\r\n"])'  # where ROW_RE's bare token ends
+_FORMS = (
+    (r'[^ \t\r\n"#{][^ \t\r\n"]*', ""),
+    (r'[^"\n\r]+', '"'),
+    (r'[^"\n\r}]+', r"\}(?=[ \t#\n])"),
+)
 
 
 def _subnets_text(raw: str) -> str | None:
@@ -121,8 +136,6 @@ def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> list[str] | None:
     shape), which the first reports (R004), standing in for nobody."""
     texts: list[str] = []
     size = len(raw)
-    as_written = vals.canonical_as_written
-    scanned = _SCANNED_SUBNET
     for at, written, n in reads:
         if at >= size:
             return None
@@ -131,12 +144,79 @@ def _own_rows(reads: list[_Read], raw: list[_LineRow]) -> list[str] | None:
         if name != written or not value:
             return None
         if n is not None:
-            # Value.text's rule: common spellings are canonical as written, others are parsed.
-            vtype = n[1]
-            if not (vtype == "subnet" and scanned(value)) and not as_written(vtype, value):
-                value = (vtype == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
-            texts.append(value)
+            texts.append(_canonical(n, value))
     return texts
+
+
+def _canonical(n: tuple[str, str, tuple[str, ...]], value: str) -> str:
+    """A class value's canonical text. Value.text's rule: common spellings are canonical as
+    written (the checking scan's networks are), others are parsed."""
+    vtype = n[1]
+    if (vtype == "subnet" and _SCANNED_SUBNET(value)) or vals.canonical_as_written(vtype, value):
+        return value
+    return (vtype == "subnets" and _subnets_text(value)) or _parsed_text(n, value)
+
+
+def _layout(own: Block, reads: list[_Read], known: dict[tuple[object, ...], _Layout]) -> _Layout | None:
+    """How :meth:`ShapedText._read` reads the own rows of the first's stand-ins in one match: a
+    regex over the body's lines up to the last own row, each own row's line starting as the
+    first's does (blanks, the name, "=", blanks, the opening quote or brace), then its value
+    as lexer.ROW_RE reads it (a group for a class value); the groups of the class values in
+    ``reads`` order; and how each is read. None when an own row of the first has no value.
+    ``known``: the layouts made so far, by their rows' starts (a few serve every first)."""
+    lines = own.body_lines()
+    if lines is None:
+        return None
+    starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ...]] | None]] = []
+    for at, written, n in reads:
+        if at >= len(lines):
+            return None
+        m = ROW_RE.match(lines[at] + "\n")
+        if m is None or m.group(1) != written:
+            return None
+        for form, group in ((_BARE, 4), (_QUOTED, 2), (_BRACED, 3)):
+            if m.group(group):
+                starts.append((at, lines[at][: m.start(group)], form, n))
+                break
+        else:
+            return None
+    key = tuple(starts)
+    got = known.get(key)
+    if got is None:
+        got = known[key] = _make_layout(starts)
+    return got
+
+
+def _make_layout(starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ...]] | None]]) -> _Layout:
+    at_line: dict[int, str] = {}
+    canon: list[tuple[str, str, tuple[str, ...]] | None] = []  # per class value, in reads order
+    for at, start, form, n in starts:
+        # Only where ROW_RE reads the same form of value, so the same value.
+        value, after = _FORMS[form]
+        if n is not None:
+            # A class value in its canonical spelling needs no reading after the match
+            # (another spelling fails it: _own_rows reads that conn).
+            canonical = _as_written(n[1], form)
+            if canonical is not None:
+                value = canonical + (_BARE_END if form == _BARE else "")
+            canon.append(None if canonical is not None else n)
+            value = f"({value})"
+        at_line[at] = re.escape(start) + value + after
+    # Each line a row of its own (what ROW_RE takes per match); groups numbered in line order.
+    parts = [at_line.get(i, r"[^\n]*\n") for i in range(max(at_line, default=-1) + 1)]
+    for i in at_line:
+        parts[i] += r"[^\n]*\n" if i < len(parts) - 1 else ""
+    lines_of_class = sorted(at for at, _s, _f, n in starts if n is not None)
+    groups = tuple(lines_of_class.index(at) + 1 for at, _s, _f, n in starts if n is not None)
+    return re.compile("".join(parts)), groups, canon if any(canon) else None
+
+
+def _as_written(vtype: str, form: int) -> str | None:
+    """A regex of values of ``vtype`` in ``form`` (bare or quoted) that are their own canonical text."""
+    if form == _BRACED or vtype == "subnet":
+        return None  # the networks' is long to compile for each layout: _canonical tries it
+    got = vals.as_written_regex(vtype, blanks=form == _QUOTED)
+    return None if got is None else f"(?:{got})"
 
 
 def _note(chain: str, note: str) -> str:
@@ -177,8 +257,8 @@ class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
     __slots__ = (
-        "walk", "fits", "instances", "reads", "ats", "walks", "values", "base", "by_step", "own",
-        "own_at", "instance_at", "instance_layouts",
+        "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "row_ids", "walks", "values", "base",
+        "by_step", "own", "own_at", "own_keys", "class_keys", "instance_at", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -191,12 +271,17 @@ class _JsonTemplate:
         reads: list[_Read],
     ) -> None:
         self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
+        self.layout: _Layout | None = None  # and how _read reads them in one match
         self.ats = [at for at, _written, _n in reads]  # those rows' line indexes in the body
         self.walks: dict[tuple[str, ...], _Walk] = {}  # see ShapedText._walk_of
         self.instances = instances  # its conns make leftsubnets= instances
         self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
         self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
+        # The origins of a fit of its own walk (see ShapedText._json_fill); () when it has none.
+        self.okeys: list[_Origin | None] | tuple[()] | None = None
+        # Their rows (None for own rows), once all are made; () when one is not (see json_body).
+        self.row_ids: list[int | None] | tuple[()] | None = None
         # ``src`` per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's
         # own row; ("t", step, row slot, class?) a row of the section appended at that step.
         self.base: list[_Origin | None] = []  # per slot, the origin of a "c" one, else None
@@ -211,6 +296,8 @@ class _JsonTemplate:
             elif kind == "t":
                 self.by_step.setdefault(src_i[1], []).append((i, k, src_i[2], src_i[3]))  # type: ignore[arg-type]
         self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
+        self.own_keys = [k for k, _slot, _c in self.own]  # their slots
+        self.class_keys = [k for k, _slot, is_class in self.own if is_class]  # those of class values
         self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
         # by which subnets an instance has: see ShapedText._instance_layout
         self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
@@ -220,8 +307,8 @@ class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
     __slots__ = (
-        "values", "okeys", "own", "also", "alsoflip", "rows", "instance_keys", "own_at", "instances",
-        "layouts",
+        "values", "okeys", "volatile", "own", "own_keys", "class_keys", "also", "alsoflip", "rows",
+        "instance_keys", "own_instance", "instance_slots", "own_at", "instances", "layouts",
     )  # fmt: skip
 
     def __init__(
@@ -231,15 +318,32 @@ class _JsonFit:
         t: _JsonTemplate,
         also: list[str],
         alsoflip: list[str],
+        changed: list[int] | None,
     ) -> None:
         self.values = values  # with the appended sections' values; the conn's own class values to fill
         self.okeys = okeys  # per slot, its origin; None for the conn's own rows
+        # The slots whose origins may not have rows yet, in order: own rows and those set by the
+        # sections other than the first's own walk's (``changed``); None: any may not.
+        self.volatile = (
+            None if changed is None else sorted([i for i, o in enumerate(okeys) if o is None] + changed)
+        )
         self.own = t.own  # (slot, row slot, class?) of the conn's own rows, in order
+        self.own_keys = t.own_keys
+        self.class_keys = t.class_keys
         self.also = also
         self.alsoflip = alsoflip
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
-        # The origins an instance reads (see ShapedText.instance_bodies), None for own rows.
-        self.instance_keys = [(k, okeys[i]) for i, k in t.instance_at]
+        # The origins an instance reads (see ShapedText.instance_bodies): the same for every
+        # stand-in of the fit, and (slot, index in the body) of those on its own rows.
+        self.instance_keys: list[tuple[str, _Origin]] = []
+        self.own_instance: list[tuple[str, int]] = []
+        for i, k in t.instance_at:
+            okey = okeys[i]
+            if okey is None:
+                self.own_instance.append((k, t.ats[t.own_at[k]]))
+            else:
+                self.instance_keys.append((k, okey))
+        self.instance_slots = [k for k in INSTANCE_KEYS if k in values]  # those it has
         self.own_at = t.own_at  # slot -> index among own rows
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
         self.layouts = t.instance_layouts
@@ -248,7 +352,7 @@ class _JsonFit:
 class _Template:
     """A first conn's dump lines and the lines a stand-in fills in from its own rows."""
 
-    __slots__ = ("lines", "own", "reads", "holes", "walk", "fits", "walks")
+    __slots__ = ("lines", "own", "reads", "layout", "holes", "walk", "fits", "walks")
 
     def __init__(
         self,
@@ -262,6 +366,7 @@ class _Template:
         # (index into lines, row slot, line prefix, dump slot) of the conn's own class values
         self.own = own
         self.reads = reads  # and where a stand-in's body has each (see _own_rows)
+        self.layout: _Layout | None = None  # and how _read reads them in one match
         # StandIn.reached -> the sections a stand-in that reaches those appends (see _walk_of)
         self.walks: dict[tuple[str, ...], _Walk] = {}
         self.holes = holes  # (index into lines, step of the walk, row slot, dump slot) of the targets'
@@ -296,6 +401,7 @@ class ShapedText:
         self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
         self.roles: dict[str, _Role] = {}  # written name -> see _role
         self.json_templates: dict[int, _JsonTemplate | None] = {}
+        self.layouts: dict[tuple[object, ...], _Layout] = {}  # see _layout
         self.json_names: dict[str, str] = {}  # see _json_name
         self.json_pairs: dict[tuple[str, str], str] = {}  # see _json_pair
         # a built conn's slots -> which subnets an instance has -> see _instance_layout
@@ -306,6 +412,8 @@ class ShapedText:
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
+        self.matched = 0  # stand-ins whose own rows their template's layout read (see _layout)
+        self.reused = 0  # fits whose origins' rows are mostly their first's own walk's (json_body)
         self.fallbacks = 0  # stand-ins rendered from the full resolution
         self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (instance_bodies)
 
@@ -327,11 +435,11 @@ class ShapedText:
             self.names[written] = got
         return got  # type: ignore[return-value]
 
-    def _line_slots(self, block: Block) -> dict[int, str]:
+    def _line_slots(self, block: Block, rows: list[ParamRow] | None = None) -> dict[int, str]:
         got = self.slots.get(id(block))
         if got is None:
             got = self.slots[id(block)] = {}
-            for written, _raw, _q, line in block.param_rows():
+            for written, _raw, _q, line in block.param_rows() if rows is None else rows:
                 n = self._name(written)
                 if n is not None:
                     got.setdefault(line, n[0])
@@ -357,16 +465,19 @@ class ShapedText:
         self.roles[written] = role
         return role
 
-    def _rows(self, block: Block, lines: dict[str, int] | None = None) -> _Rows:
+    def _rows(
+        self, block: Block, lines: dict[str, int] | None = None, rows: list[ParamRow] | None = None
+    ) -> _Rows:
         """A section's class slots (slot -> canonical text) and its also= and alsoflip= names,
         read as the resolver reads them: the first setting wins (R11), an empty value is unset (R1).
-        ``lines``: filled with slot -> line of the row that sets it (0: the first was empty)."""
+        ``lines``: filled with slot -> line of the row that sets it (0: the first was empty);
+        ``rows``: the block's param_rows, when read already."""
         texts: dict[str, str] = {}
         also: list[str] = []
         flip: list[str] = []
         roles = self.roles
         as_written = vals.canonical_as_written
-        for written, raw, _q, line in block.param_rows():
+        for written, raw, _q, line in block.param_rows() if rows is None else rows:
             n = roles.get(written)
             if n is None:
                 if written in roles:
@@ -444,14 +555,15 @@ class ShapedText:
         own = self.index.get(first.name)
         if own is None or own.spliced:
             return None
-        walk = self._walk(own, self._rows(own))
+        prow = own.param_rows()
+        walk = self._walk(own, self._rows(own, rows=prow))
         if walk is None:
             return None
         if tuple(b.name for b, _f, _p in walk.steps) != (*first.also_chain, *first.alsoflip_chain):
             return None
         own_file = own.doc.source.name
-        own_slots = self._line_slots(own)
-        written_at = {line: written for written, _raw, _q, line in own.param_rows()}
+        own_slots = self._line_slots(own, prow)
+        written_at = {line: written for written, _raw, _q, line in prow}
         lines: list[str] = []
         mine: list[tuple[int, str, str, str]] = []
         reads: list[_Read] = []
@@ -480,7 +592,9 @@ class ShapedText:
                 else:
                     return None
             # else: %default or built in, the same for every conn
-        return _Template(lines, mine, reads, holes, walk)
+        t = _Template(lines, mine, reads, holes, walk)
+        t.layout = _layout(own, reads, self.layouts)
+        return t
 
     def _own_read(self, own: Block, written: str, line: int, is_class: bool) -> _Read | None:
         """How a stand-in of first ``own`` reads the own row its first has at ``line``, written
@@ -522,18 +636,40 @@ class ShapedText:
         appends (see _walk_of), for template ``t`` of its first; None when the template cannot
         place it."""
         blk = self._own_block(s)
-        raw = None if blk is None else blk.line_rows()
-        texts = None if raw is None else _own_rows(t.reads, raw)
-        if texts is None:
+        if blk is None:
             return None
-        assert blk is not None and raw is not None  # noqa: S101 - texts were read from them
+        texts: list[str] | None = None
+        raw = None
+        layout, span = t.layout, blk.body_span()
+        m = None if layout is None or span is None else layout[0].match(blk.doc.source.text, *span)
+        if m is not None:
+            assert layout is not None  # noqa: S101 - m is its match
+            self.matched += 1
+            groups = layout[1]
+            got: tuple[str, ...] = m.group(*groups) if len(groups) > 1 else (m[groups[0]],) if groups else ()
+            canon = layout[2]
+            texts = (
+                list(got)
+                if canon is None
+                else [v if n is None else _canonical(n, v) for n, v in zip(canon, got, strict=True)]
+            )
+        else:
+            raw = blk.line_rows()
+            texts = None if raw is None else _own_rows(t.reads, raw)
+            if texts is None:
+                return None
         walk = self._walk_of(t.walk, t.walks, s, blk, raw)
         return None if walk is None else (blk, texts, walk)
 
     def _walk_of(
-        self, first: _Walk, walks: dict[tuple[str, ...], _Walk], s: StandIn, blk: Block, raw: list[_LineRow]
+        self,
+        first: _Walk,
+        walks: dict[tuple[str, ...], _Walk],
+        s: StandIn,
+        blk: Block,
+        raw: list[_LineRow] | None,
     ) -> _Walk | None:
-        """The sections stand-in ``s`` (own section ``blk``, ``raw`` its body's rows) appends:
+        """The sections stand-in ``s`` (own section ``blk``, ``raw`` its body's rows when read) appends:
         its first's (``first``) when it has the first's shape, else as its also= lines name them.
 
         ``walks``, one first's, holds them by StandIn.reached: the stand-ins of one first write
@@ -548,6 +684,9 @@ class ShapedText:
             else:
                 also: list[str] = []
                 flip: list[str] = []
+                raw = raw if raw is not None else blk.line_rows()
+                if raw is None:
+                    return None
                 for written, quoted, braced, bare in raw:
                     if written == "also" or written == "alsoflip":  # as _rows reads them
                         value = bare or quoted or braced
@@ -604,12 +743,13 @@ class ShapedText:
         own = self.index.get(first.name)
         if own is None or own.spliced:
             return None
-        walk = self._walk(own, self._rows(own))
+        prow = own.param_rows()
+        walk = self._walk(own, self._rows(own, rows=prow))
         if walk is None or (walk.also, walk.alsoflip) != (list(first.also_chain), list(first.alsoflip_chain)):
             return None
         own_file = own.doc.source.name
-        own_slots = self._line_slots(own)
-        written_at = {line: written for written, _raw, _q, line in own.param_rows()}
+        own_slots = self._line_slots(own, prow)
+        written_at = {line: written for written, _raw, _q, line in prow}
         keys: list[str] = []
         texts: list[str] = []
         src: list[tuple[object, ...]] = []
@@ -640,28 +780,56 @@ class ShapedText:
             else:  # %default or built in, the same for every conn
                 src.append(("c", (o.file, o.line, o.chain)))
         subnets = first.left.subnets is not None or first.right.subnets is not None
-        return _JsonTemplate(keys, texts, src, walk, subnets, reads)
+        t = _JsonTemplate(keys, texts, src, walk, subnets, reads)
+        t.layout = _layout(own, reads, self.layouts)
+        return t
 
     def _json_fill(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
         """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``)."""
         values = dict(t.values)
-        okeys = list(t.base)
-        steps, theirs, chains = walk.steps, t.walk.steps, walk.chains
+        if t.okeys is None:
+            # The origins of the first's own walk, which most steps of another share.
+            t.okeys = okeys = list(t.base)
+            if not self._fill_steps(t, t.walk, values, okeys, None):
+                t.okeys = ()
+        okeys = list(t.okeys or t.base)
+        changed: list[int] | None = [] if t.okeys else None
+        if not self._fill_steps(t, walk, values, okeys, changed):
+            return None
+        return _JsonFit(values, okeys, t, walk.also, walk.alsoflip, changed)
+
+    def _fill_steps(
+        self,
+        t: _JsonTemplate,
+        walk: _Walk,
+        values: dict[str, str],
+        okeys: list[_Origin | None],
+        changed: list[int] | None,
+    ) -> bool:
+        """Fill in ``values`` and ``okeys`` (the template's) what the sections ``walk`` appends set.
+        ``changed`` given: okeys holds the first's own walk's origins, so its steps are skipped, and
+        ``changed`` gets the slots set by the others. False where a section does not set a slot
+        the first's does."""
+        steps, theirs, chains, their_chains = walk.steps, t.walk.steps, walk.chains, t.walk.chains
         for j, entries in t.by_step.items():
             b = steps[j][0]
-            step = self._step(b, chains[j])
             mine = b is theirs[j][0]  # the first's own target: its values are the first's
+            if changed is not None:
+                if mine and chains[j] == their_chains[j]:
+                    continue
+                changed.extend([e[0] for e in entries])
+            step = self._step(b, chains[j])
             for i, k, slot, is_class in entries:
                 got = step.get(slot)
                 if got is None:
-                    return None
+                    return False
                 okeys[i] = got[0]
                 if is_class and not mine:
                     text = got[1]
                     if text is None:
-                        return None
+                        return False
                     values[k] = text
-        return _JsonFit(values, okeys, t, walk.also, walk.alsoflip)
+        return True
 
     def _step(self, block: Block, chain: str) -> dict[str, tuple[_Origin, str | None]]:
         """Slot -> (origin, class text or None) of each value a section appended through ``chain`` sets."""
@@ -679,13 +847,15 @@ class ShapedText:
         s: StandIn,
         defaults: bool,
         origins: Callable[[tuple[str, int, str]], int] | None,
-        fresh: Callable[[tuple[str, int, str]], int] | None = None,
+        fresh: Callable[[str, int, Sequence[int]], int] | None = None,
         pending: list[_Pending] | None = None,
+        known: Callable[[_Origin], int | None] | None = None,
     ) -> dict[str, object] | None:
         """The /2 JSON body of stand-in ``s`` (see :meth:`lines`); ``origins`` gives the row of an
-        origin (file, line, chain), ``fresh`` a new row for one never seen before that no later
-        value names (default: ``origins``). None when its template cannot place it."""
-        fresh = fresh or origins
+        origin (file, line, chain); ``fresh(file, line, offsets)`` makes a row for the conn's own
+        row at each ``line + offset`` of ``file``, in order, rows never seen before that no later
+        value names, and gives the first's (default: ``origins`` each); ``known`` the row of an
+        origin that has one, else None. None when its template cannot place it."""
         t = self.json_templates.get(id(s.first), _UNSEEN)
         if t is _UNSEEN:
             t = self.json_templates[id(s.first)] = self._json_template(s.first, defaults)
@@ -696,8 +866,7 @@ class ShapedText:
         if read is None:
             return None
         blk, texts, walk = read
-        line0 = blk.line + 1
-        lines = [line0 + i for i in t.ats]  # of the own rows, in fit.own's order
+        line0 = blk.line + 1  # its own rows are at line0 + t.ats, in fit.own's order
         fit = t.fits.get(id(walk), _UNSEEN)
         if fit is _UNSEEN:
             fit = t.fits[id(walk)] = self._json_fill(t, walk) if _fits(walk, t.walk) else None
@@ -705,10 +874,7 @@ class ShapedText:
             return None
         assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
         values = dict(fit.values)
-        own_texts = iter(texts)
-        for k, _slot, is_class in fit.own:
-            if is_class:
-                values[k] = next(own_texts)
+        values.update(zip(fit.class_keys, texts, strict=True))
         body: dict[str, object] = {
             "implicit": False,
             "also": fit.also,
@@ -718,33 +884,52 @@ class ShapedText:
         if origins is not None:
             file = blk.doc.source.name
             # Only the conn's instances share its own origins: without any, each is a new row.
-            own_row = origins if t.instances else fresh
-            assert own_row is not None  # noqa: S101 - given with origins
+            shared = t.instances or fresh is None
             fixed = fit.rows
+            rows: dict[str, int]
             if fixed is None:
-                # The first of its fit registers the other origins, in order among its own ones.
-                rows: dict[str, int] = {}
-                own_lines = iter(lines)
-                for k, okey in zip(values, fit.okeys, strict=True):
-                    if okey is None:
-                        rows[k] = own_row((file, next(own_lines), "own"))
+                if fit.volatile is not None and known is not None and t.row_ids is None:
+                    # Its first's own walk's origins have rows when the first was written before.
+                    got = [None if o is None else known(o) for o in t.okeys or ()]
+                    t.row_ids = (
+                        () if None in [g for g, o in zip(got, t.okeys or (), strict=True) if o] else got
+                    )
+                # The first of its fit makes the rows of its origins that may be new ones, in
+                # order among its own: those of its first's own walk's slots were made.
+                okeys = fit.okeys
+                base = t.row_ids if fit.volatile is not None else None
+                made_rows: list[int | None] = list(base) if base else [None] * len(okeys)
+                self.reused += bool(base)
+                own_ats = iter(t.ats)
+                for i in fit.volatile if base else range(len(okeys)):  # type: ignore[union-attr]
+                    okey = okeys[i]
+                    if okey is not None:
+                        made_rows[i] = origins(okey)
+                    elif shared:
+                        made_rows[i] = origins((file, line0 + next(own_ats), "own"))
                     else:
-                        rows[k] = origins(okey)
-                fit.rows = rows
+                        assert fresh is not None  # noqa: S101 - not shared
+                        made_rows[i] = fresh(file, line0 + next(own_ats), (0,))
+                rows = fit.rows = dict(zip(values, made_rows, strict=True))  # type: ignore[arg-type]
             else:
                 # The others find those rows made: only their own lines are new ones.
                 rows = dict(fixed)
-                for (k, _slot, _c), line in zip(fit.own, lines, strict=True):
-                    rows[k] = own_row((file, line, "own"))
+                if shared:
+                    for k, at in zip(fit.own_keys, t.ats, strict=True):
+                        rows[k] = origins((file, line0 + at, "own"))
+                elif t.ats:  # (a conn without own rows names no file)
+                    assert fresh is not None  # noqa: S101 - not shared
+                    at0 = fresh(file, line0, t.ats)
+                    rows.update(zip(fit.own_keys, range(at0, at0 + len(t.ats)), strict=True))
             body["origins"] = rows
         if t.instances and pending is not None:
-            keys: dict[str, tuple[str, int, str]] = {}
-            for k, okey in fit.instance_keys:
-                keys[k] = okey if okey is not None else (blk.doc.source.name, lines[fit.own_at[k]], "own")
+            keys = dict(fit.instance_keys)
+            for k, at in fit.own_instance:
+                keys[k] = (blk.doc.source.name, line0 + at, "own")
             made: dict[str, int] | None = body.get("origins")  # type: ignore[assignment]
-            ids = None if made is None else [made[k] for k, _slot, _c in fit.own]
+            ids = None if made is None else [made[k] for k in fit.own_keys]
             # Kept until every conn is written: only what instance_bodies reads of the values.
-            mine = {k: values[k] for k in INSTANCE_KEYS if k in values}
+            mine = {k: values[k] for k in fit.instance_slots}
             pending.append((s.name, mine, None, keys, (fit, texts, ids)))
         self.used += 1
         return body
@@ -758,8 +943,9 @@ class ShapedText:
         row: Callable[[tuple[str, int, str]], int],
         enc: Callable[[object], str],
         fitted: _Fitted | None = None,
-    ) -> list[tuple[str, str]] | None:
-        """The /2 JSON bodies, encoded, of conn ``name``'s leftsubnets= instances (semantics 9.4), from its
+    ) -> list[str] | None:
+        """The /2 JSON members (name and body), encoded, of conn ``name``'s leftsubnets= instances
+        (semantics 9.4), from its
         values, origin rows and the origins (``keys``) of its host, subnet and subnets slots, as
         resolve builds them (``_Resolver.subnet_instances``). None where a name could clash or
         there are too many: resolve's findings say why, and the instances are built instead.
@@ -814,7 +1000,8 @@ class ShapedText:
         plain = _PLAIN_JSON.fullmatch
         own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
         parent = enc(name)
-        out: list[tuple[str, str]] = []
+        head = parent[:-1] + "/"  # an instance's name is its parent's and "/LxR" (no escapes)
+        out: list[str] = []
         for li, ltext, lkey in lefts:
             for ri, rtext, rkey in rights:
                 shape = (ltext is not None, rtext is not None)
@@ -842,7 +1029,7 @@ class ShapedText:
                             holes.append(row(key))
                         else:
                             holes.append(ids[i])
-                out.append((f"{name}/{li}x{ri}", template % tuple(holes)))
+                out.append(f'{head}{li}x{ri}":' + template % tuple(holes))
         if fitted is not None:
             self.fitted += len(out)
         return out

@@ -239,6 +239,18 @@ class Block:
             return None
         return lx.ROW_RE.findall(self.doc.source.text, self.body_start, self.end)
 
+    def body_lines(self) -> list[str] | None:
+        """The lines of this block's own body, as split at newlines (line_rows' lines, in
+        order, without their newline), when the body is well formed; None when it is not."""
+        if not self._valid:
+            return None
+        return self.doc.source.text[self.body_start : self.end].split("\n")
+
+    def body_span(self) -> tuple[int, int] | None:
+        """Where this block's own body is in its source's text (line_rows reads it from there),
+        when the body is well formed; None when it is not."""
+        return (self.body_start, self.end) if self._valid else None
+
     def param_node(self, line: int) -> Param | None:
         """The full :class:`Param` node (with exact spans) of the row at ``line``."""
         by_line = self._by_line
