@@ -339,8 +339,9 @@ def test_the_two_configs_read_each_end_s_tokens_once(bench_trees: tuple[Path, Pa
         side_a.kids_of(name)
     assert not side_a._later and sum(map(len, side_a.kids.values())) >= 2 * later
     # ... and what each B end holds is what A's end with the same tokens holds.
-    ends_a = sorted((e.host, e.id, e.nets) for ends in side_a.ends.values() for e in ends)
-    ends_b = sorted((e.host, e.id, e.nets) for ends in side_b.ends.values() for e in ends)
+    # (records made into ends: pair)
+    ends_a = sorted((e.host, e.id, e.nets) for n in list(side_a.ends) for e in side_a.pair(n))
+    ends_b = sorted((e.host, e.id, e.nets) for n in list(side_b.ends) for e in side_b.pair(n))
     assert ends_a == ends_b
 
 

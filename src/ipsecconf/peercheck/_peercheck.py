@@ -14,8 +14,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
+from itertools import islice
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from ipsecconf.core._diagnostics import Severity, register
@@ -161,6 +164,12 @@ class Ambiguous(NamedTuple):
     where: Where
 
 
+def _file_start(files: dict[str, str], name: str) -> str:
+    """A file's name as a JSON string up to the ':' of a place in it (no closing quote)."""
+    got = files[name] = _encode_str(f"{name}:")[:-1]
+    return got
+
+
 @dataclass(frozen=True, slots=True)
 class PeerReport:
     pairs: tuple[Pair, ...]
@@ -184,27 +193,27 @@ class PeerReport:
         finding but for its places is encoded once (most findings are replayed on many pairs)."""
         enc = _encode_str
         heads: dict[tuple[str, int, str, str], str] = {}
+        files: dict[str, str] = {}  # see _file_start
         pairs = []
-        for p in self.pairs:
-            if not p.findings:
-                pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": []}}')
+        for pa, pb, findings, _ in self.pairs:
+            if not findings:
+                pairs.append(f'{{"a": {enc(pa)}, "b": {enc(pb)}, "findings": []}}')
                 continue
             found = []
-            for f in p.findings:
+            for code, severity, kind, message, a, b, _ in findings:
                 # (an enum's .value is slow to read, its hash is a Python call: its id serves)
-                key = (f.code, id(f.severity), f.kind, f.message)
+                key = (code, id(severity), kind, message)
                 head = heads.get(key)
                 if head is None:
                     head = heads[key] = (
-                        f'{{"code": {enc(f.code)}, "severity": {enc(f.severity.value)}, '
-                        f'"kind": {enc(f.kind)}, "message": {enc(f.message)}, "a": '
+                        f'{{"code": {enc(code)}, "severity": {enc(severity.value)}, '
+                        f'"kind": {enc(kind)}, "message": {enc(message)}, "a": '
                     )
-                a, b = f.a, f.b
-                found.append(
-                    f"{head}{'null' if a is None else enc(f'{a.file}:{a.line}')}, "
-                    f'"b": {"null" if b is None else enc(f"{b.file}:{b.line}")}}}'
-                )
-            pairs.append(f'{{"a": {enc(p.a)}, "b": {enc(p.b)}, "findings": [{", ".join(found)}]}}')
+                # enc(str(a)), from its file's start (a line's digits need no escape)
+                ta = "null" if a is None else f'{files.get(a.file) or _file_start(files, a.file)}{a.line}"'
+                tb = "null" if b is None else f'{files.get(b.file) or _file_start(files, b.file)}{b.line}"'
+                found.append(f'{head}{ta}, "b": {tb}}}')
+            pairs.append(f'{{"a": {enc(pa)}, "b": {enc(pb)}, "findings": [{", ".join(found)}]}}')
         rest = json.dumps(
             {
                 "unpaired": {"a": list(self.unpaired_a), "b": list(self.unpaired_b)},
@@ -308,6 +317,8 @@ Net = tuple[int, int, int]
 
 # A decimal octet without leading zeros (the value parser warns about those and has the last word).
 _OCTETS = {str(n): n for n in range(256)}
+# ... the first, second and third octet of a quad, shifted into place
+_OCTET_1, _OCTET_2, _OCTET_3 = ({k: n << shift for k, n in _OCTETS.items()} for shift in (24, 16, 8))
 
 
 def _quad(text: str) -> int | None:
@@ -441,21 +452,28 @@ class _Own:
 # an address as id, a subnet list; maybe in quotes or braces); lexer.ROW_RE's value forms.
 # The rows' patterns start at the newline before a row (a literal the regex engine looks for
 # quickly; searched from _line_before), not at ^, which is tried at every character.
-_CLASS_ROW = re.compile(
-    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
-    r'(?:"([^"\n\r]*)"|\{([^"\n\r}]*)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))'
+def _rows_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` with each ``{P}`` a possessive mark where the re module has them (3.11+),
+    else nothing: the same matches (each marked run is followed by what it cannot hold, so
+    giving some of it back never helps), with no backtracking state kept for them."""
+    return re.compile(pattern.replace("{P}", "+" if sys.version_info >= (3, 11) else ""), flags)
+
+
+_CLASS_ROW = _rows_re(
+    r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
+    r'(?:"([^"\n\r]*{P})"|\{([^"\n\r}]*{P})\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*{P}))'
 )
 
 
 # The same rows in a body without braces: (slot, value token), quotes kept.
-_CLASS_TOKEN = re.compile(
-    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
-    r'("[^"\n\r]*"|[^ \t\n\r"#][^ \t\n\r"]*)',
+_CLASS_TOKEN = _rows_re(
+    r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
+    r'("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})',
 )
 # ... and with braces: (slot, value token), quotes and braces kept.
-_CLASS_BRACED = re.compile(
-    r"\n[ \t]+((?:left|right)(?:id|subnets?)?)[ \t]*=[ \t]*"
-    r'("[^"\n\r]*"|\{[^"\n\r}]*\}(?=[ \t#\n])|[^ \t\n\r"#][^ \t\n\r"]*)',
+_CLASS_BRACED = _rows_re(
+    r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
+    r'("[^"\n\r]*{P}"|\{[^"\n\r}]*{P}\}(?=[ \t#\n])|[^ \t\n\r"#][^ \t\n\r"]*{P})',
 )
 
 
@@ -509,9 +527,9 @@ def _row_re(slot: str) -> re.Pattern[str]:
             f for f in (m.keyword.forms() if m else ()) if (x := keywords.lookup(f)) and x.canonical == slot
         ]
         names = "|".join(re.escape(f) for f in sorted(forms or [slot], key=len, reverse=True))
-        got = _ROWS[slot] = re.compile(
-            rf"\n[ \t]+({names})[ \t]*=[ \t]*"
-            r'(?:"([^"\n\r]+)"|\{([^"\n\r}]+)\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*))',
+        got = _ROWS[slot] = _rows_re(
+            rf"\n[ \t]+{{P}}({names})[ \t]*{{P}}=[ \t]*{{P}}"
+            r'(?:"([^"\n\r]+{P})"|\{([^"\n\r}]+{P})\}(?=[ \t#\n])|([^ \t\n\r"#][^ \t\n\r"]*{P}))',
             re.I,
         )
     return got
@@ -641,12 +659,15 @@ def _own_value(slot: str, at: _Own, target: Release) -> Value:
 
 
 _SIDE_KEYS = {side: (side, side + "id", side + "subnet") for side in ("left", "right")}
+# An end's three tokens (None: no line) from a dict of _class_values over _UNSET, in one call.
+_SIDE_TOKENS = {side: itemgetter(*keys) for side, keys in _SIDE_KEYS.items()}
+_UNSET: dict[str, str | None] = dict.fromkeys(k for keys in _SIDE_KEYS.values() for k in keys)
 
 
 class _Seen:
     """Class values read once for both configs (the two ends of a tunnel write the same ones)."""
 
-    __slots__ = ("hosts", "nets", "ids", "lists", "single", "one", "ends")
+    __slots__ = ("hosts", "nets", "ids", "lists", "single", "one", "ends", "bases", "filled")
 
     def __init__(self) -> None:
         # An end's class values by the three tokens written for it (host, id, subnet; None:
@@ -658,6 +679,10 @@ class _Seen:
         self.ids: dict[str, str] = {}  # an @id as written, normalized
         self.hosts: dict[str, Net | None] = {}  # a plain dotted quad's /32, or None
         self.nets: dict[str, frozenset[Net] | None] = {}  # a plain a.b.c.d/n as a set, or None
+        # A first's end's class values (_First.bases), one object for equal ones; and what a
+        # _Read gives with them (_filled), by the two objects.
+        self.bases: dict[_Base, _Base] = {}
+        self.filled: dict[tuple[int, int], _Read | None] = {}
 
 
 # What an end's three class tokens say (see _read): the host and its address, the id, the nets
@@ -665,26 +690,33 @@ class _Seen:
 # or _SLOW, when one of them needs the value parser. (One flat tuple: one allocation an end.)
 _Read = tuple[str | None, Net | None, str | None, frozenset[Net] | None]
 _SLOW: _Read = (None, None, None, None)  # compared by identity: _read builds a new tuple each time
+# A first's end's class values: host, address, id, id_default, nets, virtual (see _End).
+_Base = tuple[str | None, Net | None, str | None, bool, frozenset[Net] | None, bool]
 
 
-def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) -> _Read:
-    """The class values of an end's own tokens (``_Own.values``, quotes kept), without the value
-    parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW (_patched_slow reads it).
-    (_unquote and _quad inline: this runs for each new end, every end of A's at 10k conns.)"""
+def _read(tokens: tuple[str | None, str | None, str | None], seen: _Seen) -> _Read:
+    """The class values of an end's own tokens (host, id, subnet: ``_Own.values``, quotes kept),
+    without the value parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW
+    (_patched_slow reads it). (_unquote and _quad inline: this runs for each new end, every end
+    of A's at 10k conns.)"""
+    host, ident, subnet = tokens
     address = i = n = None
     if host is not None:
         if host[0] in _QUOTING:
             host = _unquote(host)
     if host is not None:
-        o = _OCTETS
-        try:  # _quad
+        try:  # _quad, each octet's value already shifted into place
             a, b, c, d = host.split(".")
-            address = (4, (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d], 32)
+            address = (4, _OCTET_1[a] | _OCTET_2[b] | _OCTET_3[c] | _OCTETS[d], 32)
         except (ValueError, KeyError):
             return _SLOW
     raw = ident
-    if raw is not None and raw[0] in _QUOTING:
-        raw = _unquote(raw)
+    if raw is not None:
+        q = raw[0]
+        if q == '"':
+            raw = raw[1:-1] or None  # _unquote of a quoted token
+        elif q == "{":
+            raw = _unquote(raw)
     if raw is not None:
         if raw[0] != "@" or '"' in raw:
             return _SLOW
@@ -708,10 +740,9 @@ def _read(host: str | None, ident: str | None, subnet: str | None, seen: _Seen) 
             quad, _, plen = raw.partition("/")
             bits = _PREFIXES.get(plen)
             if bits is not None:
-                o = _OCTETS
                 try:
                     a, b, c, d = quad.split(".")
-                    addr = (o[a] << 24) | (o[b] << 16) | (o[c] << 8) | o[d]
+                    addr = _OCTET_1[a] | _OCTET_2[b] | _OCTET_3[c] | _OCTETS[d]
                     if not addr & _HOST_BITS[bits]:
                         n = frozenset(((4, addr, bits),))
                 except (ValueError, KeyError):
@@ -748,7 +779,7 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
     ends = seen.ends
     got = ends.get(key)
     if got is None:
-        got = ends[key] = _read(*key, seen)
+        got = ends[key] = _read(key, seen)
     if got is _SLOW:
         return _patched_slow(fe, at, own, target, seen)
     return _made(fe, got, at)
@@ -905,18 +936,65 @@ class _First:
     """What every stand-in of one first conn shares: its ends, its lines, its instances by
     their LxR suffix (with subnet lists only)."""
 
-    __slots__ = ("ends", "lines", "kids")
+    __slots__ = ("ends", "lines", "kids", "bases")
 
     def __init__(self, ends: tuple[_End, _End], lines: _FirstLines) -> None:
         self.ends = ends
         self.lines = lines
         self.kids: dict[str, tuple[_End, _End]] | None = None
+        self.bases: tuple[_Base, _Base] | None = None  # see _filled
+
+
+def _filled(read: _Read, fst: _First, i: int, seen: _Seen) -> _Read | None:
+    """The class values of end ``i`` of a stand-in of ``fst`` whose tokens say ``read``: where
+    it has no token, its first's (what _made gives); one object for each (read, first's values)
+    in both configs. None: no concrete host, or a virtual subnet (not for a record, see _Rec)."""
+    bases = fst.bases
+    if bases is None:
+        got = seen.bases
+        left, right = [(e.host, e.address, e.id, e.id_default, e.nets, e.virtual) for e in fst.ends]
+        bases = fst.bases = (got.setdefault(left, left), got.setdefault(right, right))
+    base = bases[i]
+    key = (id(read), id(base))  # both kept in seen: ids not reused
+    filled = seen.filled
+    made = filled.get(key, _SLOW)
+    if made is not _SLOW:
+        return made
+    host, address, ident, nets = read
+    if host is None:
+        host, address = base[0], base[1]
+    if ident is None:
+        ident = host if base[3] else base[2]
+    made = (host, address, ident, nets)
+    if nets is None:
+        made = None if base[5] else (host, address, ident, base[4])
+    if host is None:
+        made = None
+    filled[key] = made
+    return made
 
 
 _NOT_YET: _First | None = _First.__new__(_First)  # a first not looked at yet
 # What a stand-in's instances are made of (_Side._instances): its first's instances by kind of
 # choice, its own lines, its two ends, and each side's (index, subnet) choices.
 _Later = tuple[dict[str, tuple[_End, _End]], _Own, _End, _End, list[tuple[int, Net]], list[tuple[int, Net]]]
+
+
+class _Rec(NamedTuple):
+    """A stand-in with two concrete hosts and no subnet lists, held as what it is made of until
+    someone needs its ends (_Side.pair): each end's class values as a _Read (its tokens', or
+    _filled with its first's), and its first. The _Reads are read once for both configs (the
+    two ends of a tunnel write the same tokens): two records whose _Reads are the same objects
+    have equal class values end by end, and peer_check pairs and checks them from that."""
+
+    left: _Read
+    right: _Read
+    first: _First
+    block: Block
+
+
+# A conn's ends, or its record (see _Rec).
+_Ends = tuple[_End, _End] | _Rec
 
 
 # ------------------------------------------------------------------ one config
@@ -939,7 +1017,7 @@ class _Side:
         for inst in config.instances:
             if inst.parent is not None and inst.kind == "subnet-instance":
                 instances.setdefault(inst.parent, []).append(inst)
-        self.ends: dict[str, tuple[_End, _End]] = {}
+        self.ends: dict[str, _Ends] = {}
         self.order: list[str] = []  # conns, not instances
         self.kids: dict[str, list[str]] = {}
         self.stand_ins = 0  # negotiated conns read as (their first, their own class values)
@@ -950,17 +1028,18 @@ class _Side:
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
-        reads, new, tokens_in = seen.ends, object.__new__, _CLASS_TOKEN.findall
+        reads, new, tokens_in, new_rec = seen.ends, object.__new__, _CLASS_TOKEN.findall, _new
         stood = 0  # stand-ins read inline
+        unset, lefts, rights = _UNSET, _SIDE_TOKENS["left"], _SIDE_TOKENS["right"]
         last_doc, text = None, ""
         for conn in shaped.items if shaped is not None else config.conns:
             if type(conn) is StandIn:
                 assert shaped is not None  # noqa: S101 - only a Shaped holds stand-ins
                 # Most stand-ins, inline (what _stand_in does for them, without its calls):
                 # a first seen before; tokens that _read takes. _stand_in reads the others.
-                fst = firsts.get(id(conn.first), _NOT_YET)
+                name, first, _ = conn
+                fst = firsts.get(id(first), _NOT_YET)
                 if fst is not None and fst is not _NOT_YET:
-                    name = conn.name
                     block = conn_index[name]
                     if block.doc is not last_doc:
                         last_doc = block.doc
@@ -968,22 +1047,31 @@ class _Side:
                     start, end = block.body_start, block.end
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    # _class_values; inline for a body without braces
-                    own = (
-                        dict(tokens_in(text, start, end))
+                    # _class_values (inline for a body without braces), each slot None first
+                    own = unset.copy()
+                    own.update(
+                        tokens_in(text, start, end)
                         if text.find("{", start, end) < 0
-                        else (_class_values(text, start, end))
+                        else _class_values(text, start, end)
                     )
-                    get = own.get
-                    tokens = (get("left"), get("leftid"), get("leftsubnet"))
+                    tokens: tuple[str | None, str | None, str | None] = lefts(own)
                     rl = reads.get(tokens)
                     if rl is None:
-                        rl = reads[tokens] = _read(*tokens, seen)
-                    tokens = (get("right"), get("rightid"), get("rightsubnet"))
+                        rl = reads[tokens] = _read(tokens, seen)
+                    tokens = rights(own)
                     rr = reads.get(tokens)
                     if rr is None:
-                        rr = reads[tokens] = _read(*tokens, seen)
+                        rr = reads[tokens] = _read(tokens, seen)
                     if rl is not _SLOW and rr is not _SLOW:
+                        if fst.kids is None:
+                            # a record: each end's tokens give all (most), or with the first's
+                            kl = rl if rl[0] and rl[2] and rl[3] else _filled(rl, fst, 0, seen)
+                            kr = rr if rr[0] and rr[2] and rr[3] else _filled(rr, fst, 1, seen)
+                            if kl is not None and kr is not None:
+                                ends[name] = new_rec(_Rec, (kl, kr, fst, block))
+                                stood += 1
+                                order.append(name)
+                                continue
                         at = new(_Own)
                         at.block, at.first, at.values = block, fst.lines, _READ
                         left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
@@ -993,7 +1081,8 @@ class _Side:
                             ends[name] = (left, right)
                             stood += 1
                         else:
-                            at.values = own  # _choices reads the subnet lists there
+                            # _choices reads the subnet lists there (None: no line, as missing)
+                            at.values = cast("dict[str, str]", own)
                             added = self._with_instances(name, fst, at, left, right, shaped)
                             at.values = _READ
                             if not added:
@@ -1011,27 +1100,35 @@ class _Side:
                 if self._add(inst, instances):
                     self.kids.setdefault(conn.name, []).append(inst.name)
         self.stand_ins += stood
-        # The index: conns by their two hosts (in either order), and conns with one wildcard
-        # host by the other; every conn by each host only when a wildcard conn asks (_hosts).
-        self.by_pair: dict[tuple[str, str], list[str]] = {}
-        self.by_wild: dict[str, list[str]] = {}
+        # The index (see index), of the conns read here (A's conns look for partners in B's
+        # index only); every conn by each host only when a wildcard conn asks (_hosts).
+        self._index: tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]] | None = None
+        self._unindexed = len(self.ends) if index else 0
         self._by_host: dict[str, list[str]] | None = None
-        if not index:
-            return  # A's conns look for partners in B's index only
-        by_pair, by_wild = self.by_pair, self.by_wild
-        for name, (left, right) in self.ends.items():
-            lh, rh = left.host, right.host
+
+    def index(self) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]]:
+        """(by_pair, by_wild): the conns read by __init__ by their two hosts (in either order),
+        and those with one wildcard host by the other; made on the first ask (most pairs are
+        found by their names). ``ends`` keeps them first in its order until _all_kids, which
+        asks first: what kids_of adds later comes after them."""
+        if self._index is not None:
+            return self._index
+        by_pair: dict[tuple[str, str], list[str]] = {}
+        by_wild: dict[str, list[str]] = {}
+        self._index = by_pair, by_wild
+        pair_of = by_pair.setdefault
+        for name, two in islice(self.ends.items(), self._unindexed):
+            if type(two) is _Rec:
+                lh, rh = two[0][0], two[1][0]
+            else:
+                lh, rh = two[0].host, two[1].host  # type: ignore[union-attr]  # (no _Rec)
             if lh is not None and rh is not None:
-                key = (lh, rh) if lh <= rh else (rh, lh)
-                got = by_pair.get(key)
-                if got is None:
-                    by_pair[key] = [name]
-                else:
-                    got.append(name)
+                pair_of((lh, rh) if lh <= rh else (rh, lh), []).append(name)
             else:
                 h = lh if lh is not None else rh  # one of them: _add keeps no conn without
                 assert h is not None  # noqa: S101
                 by_wild.setdefault(h, []).append(name)
+        return self._index
 
     def _hosts(self) -> dict[str, list[str]]:
         """Every conn of the index by each of its hosts, in the order of ``ends``."""
@@ -1039,7 +1136,8 @@ class _Side:
             if self.lazy_parents:
                 self._all_kids()
             by_host: dict[str, list[str]] = {}
-            for name, (left, right) in self.ends.items() if self.indexed else ():
+            for name in list(self.ends) if self.indexed else ():
+                left, right = self.pair(name)
                 for h in (left.host, right.host):
                     if h is not None:
                         by_host.setdefault(h, []).append(name)
@@ -1071,10 +1169,10 @@ class _Side:
         if got is _NOT_YET:
             ends = self.ends.get(first.name)
             got = None  # the first is not negotiated, nor is this conn
-            if ends is not None and ends[0].conn is first:
+            if ends is not None and not isinstance(ends, _Rec) and ends[0].conn is first:
                 got = _First(ends, _FirstLines(shaped.tree.conn_index[first.name]))
                 if first.left.subnets is not None or first.right.subnets is not None:
-                    got.kids = {k.rsplit("/", 1)[1]: self.ends[k] for k in self.kids.get(first.name, [])}
+                    got.kids = {k.rsplit("/", 1)[1]: self.pair(k) for k in self.kids.get(first.name, [])}
             firsts[id(first)] = got
         if got is None:
             return False
@@ -1150,9 +1248,10 @@ class _Side:
         (each conn's instances right after it)."""
         for name in list(self._later):
             self.kids_of(name)
+        self.index()  # of the conns read first
         late, kids, ends = self.lazy_parents, self.kids, self.ends
         made = {k for p in late for k in kids.get(p, ())}
-        order: dict[str, tuple[_End, _End]] = {}
+        order: dict[str, _Ends] = {}
         for name, got in ends.items():
             if name in made:
                 continue
@@ -1162,6 +1261,17 @@ class _Side:
                     order[k] = ends[k]
         ends.clear()  # in place: peer_check holds this dict
         ends.update(order)
+
+    def pair(self, name: str) -> tuple[_End, _End]:
+        """The ends of conn ``name``, made from its record on the first ask (see _Rec)."""
+        got = self.ends[name]
+        if not isinstance(got, _Rec):
+            return got
+        rl, rr, fst, block = got
+        at = object.__new__(_Own)
+        at.block, at.first, at.values = block, fst.lines, _READ
+        made = self.ends[name] = (_made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at))
+        return made
 
     def kids_of(self, name: str) -> list[str]:
         """The instances of conn ``name``, made on the first ask when they were left for later."""
@@ -1190,8 +1300,8 @@ class _Side:
             host = h1 if h0 is None else h0
             assert host is not None  # noqa: S101 - _add keeps no conn without a host
             return list(dict.fromkeys(self._hosts().get(host, _NO_CONNS)))  # lh == rh: listed twice
-        found = self.by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
-        wild = self.by_wild
+        by_pair, wild = self.index()
+        found = by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
         if h0 in wild or h1 in wild:
             found = list(dict.fromkeys([*found, *wild.get(h0, ()), *wild.get(h1, ())]))
         return found
@@ -1297,7 +1407,7 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
             if parent in lazy:
                 other.kids_of(parent)
         if name in other.ends:
-            got = _best(ends, other.ends[name], True)
+            got = _best(ends, other.pair(name), True)
             if got is not None:
                 return _new(_Choice, (name, got[0], got[1], ()))
     best: list[tuple[Score, str, bool]] = []
@@ -1310,7 +1420,7 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
         i += 1
         if cand in skip:
             continue
-        theirs = other.ends[cand]
+        theirs = other.pair(cand)
         if single and theirs[0].host is not None and theirs[1].host is not None:
             continue  # in one file, a conn with both hosts concrete is its own pair
         got = _best(ends, theirs, False)
@@ -1336,6 +1446,63 @@ def _choose(name: str, ends: tuple[_End, _End], other: _Side, single: bool, skip
 
 
 _TOP_SCORE = (0, *_TOP)  # _TOP by a conn of another name
+_SAME_TOP = (1, *_TOP)  # _TOP by the conn of the same name
+
+
+def _choose_rec(name: str, rec: _Rec, other: _Side) -> _Choice | None:
+    """_choose for a record of A (two configs), from its _Reads alone, when its one candidate is
+    a record of B with the same _Reads (same sides, or mirrored): each end's hosts, ids and
+    subnets are equal, the most a mapping scores (_TOP). None: _choose decides."""
+    rl, rr = rec[0], rec[1]
+    ends = other.ends
+    theirs = ends.get(name)
+    if theirs is not None:
+        # _choose's same-name partner (_best: the straight mapping; its mirror is no tunnel)
+        if (
+            type(theirs) is _Rec
+            and theirs[0] is rl
+            and theirs[1] is rr
+            and rl[0] != rr[0]
+            and "/" not in name
+        ):
+            if rl[3] and rr[3] and rl[2] and rr[2] and rl[2] != "%any" != rr[2]:  # _rec_score's most
+                return _new(_Choice, (name, _SAME_TOP, False, ()))
+            return _new(_Choice, (name, _rec_score(rl, rr, 1), False, ()))
+        return None
+    h0, h1 = rl[0], rr[0]
+    if h0 is None or h1 is None or h0 == h1 or "/" in name:
+        return None  # (a record's hosts are concrete)
+    by_pair, wild = other._index or other.index()
+    found = by_pair.get((h0, h1) if h0 <= h1 else (h1, h0), _NO_CONNS)
+    if len(found) != 1 or (wild and (h0 in wild or h1 in wild)):
+        return None  # none, or more than one to score (candidates)
+    cand = found[0]
+    theirs = ends[cand]
+    if type(theirs) is not _Rec or cand in other.lazy_parents:
+        return None
+    if theirs[0] is rl and theirs[1] is rr:
+        mirrored = False
+    elif theirs[0] is rr and theirs[1] is rl:
+        mirrored = True  # _best: the straight mapping is no tunnel (its first hosts differ)
+    else:
+        return None
+    # _rec_score, its most frequent answer inline
+    if rl[3] and rr[3] and rl[2] and rr[2] and rl[2] != "%any" != rr[2]:
+        return _new(_Choice, (cand, _TOP_SCORE, mirrored, ()))
+    return _new(_Choice, (cand, _rec_score(rl, rr, 0), mirrored, ()))
+
+
+def _rec_score(left: _Read, right: _Read, same_name: int) -> Score:
+    """_mapping_score of a record's ends (both hosts concrete) against equal ones."""
+    if left[3] and right[3] and left[2] and right[2] and left[2] != "%any" != right[2]:
+        return _SAME_TOP if same_name else _TOP_SCORE  # (the most: ids and subnets of their own)
+    nets = ids = 0
+    for _host, address, ident, got in (left, right):
+        if ident is not None and ident != "%any":
+            ids += 1
+        # the hosts themselves (equal), or equal subnets: 2; not known offline: 1 (overlap)
+        nets += 1 if got is None and address is None else 2
+    return (same_name, 2, nets, ids)
 
 
 def _single_nets(ends: tuple[_End, _End]) -> bool:
@@ -1407,7 +1574,14 @@ def peer_check(
     units: list[str] = []
     ends_a, ends_b, kids_of = side_a.ends, side_b.ends, side_a.kids_of
     for name in side_a.order:
-        ends = ends_a[name]
+        rec = ends_a[name]
+        if type(rec) is _Rec and not single:
+            quick = _choose_rec(name, rec, side_b)
+            if quick is not None:
+                chosen[name] = quick
+                units.append(name)
+                continue
+        ends = side_a.pair(name)
         if single and ends[0].host is not None and ends[1].host is not None:
             # Both ends concrete: in a shared file the same text serves both machines.
             chosen[name] = _Choice(name, (1, 2, 4, 2), False)
@@ -1419,7 +1593,7 @@ def peer_check(
         kids = kids_of(name) if ch.b is None else _NO_CONNS
         if kids:
             # No one partner for the whole leftsubnets= conn: maybe one per instance.
-            tried = {k: _choose(k, side_a.ends[k], side_b, single, skip) for k in kids}
+            tried = {k: _choose(k, side_a.pair(k), side_b, single, skip) for k in kids}
             if ch.ties and all(t.b is None and not t.ties for t in tried.values()):
                 chosen[name] = ch
                 units.append(name)
@@ -1451,7 +1625,7 @@ def peer_check(
             if chosen[names[1]].score == top:
                 for n in names:
                     chosen[n] = _Choice(None, top, False, (bname,))
-                ambiguous.append(Ambiguous("b", bname, tuple(names), _header(side_b.ends[bname][0])))
+                ambiguous.append(Ambiguous("b", bname, tuple(names), _header(side_b.pair(bname)[0])))
             else:
                 for n in names[1:]:
                     chosen[n] = _Choice(None, None, False)
@@ -1462,13 +1636,14 @@ def peer_check(
     seen: set[frozenset[str]] = set()
     lonely: list[str] = []
     ca, cb = side_a.config, side_b.config
+    no_secrets = secrets_a is None and secrets_b is None
     for name in units:
         ch = chosen[name]
         partner = ch.b
         if partner is None:
             if ch.ties:
                 if not any(x.side == "b" and name in x.candidates for x in ambiguous):
-                    ambiguous.append(Ambiguous("a", name, ch.ties, _header(ends_a[name][0])))
+                    ambiguous.append(Ambiguous("a", name, ch.ties, _header(side_a.pair(name)[0])))
             else:
                 lonely.append(name)
             continue
@@ -1477,10 +1652,16 @@ def peer_check(
             if key in seen:
                 continue
             seen.add(key)
-        b_ends = ends_b[partner]
+        ra, rb = ends_a[name], ends_b[partner]
+        if type(ra) is _Rec and type(rb) is _Rec and no_secrets:
+            done = _check_recs(ra, rb, ch.mirrored, memo)
+            if done is not None:
+                pairs.append(_new(Pair, (name, partner, done, ch.mirrored)))
+                continue
+        b_ends = side_b.pair(partner)
         if ch.mirrored:
             b_ends = (b_ends[1], b_ends[0])
-        found = _check_pair(ca, cb, ends_a[name], b_ends, secrets_a, secrets_b, memo)
+        found = _check_pair(ca, cb, side_a.pair(name), b_ends, secrets_a, secrets_b, memo)
         pairs.append(_new(Pair, (name, partner, tuple(found), ch.mirrored)))
     # The conns paired, and the conns of the instances paired.
     paired_a = {p.a for p in pairs}
@@ -1512,7 +1693,7 @@ def peer_check(
         ambiguous = [x for x in ambiguous if x.name == conn or conn in x.candidates]
     for label, names, side in (("A", unpaired_a, side_a), ("B", unpaired_b, side_b)):
         for n in names:
-            c = side.ends[n][0]
+            c = side.pair(n)[0]
             sev = E if conn is not None else W
             findings.append(
                 Finding(
@@ -1611,7 +1792,7 @@ def _spec(loc: Loc | None) -> Where | tuple[str, bool] | None:
 class _Memo:
     """What pairs of conns with the same values share, found once."""
 
-    __slots__ = ("specs", "by_conns", "clean", "quiet", "puts", "keep")
+    __slots__ = ("specs", "by_conns", "clean", "quiet", "puts", "keep", "recs")
 
     def __init__(self) -> None:
         # Conn-level verdicts by the values' text, and by the two conns (a stand-in's is its
@@ -1626,6 +1807,8 @@ class _Memo:
         # Each replayed finding's places, by (its specs, the two conns, which is a stand-in).
         self.puts: dict[tuple[int, int, int, bool, bool], list[tuple[Any, ...]]] = {}
         self.keep: list[list[_Spec]] = []
+        # _check_recs's places (puts), by (A's first, B's first, mirrored).
+        self.recs: dict[tuple[int, int, bool], list[tuple[Any, ...]]] = {}
 
 
 def _equal(ea: _End, eb: _End) -> bool:
@@ -1695,6 +1878,44 @@ def _check_pair(
     return _conn_level(ck, ca, cb, memo)
 
 
+def _check_recs(a: _Rec, b: _Rec, mirrored: bool, memo: _Memo) -> tuple[Finding, ...] | None:
+    """_check_pair for two records (no secrets) whose ends are paired by the same _Reads: equal
+    class values at both ends, what pairs of these two firsts (and these sides) found is known
+    (memo.quiet), and where each finding goes on these conns' lines (memo.puts). None: not
+    known yet, or not paired by their _Reads; _check_pair decides. Both are functions of the
+    two firsts and ``mirrored``: memo.recs has them by those."""
+    if mirrored:
+        if b[0] is not a[1] or b[1] is not a[0]:
+            return None
+    elif b[0] is not a[0] or b[1] is not a[1]:
+        return None
+    key = (id(a[2]), id(b[2]), mirrored)  # (the firsts are kept by the records)
+    puts = memo.recs.get(key)
+    if puts is None:
+        ea, eb = a[2].ends[0], b[2].ends[1 if mirrored else 0]
+        # (ats of two records are never the same: same is False, two configs)
+        conn_a, conn_b = ea.conn, eb.conn
+        known = memo.quiet.get((id(conn_a), id(conn_b), ea.side, eb.side, False))
+        if known is None:
+            return None
+        if known:
+            puts = memo.puts.get((id(known), id(conn_a), id(conn_b), False, False))
+            if puts is None:
+                return None
+        else:
+            puts = []
+        memo.recs[key] = puts
+    if not puts:
+        return ()
+    ba, bb = a[3], b[3]
+    return tuple(
+        [
+            _new(Finding, (code, sev, kind, message, _put(ba, pa), _put(bb, pb), hint))
+            for code, sev, kind, message, hint, pa, pb in puts
+        ]
+    )
+
+
 def _conn_level(ck: _Checker, ca: Config, cb: Config, memo: _Memo) -> list[Finding]:
     """The checks of conn-level values, found once per two conns' values and replayed."""
     by_conns = (id(ck.conn_a), id(ck.conn_b), ck.same)
@@ -1754,23 +1975,27 @@ def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Findi
             for code, sev, kind, message, hint, sa, sb in specs
         ]
         memo.keep.append(specs)  # keeps id(specs) its own
+    block_a = None if at_a is None else at_a.block
+    block_b = None if at_b is None else at_b.block
     return [
-        _new(Finding, (code, sev, kind, message, _put(at_a, pa), _put(at_b, pb), hint))
+        _new(Finding, (code, sev, kind, message, _put(block_a, pa), _put(block_b, pb), hint))
         for code, sev, kind, message, hint, pa, pb in puts
     ]
 
 
-def _put(at: _Own | None, put: _Put) -> Where | None:
+def _put(block: Block | None, put: _Put) -> Where | None:
+    """A replayed finding's place on a conn: ``block`` is a stand-in's own (None: a built conn)."""
     if type(put) is not tuple:  # (the most: the row of a stand-in's own line, below)
         if put is None or isinstance(put, Where):
             return put  # a fixed place; for a built conn, all are
-        assert at is not None  # noqa: S101 - only a stand-in's places are left to find
-        block = at.block
+        assert block is not None  # noqa: S101 - only a stand-in's places are left to find
         return _new(Where, (block.doc.source.name, block.line, None))  # _HEADER
-    assert at is not None  # noqa: S101
-    block = at.block
+    assert block is not None  # noqa: S101
     source = block.doc.source
-    rx, keyword, there = cast("tuple[re.Pattern[str], str | None, Where]", put)
+    rx: re.Pattern[str]
+    keyword: str | None
+    there: Where
+    rx, keyword, there = put  # type: ignore[assignment]  # (a Where is no tuple here: above)
     text, start = source.text, block.body_start
     m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
     if m is None:
