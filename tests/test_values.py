@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+import re
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
@@ -1048,3 +1049,18 @@ def test_canonical_as_written_examples() -> None:
     assert not V.canonical_as_written("host", "010.0.0.1")
     assert V.canonical_as_written("id", "C=DE, O=Example GmbH, CN=x")
     assert not V.canonical_as_written("id", "C=DE,O=x")
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.sampled_from(["host", "nexthop", "ipaddr", "id"]), st.booleans(), st.data())
+def test_as_written_regex_spells_only_canonical_text(vtype: str, blanks: bool, data: st.DataObject) -> None:
+    # A dump reads a stand-in's value with this regex and copies it without parsing it.
+    pattern = V.as_written_regex(vtype, blanks=blanks)
+    assert pattern is not None and re.compile(pattern).groups == 0
+    text = data.draw(st.from_regex(re.compile(pattern), fullmatch=True))
+    assert V.canonical_as_written(vtype, text)
+    parsed, err, _ = V.parse_cached(vtype, text)
+    assert err is None and V.canonical(parsed) == text, (vtype, text)
+    if not blanks:
+        assert " " not in text and "\t" not in text
+    assert V.as_written_regex("subnets") is None  # a list is read by the parser

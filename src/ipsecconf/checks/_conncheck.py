@@ -224,7 +224,7 @@ def _conn_family(conn: Conn) -> list[_Problem]:
                 continue
             raw = v.raw
             if ":" not in raw and not want6:
-                continue  # no IPv6 address is written without a colon: a list of IPv4 ones
+                continue  # no colon, no IPv6 address: nothing in it can differ from ipv4
             if (":" in raw) == want6 and "," not in raw and " " not in raw:
                 continue
             if v.parsed is None:

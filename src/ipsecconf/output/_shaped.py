@@ -76,11 +76,11 @@ _LineRow = tuple[str, str, str, str]  # Block.line_rows': name, quoted, braced, 
 # of the class values in its reads' order, and how each is read (_Read's; None: as matched),
 # None when each is as matched.
 _Layout = tuple[re.Pattern[str], tuple[int, ...], "list[tuple[str, str, tuple[str, ...]] | None] | None"]
+_BARE, _QUOTED, _BRACED = 0, 1, 2  # a value's form (see _layout)
+_BARE_END = r'(?![^ \t\r\n"])'  # where ROW_RE's bare token ends
 # lexer.ROW_RE's values by form, after a prefix ending where they start: a bare token (where a
 # brace does not start it: that may be braced), a quoted one, a braced one (a blank, '#' or
 # newline after it); none empty (R1: unset, which the long way reads).
-_BARE, _QUOTED, _BRACED = 0, 1, 2  # a value's form (see _layout)
-_BARE_END = r'(?![^ \t\r\n"])'  # where ROW_RE's bare token ends
 _FORMS = (
     (r'[^ \t\r\n"#{][^ \t\r\n"]*', ""),
     (r'[^"\n\r]+', '"'),
@@ -188,6 +188,7 @@ def _layout(own: Block, reads: list[_Read], known: dict[tuple[object, ...], _Lay
 
 
 def _make_layout(starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ...]] | None]]) -> _Layout:
+    """The layout of own rows whose lines start so (see _layout): (line index, start, form, read)."""
     at_line: dict[int, str] = {}
     canon: list[tuple[str, str, tuple[str, ...]] | None] = []  # per class value, in reads order
     for at, start, form, n in starts:
