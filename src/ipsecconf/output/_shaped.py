@@ -324,10 +324,7 @@ class _JsonTemplate:
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = (
-        "values", "okeys", "volatile", "own", "own_keys", "class_keys", "also", "alsoflip", "rows",
-        "instance_keys", "own_instance", "instance_slots", "own_at", "instances", "layouts",
-    )  # fmt: skip
+    __slots__ = ("t", "values", "okeys", "volatile", "also", "alsoflip", "rows", "instance_keys", "instances")
 
     def __init__(
         self,
@@ -338,26 +335,19 @@ class _JsonFit:
         alsoflip: list[str],
         changed: list[int] | None,
     ) -> None:
+        self.t = t  # what every fit of its first shares (its own rows' slots and places)
         self.values = values  # with the appended sections' values; the conn's own class values to fill
         self.okeys = okeys  # per slot, its origin; None for the conn's own rows
         # The slots whose origins may not have rows yet, in order: own rows and those set by the
         # sections other than the first's own walk's (``changed``); None: any may not.
         self.volatile = None if changed is None else sorted(t.own_idx + changed)
-        self.own = t.own  # (slot, row slot, class?) of the conn's own rows, in order
-        self.own_keys = t.own_keys
-        self.class_keys = t.class_keys
         self.also = also
         self.alsoflip = alsoflip
         self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
-        # The origins an instance reads (see ShapedText.instance_bodies): the same for every
-        # stand-in of the fit, and (slot, index in the body) of those on its own rows.
-        # (okeys holds an origin for each slot but the conn's own rows)
+        # The origins an instance reads (see ShapedText.instance_bodies) other than the conn's
+        # own rows: the same for every stand-in of the fit (okeys holds each of them).
         self.instance_keys: list[tuple[str, _Origin]] = [(k, okeys[i]) for i, k in t.instance_set]  # type: ignore[misc]
-        self.own_instance = t.own_instance
-        self.instance_slots = t.instance_slots
-        self.own_at = t.own_at  # slot -> index among own rows
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
-        self.layouts = t.instance_layouts
 
 
 class _Template:
@@ -877,7 +867,7 @@ class ShapedText:
         if read is None:
             return None
         blk, texts, walk = read
-        line0 = blk.line + 1  # its own rows are at line0 + t.ats, in fit.own's order
+        line0 = blk.line + 1  # its own rows are at line0 + t.ats, in t.own's order
         fit = t.fits.get(id(walk), _UNSEEN)
         if fit is _UNSEEN:
             fit = t.fits[id(walk)] = self._json_fill(t, walk) if _fits(walk, t.walk) else None
@@ -885,7 +875,7 @@ class ShapedText:
             return None
         assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
         values = dict(fit.values)
-        values.update(zip(fit.class_keys, texts, strict=True))
+        values.update(zip(t.class_keys, texts, strict=True))
         body: dict[str, object] = {
             "implicit": False,
             "also": fit.also,
@@ -922,21 +912,21 @@ class ShapedText:
                 # The others find those rows made: only their own lines are new ones.
                 rows = dict(fixed)
                 if shared:
-                    for k, at in zip(fit.own_keys, t.ats, strict=True):
+                    for k, at in zip(t.own_keys, t.ats, strict=True):
                         rows[k] = origins((file, line0 + at, "own"))
                 elif t.ats:  # (a conn without own rows names no file)
                     assert fresh is not None  # noqa: S101 - not shared
                     at0 = fresh(file, line0, t.ats)
-                    rows.update(zip(fit.own_keys, range(at0, at0 + len(t.ats)), strict=True))
+                    rows.update(zip(t.own_keys, range(at0, at0 + len(t.ats)), strict=True))
             body["origins"] = rows
         if t.instances and pending is not None:
             keys = dict(fit.instance_keys)
-            for k, at in fit.own_instance:
+            for k, at in t.own_instance:
                 keys[k] = (blk.doc.source.name, line0 + at, "own")
             made: dict[str, int] | None = body.get("origins")  # type: ignore[assignment]
-            ids = None if made is None else [made[k] for k in fit.own_keys]
+            ids = None if made is None else [made[k] for k in t.own_keys]
             # Kept until every conn is written: only what instance_bodies reads of the values.
-            mine = {k: values[k] for k in fit.instance_slots}
+            mine = {k: values[k] for k in t.instance_slots}
             pending.append((s.name, mine, None, keys, (fit, texts, ids)))
         self.used += 1
         return body
@@ -1000,7 +990,13 @@ class ShapedText:
         ids: Sequence[int] | None
         if fitted is not None:
             fit, own, ids = fitted
-            texts, layouts, values, rows, own_rows = fit.instances, fit.layouts, fit.values, fit.rows, fit.own
+            texts, layouts, values, rows, own_rows = (
+                fit.instances,
+                fit.t.instance_layouts,
+                fit.values,
+                fit.rows,
+                fit.t.own,
+            )
         else:  # a built conn: nothing is a hole but the subnets
             texts, own, ids, own_rows = {}, [], None if rows is None else (), []
             layouts = self.instance_layouts.setdefault(tuple(values), {})
