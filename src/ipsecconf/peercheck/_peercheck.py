@@ -21,6 +21,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
+from ipsecconf.checks._fastcheck import IPV4, SUBNET
 from ipsecconf.core._diagnostics import Severity, register
 from ipsecconf.language import _keywords as keywords
 from ipsecconf.language import _values as vals
@@ -317,8 +318,6 @@ Net = tuple[int, int, int]
 
 # A decimal octet without leading zeros (the value parser warns about those and has the last word).
 _OCTETS = {str(n): n for n in range(256)}
-# ... the first, second and third octet of a quad, shifted into place
-_OCTET_1, _OCTET_2, _OCTET_3 = ({k: n << shift for k, n in _OCTETS.items()} for shift in (24, 16, 8))
 
 
 def _quad(text: str) -> int | None:
@@ -469,6 +468,21 @@ _CLASS_ROW = _rows_re(
 _CLASS_TOKEN = _rows_re(
     r"\n[ \t]+{P}((?:left|right)(?:id|subnets?)?{P})[ \t]*{P}=[ \t]*{P}"
     r'("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})',
+)
+# The same rows of a body without braces by one match of the whole body, from the newline
+# before its first row (_line_before): each slot's value token (quotes kept; None: no row) in a
+# group of its own, numbered in _BODY_SLOTS' order, so that ``group(1, 2, 3)`` is left's three
+# tokens (host, id, subnet) and ``group(5, 6, 7)`` right's: no list of rows, no dict. A shaped
+# body sets a slot once; a later row would win, as in a dict of _CLASS_TOKEN's rows.
+_BODY_SLOTS = tuple(side + key for side in ("left", "right") for key in ("", "id", "subnet", "subnets"))
+_SLOT_VALUE = r'[ \t]*{P}=[ \t]*{P}("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})'
+_CLASS_BODY = _rows_re(
+    r"[^\n]*{P}(?:\n(?:[ \t]+{P}(?:"
+    + "|".join(
+        side + "(?:" + "|".join(key + _SLOT_VALUE for key in ("", "id", "subnet", "subnets")) + ")"
+        for side in ("left", "right")
+    )
+    + r")|)[^\n]*{P})*{P}"
 )
 # ... and with braces: (slot, value token), quotes and braces kept.
 _CLASS_BRACED = _rows_re(
@@ -688,28 +702,30 @@ class _Seen:
 # What an end's three class tokens say (see _read): the host and its address, the id, the nets
 # (not virtual); None where it has no value of its own (no line, or an empty one: the first's);
 # or _SLOW, when one of them needs the value parser. (One flat tuple: one allocation an end.)
-_Read = tuple[str | None, Net | None, str | None, frozenset[Net] | None]
+# A host or subnet of the tokens' own is read into ints only when an end is made (_made): most
+# conns are paired and checked as records, by their texts alone. Until then the address is
+# _HOST_ADDRESS (the host's /32) and the nets the subnet's text (a plain network's).
+_Read = tuple[str | None, Net | None, str | None, frozenset[Net] | str | None]
 _SLOW: _Read = (None, None, None, None)  # compared by identity: _read builds a new tuple each time
+_HOST_ADDRESS: Net = (-1, 0, 32)  # compared by identity: the address of the _Read's host
 # A first's end's class values: host, address, id, id_default, nets, virtual (see _End).
 _Base = tuple[str | None, Net | None, str | None, bool, frozenset[Net] | None, bool]
 
 
 def _read(tokens: tuple[str | None, str | None, str | None], seen: _Seen) -> _Read:
     """The class values of an end's own tokens (host, id, subnet: ``_Own.values``, quotes kept),
-    without the value parser: a plain dotted quad, an @id, a plain a.b.c.d/n; else _SLOW
-    (_patched_slow reads it). (_unquote and _quad inline: this runs for each new end, every end
-    of A's at 10k conns.)"""
+    without the value parser: a plain dotted quad, an @id, a plain a.b.c.d/n (_PLAIN_NET's);
+    else _SLOW (_patched_slow reads it). The quad and the network are only matched here (their
+    ints: _made). (_unquote inline: this runs for each new end, every end of A's at 10k conns.)"""
     host, ident, subnet = tokens
-    address = i = n = None
+    address = i = None
     if host is not None:
         if host[0] in _QUOTING:
             host = _unquote(host)
-    if host is not None:
-        try:  # _quad, each octet's value already shifted into place
-            a, b, c, d = host.split(".")
-            address = (4, _OCTET_1[a] | _OCTET_2[b] | _OCTET_3[c] | _OCTETS[d], 32)
-        except (ValueError, KeyError):
-            return _SLOW
+        if host is not None:
+            if _PLAIN_QUAD(host) is None:
+                return _SLOW
+            address = _HOST_ADDRESS
     raw = ident
     if raw is not None:
         q = raw[0]
@@ -730,30 +746,42 @@ def _read(tokens: tuple[str | None, str | None, str | None], seen: _Seen) -> _Re
             else:
                 i = i.rstrip(".")
     raw = subnet
-    if raw is not None and raw[0] in _QUOTING:
-        raw = _unquote(raw)
     if raw is not None:
-        known = seen.nets
-        n = known.get(raw, _UNSEEN_NETS)
-        if n is _UNSEEN_NETS:
-            n = None  # _net_of, inline
-            quad, _, plen = raw.partition("/")
-            bits = _PREFIXES.get(plen)
-            if bits is not None:
-                try:
-                    a, b, c, d = quad.split(".")
-                    addr = _OCTET_1[a] | _OCTET_2[b] | _OCTET_3[c] | _OCTETS[d]
-                    if not addr & _HOST_BITS[bits]:
-                        n = frozenset(((4, addr, bits),))
-                except (ValueError, KeyError):
-                    pass
-            known[raw] = n
-        if n is None:
+        if raw[0] in _QUOTING:
+            raw = _unquote(raw)
+        if raw is not None and _PLAIN_NET(raw) is None:
             return _SLOW
-    return (host, address, i, n)
+    return (host, address, i, raw)
 
 
 _QUOTING = '"{'  # the first characters of a token _unquote changes
+# What _read takes without the value parser: four decimal octets, no leading zeros (what _quad
+# reads); and such a network with its host bits clear, for the prefixes the checking scan takes
+# (_net_of reads each; others, rarer, are read by _patched_slow).
+_PLAIN_QUAD = re.compile(IPV4).fullmatch
+_PLAIN_NET = re.compile(SUBNET).fullmatch
+
+
+def _host_address(host: str, seen: _Seen) -> Net:
+    """The /32 of a host _read took (_PLAIN_QUAD's), read once for both configs."""
+    hosts = seen.hosts
+    address = hosts.get(host)
+    if address is None:
+        addr = _quad(host)
+        assert addr is not None  # noqa: S101 - _PLAIN_QUAD matched it
+        address = hosts[host] = (4, addr, 32)
+    return address
+
+
+def _subnet_nets(raw: str, seen: _Seen) -> frozenset[Net]:
+    """The nets of a subnet _read took (_PLAIN_NET's), read once for both configs."""
+    known = seen.nets
+    nets = known.get(raw)
+    if nets is None:
+        net = _net_of(raw)
+        assert net is not None  # noqa: S101 - _PLAIN_NET matched it
+        nets = known[raw] = frozenset((net,))
+    return nets
 
 
 def _at_id(raw: str) -> str:
@@ -782,18 +810,22 @@ def _patched(fe: _End, at: _Own, own: dict[str, str], target: Release, seen: _Se
         got = ends[key] = _read(key, seen)
     if got is _SLOW:
         return _patched_slow(fe, at, own, target, seen)
-    return _made(fe, got, at)
+    return _made(fe, got, at, seen)
 
 
-def _made(fe: _End, got: _Read, at: _Own) -> _End:
+def _made(fe: _End, got: _Read, at: _Own, seen: _Seen) -> _End:
     """The end of a stand-in whose tokens say ``got`` (not _SLOW); ``fe``: its first's end."""
     host, address, ident, nets = got
     if host is None:
         host, address = fe.host, fe.address
+    elif address is _HOST_ADDRESS:
+        address = _host_address(host, seen)
     if ident is None:
         ident = host if fe.id_default else fe.id
     if nets is None:
         return _End(fe.conn, fe.side, host, ident, fe.id_default, fe.nets, fe.virtual, address, at)
+    if isinstance(nets, str):
+        nets = _subnet_nets(nets, seen)
     return _End(fe.conn, fe.side, host, ident, fe.id_default, nets, False, address, at)
 
 
@@ -1028,7 +1060,7 @@ class _Side:
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
-        reads, new, tokens_in, new_rec = seen.ends, object.__new__, _CLASS_TOKEN.findall, _new
+        reads, new, body_of, new_rec = seen.ends, object.__new__, _CLASS_BODY.match, _new
         stood = 0  # stand-ins read inline
         unset, lefts, rights = _UNSET, _SIDE_TOKENS["left"], _SIDE_TOKENS["right"]
         last_doc, text = None, ""
@@ -1047,18 +1079,23 @@ class _Side:
                     start, end = block.body_start, block.end
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    # _class_values (inline for a body without braces), each slot None first
-                    own = unset.copy()
-                    own.update(
-                        tokens_in(text, start, end)
-                        if text.find("{", start, end) < 0
-                        else _class_values(text, start, end)
-                    )
-                    tokens: tuple[str | None, str | None, str | None] = lefts(own)
+                    # each end's three tokens: by one match of a body without braces (most),
+                    # else from _class_values, each slot None first
+                    tokens: tuple[str | None, str | None, str | None]
+                    other: tuple[str | None, str | None, str | None]
+                    if text.find("{", start, end) < 0:
+                        m = body_of(text, start, end)  # a match, maybe empty: never None
+                        own = None
+                        tokens, other = m.group(1, 2, 3), m.group(5, 6, 7)  # type: ignore[union-attr,assignment]
+                    else:
+                        m = None
+                        own = unset.copy()
+                        own.update(_class_values(text, start, end))
+                        tokens, other = lefts(own), rights(own)
                     rl = reads.get(tokens)
                     if rl is None:
                         rl = reads[tokens] = _read(tokens, seen)
-                    tokens = rights(own)
+                    tokens = other
                     rr = reads.get(tokens)
                     if rr is None:
                         rr = reads[tokens] = _read(tokens, seen)
@@ -1074,7 +1111,7 @@ class _Side:
                                 continue
                         at = new(_Own)
                         at.block, at.first, at.values = block, fst.lines, _READ
-                        left, right = _made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at)
+                        left, right = _made(fst.ends[0], rl, at, seen), _made(fst.ends[1], rr, at, seen)
                         if left.host is None and right.host is None:
                             continue
                         if fst.kids is None:
@@ -1082,6 +1119,9 @@ class _Side:
                             stood += 1
                         else:
                             # _choices reads the subnet lists there (None: no line, as missing)
+                            if own is None:
+                                assert m is not None  # noqa: S101 - read by the match
+                                own = dict(zip(_BODY_SLOTS, m.groups(), strict=True))
                             at.values = cast("dict[str, str]", own)
                             added = self._with_instances(name, fst, at, left, right, shaped)
                             at.values = _READ
@@ -1270,7 +1310,8 @@ class _Side:
         rl, rr, fst, block = got
         at = object.__new__(_Own)
         at.block, at.first, at.values = block, fst.lines, _READ
-        made = self.ends[name] = (_made(fst.ends[0], rl, at), _made(fst.ends[1], rr, at))
+        seen = self.seen
+        made = self.ends[name] = (_made(fst.ends[0], rl, at, seen), _made(fst.ends[1], rr, at, seen))
         return made
 
     def kids_of(self, name: str) -> list[str]:
