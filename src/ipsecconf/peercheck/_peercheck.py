@@ -471,18 +471,45 @@ _CLASS_TOKEN = _rows_re(
 )
 # The same rows of a body without braces by one match of the whole body, from the newline
 # before its first row (_line_before): each slot's value token (quotes kept; None: no row) in a
-# group of its own, numbered in _BODY_SLOTS' order, so that ``group(1, 2, 3)`` is left's three
-# tokens (host, id, subnet) and ``group(5, 6, 7)`` right's: no list of rows, no dict. A shaped
-# body sets a slot once; a later row would win, as in a dict of _CLASS_TOKEN's rows.
-_BODY_SLOTS = tuple(side + key for side in ("left", "right") for key in ("", "id", "subnet", "subnets"))
-_SLOT_VALUE = r'[ \t]*{P}=[ \t]*{P}("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})'
+# group of its own, numbered in _BODY_SLOTS' order, as _PLAIN_BODY has them (below). Always a
+# match, maybe empty; a later row would win, as in a dict of _CLASS_TOKEN's rows.
+_ANY_VALUE = r'("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})'
 _CLASS_BODY = _rows_re(
     r"[^\n]*{P}(?:\n(?:[ \t]+{P}(?:"
     + "|".join(
-        side + "(?:" + "|".join(key + _SLOT_VALUE for key in ("", "id", "subnet", "subnets")) + ")"
+        side
+        + "(?:"
+        + "|".join(rf"{key}[ \t]*{{P}}=[ \t]*{{P}}{_ANY_VALUE}" for key in ("", "id", "subnet", "subnets"))
+        + ")"
         for side in ("left", "right")
     )
     + r")|)[^\n]*{P})*{P}"
+)
+# The same rows of a body without braces by one full match of the body, from the newline
+# before its first row (_line_before), when each host, id and subnet is one _read takes without
+# the value parser, in the common spellings the checking scan shapes (a dotted quad, a plain
+# network, an @id bare or quoted): each slot's token (quotes kept; None: no row) in a group of
+# its own, numbered in _BODY_SLOTS' order, so that ``group(1, 2, 3)`` is left's three tokens
+# (host, id, subnet) and ``group(5, 6, 7)`` right's: no list of rows, no dict, and _plain_read
+# for a new end. Another class row (one of _CLASS_TOKEN's rows) fails the match. A shaped body
+# sets a slot once; a later row would win, as in a dict of _CLASS_TOKEN's rows.
+_BODY_SLOTS = tuple(side + key for side in ("left", "right") for key in ("", "id", "subnet", "subnets"))
+_TOKEN_END = r'(?![^ \t\n\r"])'  # where a bare token ends
+_AT_WORD = r"@[A-Za-z0-9][A-Za-z0-9._-]*{P}"  # an @id whose normal form is its lower case
+_PLAIN_VALUES = {
+    "": rf"({IPV4}){_TOKEN_END}",
+    "id": rf'((?:{_AT_WORD}){_TOKEN_END}|"{_AT_WORD}")',
+    "subnet": rf"({SUBNET}){_TOKEN_END}",
+    "subnets": _ANY_VALUE,  # _choices reads it
+}
+_PLAIN_BODY = _rows_re(
+    r"[^\n]*{P}(?:\n(?:[ \t]+{P}(?:"
+    + "|".join(
+        side + "(?:" + "|".join(rf"{key}[ \t]*{{P}}=[ \t]*{{P}}{v}" for key, v in _PLAIN_VALUES.items()) + ")"
+        for side in ("left", "right")
+    )
+    + r')[^\n]*{P}|(?![ \t]+(?:left|right)(?:id|subnets?)?[ \t]*=[ \t]*(?:"[^"\n\r]*"|[^ \t\n\r"#]))'
+    r"[^\n]*{P}))*{P}"
 )
 # ... and with braces: (slot, value token), quotes and braces kept.
 _CLASS_BRACED = _rows_re(
@@ -755,6 +782,20 @@ def _read(tokens: tuple[str | None, str | None, str | None], seen: _Seen) -> _Re
 
 
 _QUOTING = '"{'  # the first characters of a token _unquote changes
+
+
+def _plain_read(tokens: tuple[str | None, str | None, str | None], seen: _Seen) -> _Read:
+    """_read of the tokens of a _PLAIN_BODY match (a dotted quad, an @id maybe in quotes of
+    _AT_WORD's letters, a plain network): what _read gives them, without matching them again."""
+    host, ident, subnet = tokens
+    if ident is not None:
+        if ident[0] == '"':
+            ident = ident[1:-1]
+        low = ident.lower()  # _at_id of an @id that starts with a letter or digit
+        ident = ident if low == ident and ident[-1] != "." else low.rstrip(".")
+    return (host, None if host is None else _HOST_ADDRESS, ident, subnet)
+
+
 # What _read takes without the value parser: four decimal octets, no leading zeros (what _quad
 # reads); and such a network with its host bits clear, for the prefixes the checking scan takes
 # (_net_of reads each; others, rarer, are read by _patched_slow).
@@ -1038,6 +1079,7 @@ class _Side:
     def __init__(
         self, config: Config | Shaped, index: bool = True, seen: _Seen | None = None, lazy: bool = False
     ) -> None:
+        reads_first = seen is None  # (see plain_body below)
         self.seen = seen or _Seen()
         # B's stand-ins (with two concrete hosts) whose instances are made only when a lookup
         # needs them (see _choose): they are not in the index, but follow their conn in it.
@@ -1060,7 +1102,13 @@ class _Side:
         firsts: dict[int, _First | None] = {}
         stand_in, order, ends, seen = self._stand_in, self.order, self.ends, self.seen
         conn_index = shaped.tree.conn_index if shaped is not None else {}
-        reads, new, body_of, new_rec = seen.ends, object.__new__, _CLASS_BODY.match, _new
+        reads, new, new_rec = seen.ends, object.__new__, _new
+        # The first side to read its ends reads most of the other's too (the two ends of a
+        # tunnel write the same tokens): it matches its bodies with _PLAIN_BODY (a new end is
+        # read without matching its tokens again); the other side, with the cheaper _CLASS_BODY
+        # (its tokens, mostly read already: the rest by _read). The same reading either way.
+        plain_body = _PLAIN_BODY.fullmatch if reads_first else _CLASS_BODY.match
+        body_read = _plain_read if reads_first else _read
         stood = 0  # stand-ins read inline
         unset, lefts, rights = _UNSET, _SIDE_TOKENS["left"], _SIDE_TOKENS["right"]
         last_doc, text = None, ""
@@ -1079,26 +1127,25 @@ class _Side:
                     start, end = block.body_start, block.end
                     if start and text[start - 1] == "\n":
                         start -= 1  # _line_before
-                    # each end's three tokens: by one match of a body without braces (most),
-                    # else from _class_values, each slot None first
+                    # each end's three tokens: by one match of a plain body without braces
+                    # (most), else from _class_values, each slot None first
                     tokens: tuple[str | None, str | None, str | None]
                     other: tuple[str | None, str | None, str | None]
-                    if text.find("{", start, end) < 0:
-                        m = body_of(text, start, end)  # a match, maybe empty: never None
-                        own = None
-                        tokens, other = m.group(1, 2, 3), m.group(5, 6, 7)  # type: ignore[union-attr,assignment]
+                    m = plain_body(text, start, end) if text.find("{", start, end) < 0 else None
+                    if m is not None:
+                        own, read = None, body_read
+                        tokens, other = m.group(1, 2, 3), m.group(5, 6, 7)  # type: ignore[assignment]
                     else:
-                        m = None
-                        own = unset.copy()
+                        own, read = unset.copy(), _read
                         own.update(_class_values(text, start, end))
                         tokens, other = lefts(own), rights(own)
                     rl = reads.get(tokens)
                     if rl is None:
-                        rl = reads[tokens] = _read(tokens, seen)
+                        rl = reads[tokens] = read(tokens, seen)
                     tokens = other
                     rr = reads.get(tokens)
                     if rr is None:
-                        rr = reads[tokens] = _read(tokens, seen)
+                        rr = reads[tokens] = read(tokens, seen)
                     if rl is not _SLOW and rr is not _SLOW:
                         if fst.kids is None:
                             # a record: each end's tokens give all (most), or with the first's
