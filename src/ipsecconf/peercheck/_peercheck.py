@@ -2032,9 +2032,9 @@ def _conn_level(ck: _Checker, ca: Config, cb: Config, memo: _Memo) -> list[Findi
 
 
 # How a replayed finding finds its place on one conn: a fixed place (or none); the conn's
-# header; or (its own line for a keyword: that row's regex, the keyword, the first's place
+# header; or (its own line for a keyword: that row's regex's search, the keyword, the first's place
 # when it has no such line).
-_Put = Where | None | str | tuple[re.Pattern[str], str | None, Where]
+_Put = Where | None | str | tuple[Callable[[str, int, int], "re.Match[str] | None"], str | None, Where]
 
 
 def _put_for(conn: Conn, at: _Own | None, spec: Where | tuple[str, bool] | None) -> _Put:
@@ -2047,7 +2047,7 @@ def _put_for(conn: Conn, at: _Own | None, spec: Where | tuple[str, bool] | None)
     if isinstance(plan, (Where, str)):  # first: a Where is a tuple too
         return plan
     slot, there = plan
-    return (_row_re(slot), there.keyword, there)
+    return (_row_re(slot).search, there.keyword, there)
 
 
 def _replayed(specs: list[_Spec], ea: _End, eb: _End, memo: _Memo) -> list[Finding]:
@@ -2080,12 +2080,13 @@ def _put(block: Block | None, put: _Put) -> Where | None:
         return _new(Where, (block.doc.source.name, block.line, None))  # _HEADER
     assert block is not None  # noqa: S101
     source = block.doc.source
-    rx: re.Pattern[str]
+    search: Callable[[str, int, int], re.Match[str] | None]
     keyword: str | None
     there: Where
-    rx, keyword, there = put  # type: ignore[assignment]  # (a Where is no tuple here: above)
+    search, keyword, there = put  # type: ignore[assignment]  # (a Where is no tuple here: above)
     text, start = source.text, block.body_start
-    m = rx.search(text, start - 1 if start and text[start - 1] == "\n" else start, block.end)  # _line_before
+    # (_line_before: a stand-in's block is the checking scan's, its header ends in a newline)
+    m = search(text, start - 1, block.end)
     if m is None:
         return there
     return _new(Where, (source.name, block.line + 1 + text.count("\n", start, m.start() + 1), keyword))
