@@ -860,13 +860,13 @@ def _made(fe: _End, got: _Read, at: _Own, seen: _Seen) -> _End:
     if host is None:
         host, address = fe.host, fe.address
     elif address is _HOST_ADDRESS:
-        address = _host_address(host, seen)
+        address = seen.hosts.get(host) or _host_address(host, seen)
     if ident is None:
         ident = host if fe.id_default else fe.id
     if nets is None:
         return _End(fe.conn, fe.side, host, ident, fe.id_default, fe.nets, fe.virtual, address, at)
     if isinstance(nets, str):
-        nets = _subnet_nets(nets, seen)
+        nets = seen.nets.get(nets) or _subnet_nets(nets, seen)
     return _End(fe.conn, fe.side, host, ident, fe.id_default, nets, False, address, at)
 
 
@@ -1003,6 +1003,9 @@ def _plain_list(raw: str) -> list[Net] | None:
 
 # An instance's LxR suffix with each index 0 (subnet=, or the host) or 1 (an item of a list).
 _KIND_OF_CHOICE = (("0x0", "0x1"), ("1x0", "1x1"))
+# The kinds of choice of a side's (index, subnet) choices, by (the first is 0, the last is an
+# item): index 0 comes first, once; the items after it.
+_KINDS_OF = {(True, False): (0,), (False, True): (1,), (True, True): (0, 1)}
 
 
 class _First:
@@ -1299,8 +1302,9 @@ class _Side:
             return self._from_full(name, shaped)
         kids = first.kids
         assert kids is not None  # noqa: S101 - only a first with subnet lists has them
-        for li in {min(i, 1) for i, _ in lefts}:
-            for ri in {min(i, 1) for i, _ in rights}:
+        # each kind of choice (subnet= or the host: index 0; a list's item: 1) of either side
+        for li in _KINDS_OF[lefts[0][0] == 0, lefts[-1][0] > 0] if lefts else ():
+            for ri in _KINDS_OF[rights[0][0] == 0, rights[-1][0] > 0] if rights else ():
                 if _KIND_OF_CHOICE[li][ri] not in kids:
                     return self._from_full(name, shaped)
         left.nets, right.nets = lnets, rnets
