@@ -473,7 +473,9 @@ _CLASS_TOKEN = _rows_re(
 # before its first row (_line_before): each slot's value token (quotes kept; None: no row) in a
 # group of its own, numbered in _BODY_SLOTS' order, as _PLAIN_BODY has them (below). Always a
 # match, maybe empty; a later row would win, as in a dict of _CLASS_TOKEN's rows.
-_ANY_VALUE = r'("[^"\n\r]*{P}"|[^ \t\n\r"#][^ \t\n\r"]*{P})'
+# (Each group is entered only where a lookahead proved it matches: in a possessive repeat,
+# 3.11's re leaves a group it entered in a failed try with a wrong span, SystemError.)
+_ANY_VALUE = r'(?="[^"\n\r]*"|[^ \t\n\r"#])("[^"\n\r]*{P}"|[^ \t\n\r"]+{P})'
 _CLASS_BODY = _rows_re(
     r"[^\n]*{P}(?:\n(?:[ \t]+{P}(?:"
     + "|".join(
@@ -496,10 +498,10 @@ _CLASS_BODY = _rows_re(
 _BODY_SLOTS = tuple(side + key for side in ("left", "right") for key in ("", "id", "subnet", "subnets"))
 _TOKEN_END = r'(?![^ \t\n\r"])'  # where a bare token ends
 _AT_WORD = r"@[A-Za-z0-9][A-Za-z0-9._-]*{P}"  # an @id whose normal form is its lower case
-_PLAIN_VALUES = {
-    "": rf"({IPV4}){_TOKEN_END}",
-    "id": rf'((?:{_AT_WORD}){_TOKEN_END}|"{_AT_WORD}")',
-    "subnet": rf"({SUBNET}){_TOKEN_END}",
+_PLAIN_VALUES = {  # (see _ANY_VALUE: each lookahead proves its group's token)
+    "": rf'(?=(?:{IPV4}){_TOKEN_END})([^ \t\n\r"]+{{P}})',
+    "id": rf'(?=(?:{_AT_WORD}){_TOKEN_END}|"{_AT_WORD}")("[^"\n\r]*{{P}}"|[^ \t\n\r"]+{{P}})',
+    "subnet": rf'(?=(?:{SUBNET}){_TOKEN_END})([^ \t\n\r"]+{{P}})',
     "subnets": _ANY_VALUE,  # _choices reads it
 }
 _PLAIN_BODY = _rows_re(
