@@ -306,3 +306,35 @@ def test_stand_ins_written_as_their_first_take_its_layout() -> None:
     other = text.replace("\tleft=192.0.2.4\n", "\n\tleft=192.0.2.4\n")
     used = _same(lambda scan: load_text(other, "t.conf", scan=scan))
     assert [(u.used, u.matched, u.fallbacks) for u in used] == [(4, 4, 1)] * 5
+
+
+def _named_walks_are_read_walks(tree: ConfigTree) -> int:
+    """Each stand-in's walk as its first's skeleton through the sections it reaches (what
+    ShapedText._walk_of uses) is the walk its own also=/alsoflip= rows give; the count compared."""
+    _config_, items, _found = check_shaped(tree)
+    shaped = ShapedText(tree, items, as_release("2.6.27"), lambda: resolve(tree))
+    compared = 0
+    for s in items:
+        if not isinstance(s, StandIn) or not s.reached:
+            continue
+        own, blk = tree.conn_index.get(s.first.name), tree.conn_index.get(s.name)
+        if own is None or blk is None or own.spliced or blk.spliced:
+            continue
+        first = shaped._walk(own, shaped._rows(own))
+        if first is None:
+            continue
+        named = shaped._walk_of(first, {}, s, blk)
+        read = shaped._walk(blk, shaped._rows(blk))
+        assert named == read, (s.name, named, read)
+        compared += named is not None
+    return compared
+
+
+def test_a_stand_ins_walk_is_its_firsts_skeleton_through_what_it_reaches(tmp_path: Path) -> None:
+    assert _named_walks_are_read_walks(load(_osw_tree(tmp_path / "t", 1000), scan=_always)) > 100
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_config())
+def test_named_walks_of_generated_configs(text: str) -> None:
+    _named_walks_are_read_walks(load_text(text, "t.conf", scan=_always))

@@ -239,12 +239,18 @@ def _parsed_text(n: tuple[str, str, tuple[str, ...]], raw: str) -> str:
     return Value.deferred(n[0], raw, _NOWHERE, n[1], n[2]).text
 
 
+_Skeleton = tuple[tuple[bool, int, int, str], ...]
+
+
 class _Walk(NamedTuple):
     steps: list[tuple[Block, bool, int]]  # (section, flipped, phase) in walk order
     ids: frozenset[int]  # the sections' ids
     chains: list[str]  # each step's chain, as origins name it ("also=a->b")
     also: list[str]  # the names reached through also= (a conn's also_chain)
     alsoflip: list[str]  # and through alsoflip= (its alsoflip_chain)
+    # Per step (flipped, phase, the step whose row names it or -1 for the conn's own, what its
+    # chain adds to that step's before its name): a walk is this and the names it reaches.
+    skeleton: _Skeleton
 
 
 def _fits(walk: _Walk, theirs: _Walk) -> bool:
@@ -397,6 +403,8 @@ class ShapedText:
         self.templates: dict[int, _Template | None] = {}
         self.slots: dict[int, dict[int, str]] = {}  # id(block) -> line -> slot of its row there
         self.walks: dict[tuple[tuple[str, ...], tuple[str, ...]], _Walk | None] = {}
+        # (a first's walk's skeleton, a stand-in's reached) -> its walk (see _walk_of)
+        self.named: dict[tuple[object, ...], _Walk | None] = {}
         self.rows: dict[int, _Rows] = {}  # id(target block) -> its class texts, also= and alsoflip= names
         # written name -> (slot, type, choices)
         self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
@@ -527,28 +535,52 @@ class ShapedText:
 
     def _walk_from(self, rows: _Rows) -> _Walk | None:
         visited: set[int] = set()
-        # (name, flipped, the chain it is reached through: resolve's _Entry.chain)
-        queue = [(t, False, f"also={t}") for t in rows[1]]
-        flips = [(t, True, f"alsoflip={t}") for t in rows[2]]
+        # (name, flipped, the step whose row names it, what the chain adds before the name):
+        # each step's chain is resolve's _Entry.chain.
+        queue = [(t, False, -1, "also=") for t in rows[1]]
+        flips = [(t, True, -1, "alsoflip=") for t in rows[2]]
         out: list[tuple[Block, bool, int]] = []
         chains: list[str] = []
+        skeleton: list[tuple[bool, int, int, str]] = []
         index = self.index
         for phase, pending in enumerate((queue, flips)):
             i = 0
             while i < len(pending):
-                target, flip, chain = pending[i]
+                target, flip, parent, link = pending[i]
                 i += 1
                 blk = index.get(target)
                 if blk is None or blk.spliced or id(blk) in visited:
                     return None
                 visited.add(id(blk))
+                j = len(out)
                 out.append((blk, flip, phase))
-                chains.append(chain)
+                chains.append((chains[parent] if parent >= 0 else "") + link + target)
+                skeleton.append((flip, phase, parent, link))
                 _texts, also, alsoflip = self._target_rows(blk)
-                (queue if phase == 0 else flips).extend((t, flip, f"{chain}->{t}") for t in also)
-                flips.extend((t, not flip, f"{chain}->alsoflip={t}") for t in alsoflip)
+                (queue if phase == 0 else flips).extend((t, flip, j, "->") for t in also)
+                flips.extend((t, not flip, j, "->alsoflip=") for t in alsoflip)
         names = [b.name for b, _f, phase in out if phase == 0], [b.name for b, _f, phase in out if phase == 1]
-        return _Walk(out, frozenset(visited), chains, names[0], names[1])
+        return _Walk(out, frozenset(visited), chains, names[0], names[1], tuple(skeleton))
+
+    def _walk_named(self, skeleton: _Skeleton, names: tuple[str, ...]) -> _Walk | None:
+        """The walk with ``skeleton`` (a first's) through sections ``names`` (a StandIn's
+        reached), as _walk_from gives it for a conn whose rows name them; None where it gives None."""
+        if len(names) != len(skeleton):
+            return None
+        out: list[tuple[Block, bool, int]] = []
+        chains: list[str] = []
+        also: list[str] = []
+        flips: list[str] = []
+        index = self.index
+        for name, (flip, phase, parent, link) in zip(names, skeleton, strict=True):
+            blk = index.get(name)
+            if blk is None or blk.spliced:
+                return None
+            out.append((blk, flip, phase))
+            chains.append((chains[parent] if parent >= 0 else "") + link + name)
+            (flips if phase else also).append(name)
+        ids = frozenset([id(b) for b, _f, _p in out])
+        return _Walk(out, ids, chains, also, flips, skeleton) if len(ids) == len(out) else None
 
     # ------------------------------------------------------------------ templates
 
@@ -640,7 +672,6 @@ class ShapedText:
         if blk is None:
             return None
         texts: list[str] | None = None
-        raw = None
         layout, span = t.layout, blk.body_span()
         m = None if layout is None or span is None else layout[0].match(blk.doc.source.text, *span)
         if m is not None:
@@ -659,7 +690,7 @@ class ShapedText:
             texts = None if raw is None else _own_rows(t.reads, raw)
             if texts is None:
                 return None
-        walk = self._walk_of(t.walk, t.walks, s, blk, raw)
+        walk = self._walk_of(t.walk, t.walks, s, blk)
         return None if walk is None else (blk, texts, walk)
 
     def _walk_of(
@@ -668,14 +699,14 @@ class ShapedText:
         walks: dict[tuple[str, ...], _Walk],
         s: StandIn,
         blk: Block,
-        raw: list[_LineRow] | None,
     ) -> _Walk | None:
-        """The sections stand-in ``s`` (own section ``blk``, ``raw`` its body's rows when read) appends:
-        its first's (``first``) when it has the first's shape, else as its also= lines name them.
+        """The sections stand-in ``s`` (own section ``blk``) appends: its first's (``first``) when
+        it has the first's shape, else the first's walk through the sections it reaches.
 
-        ``walks``, one first's, holds them by StandIn.reached: the stand-ins of one first write
-        their also= lines as it does (the same shape, or one that differs only in the names),
-        so the names reached fix the names written (one reached twice would give no walk)."""
+        ``walks``, one first's, holds them by StandIn.reached. A stand-in of a wider sharing has
+        its first's signature (resolve's build_shaped): the same own also= and alsoflip= rows but
+        for the names, and per section reached the same shape, side and phase; so its walk has
+        the first's skeleton, and its reached names fill it in."""
         if not s.reached:
             walk = first  # the same shape writes the same also= lines
         else:
@@ -683,19 +714,15 @@ class ShapedText:
             if known is not None:
                 walk = known
             else:
-                also: list[str] = []
-                flip: list[str] = []
-                raw = raw if raw is not None else blk.line_rows()
-                if raw is None:
-                    return None
-                for written, quoted, braced, bare in raw:
-                    if written == "also" or written == "alsoflip":  # as _rows reads them
-                        value = bare or quoted or braced
-                        names = [value] if " " not in value and "\t" not in value else _WORD.findall(value)
-                        (also if written == "also" else flip).extend(n for n in names if n)
-                got = self._walk(blk, ({}, also, flip))
+                # The stand-in's signature is its first's (resolve's build_shaped): its walk has
+                # the first's skeleton, through the sections it reaches; so do other firsts'.
+                key = (first.skeleton, s.reached)
+                got = self.named.get(key, _UNSEEN)
+                if got is _UNSEEN:
+                    got = self.named[key] = self._walk_named(first.skeleton, s.reached)
                 if got is None:
                     return None
+                assert isinstance(got, _Walk)  # noqa: S101 - the sentinel is handled above
                 walk = walks[s.reached] = got
         return None if id(blk) in walk.ids else walk  # a cycle through it: resolve reports it
 
