@@ -578,7 +578,7 @@ class ShapedText:
                 return None
             out.append((blk, flip, phase))
             chains.append((chains[parent] if parent >= 0 else "") + link + name)
-            (flips if phase else also).append(name)
+            (flips if phase else also).append(blk.name)
         ids = frozenset([id(b) for b, _f, _p in out])
         return _Walk(out, ids, chains, also, flips, skeleton) if len(ids) == len(out) else None
 
