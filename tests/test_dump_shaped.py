@@ -323,7 +323,7 @@ def _named_walks_are_read_walks(tree: ConfigTree) -> int:
         first = shaped._walk(own, shaped._rows(own))
         if first is None:
             continue
-        named = shaped._walk_of(first, {}, s, blk)
+        named = shaped._walk_of(first, s, blk)
         read = shaped._walk(blk, shaped._rows(blk))
         assert named == read, (s.name, named, read)
         compared += named is not None

@@ -273,7 +273,7 @@ class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
     __slots__ = (
-        "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "row_ids", "walks", "values", "base",
+        "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "row_ids", "values", "base",
         "by_step", "own", "own_at", "own_keys", "class_keys", "own_idx", "instance_at", "instance_set",
         "own_instance", "instance_slots", "instance_layouts",
     )  # fmt: skip
@@ -290,7 +290,6 @@ class _JsonTemplate:
         self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
         self.layout: _Layout | None = None  # and how _read reads them in one match
         self.ats = [at for at, _written, _n in reads]  # those rows' line indexes in the body
-        self.walks: dict[tuple[str, ...], _Walk] = {}  # see ShapedText._walk_of
         self.instances = instances  # its conns make leftsubnets= instances
         self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
@@ -359,7 +358,7 @@ class _JsonFit:
 class _Template:
     """A first conn's dump lines and the lines a stand-in fills in from its own rows."""
 
-    __slots__ = ("lines", "own", "reads", "layout", "holes", "walk", "fits", "walks")
+    __slots__ = ("lines", "own", "reads", "layout", "holes", "walk", "fits")
 
     def __init__(
         self,
@@ -374,8 +373,6 @@ class _Template:
         self.own = own
         self.reads = reads  # and where a stand-in's body has each (see _own_rows)
         self.layout: _Layout | None = None  # and how _read reads them in one match
-        # StandIn.reached -> the sections a stand-in that reaches those appends (see _walk_of)
-        self.walks: dict[tuple[str, ...], _Walk] = {}
         self.holes = holes  # (index into lines, step of the walk, row slot, dump slot) of the targets'
         self.walk = walk  # the sections the first appends (see ShapedText._walk)
         # id(a stand-in's walk) -> the lines with its targets' values; None if it does not fit
@@ -403,8 +400,10 @@ class ShapedText:
         self.templates: dict[int, _Template | None] = {}
         self.slots: dict[int, dict[int, str]] = {}  # id(block) -> line -> slot of its row there
         self.walks: dict[tuple[tuple[str, ...], tuple[str, ...]], _Walk | None] = {}
-        # (a first's walk's skeleton, a stand-in's reached) -> its walk (see _walk_of)
-        self.named: dict[tuple[object, ...], _Walk | None] = {}
+        # (id of a first's walk's skeleton, a stand-in's reached) -> its walk (see _walk_of);
+        # equal skeletons are one object (see _walk_from), so the id stands for its value
+        self.named: dict[tuple[int, tuple[str, ...]], _Walk | None] = {}
+        self.skeletons: dict[_Skeleton, _Skeleton] = {}
         self.rows: dict[int, _Rows] = {}  # id(target block) -> its class texts, also= and alsoflip= names
         # written name -> (slot, type, choices)
         self.names: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
@@ -560,7 +559,8 @@ class ShapedText:
                 (queue if phase == 0 else flips).extend((t, flip, j, "->") for t in also)
                 flips.extend((t, not flip, j, "->alsoflip=") for t in alsoflip)
         names = [b.name for b, _f, phase in out if phase == 0], [b.name for b, _f, phase in out if phase == 1]
-        return _Walk(out, frozenset(visited), chains, names[0], names[1], tuple(skeleton))
+        shared = self.skeletons.setdefault(tuple(skeleton), tuple(skeleton))
+        return _Walk(out, frozenset(visited), chains, names[0], names[1], shared)
 
     def _walk_named(self, skeleton: _Skeleton, names: tuple[str, ...]) -> _Walk | None:
         """The walk with ``skeleton`` (a first's) through sections ``names`` (a StandIn's
@@ -690,40 +690,28 @@ class ShapedText:
             texts = None if raw is None else _own_rows(t.reads, raw)
             if texts is None:
                 return None
-        walk = self._walk_of(t.walk, t.walks, s, blk)
+        walk = self._walk_of(t.walk, s, blk)
         return None if walk is None else (blk, texts, walk)
 
-    def _walk_of(
-        self,
-        first: _Walk,
-        walks: dict[tuple[str, ...], _Walk],
-        s: StandIn,
-        blk: Block,
-    ) -> _Walk | None:
+    def _walk_of(self, first: _Walk, s: StandIn, blk: Block) -> _Walk | None:
         """The sections stand-in ``s`` (own section ``blk``) appends: its first's (``first``) when
         it has the first's shape, else the first's walk through the sections it reaches.
 
-        ``walks``, one first's, holds them by StandIn.reached. A stand-in of a wider sharing has
-        its first's signature (resolve's build_shaped): the same own also= and alsoflip= rows but
-        for the names, and per section reached the same shape, side and phase; so its walk has
-        the first's skeleton, and its reached names fill it in."""
+        A stand-in of a wider sharing has its first's signature (resolve's build_shaped): the
+        same own also= and alsoflip= rows but for the names, and per section reached the same
+        shape, side and phase; so its walk has the first's skeleton, and its reached names fill
+        it in (the same for any first of that skeleton)."""
         if not s.reached:
             walk = first  # the same shape writes the same also= lines
         else:
-            known = walks.get(s.reached)
-            if known is not None:
-                walk = known
-            else:
-                # The stand-in's signature is its first's (resolve's build_shaped): its walk has
-                # the first's skeleton, through the sections it reaches; so do other firsts'.
-                key = (first.skeleton, s.reached)
-                got = self.named.get(key, _UNSEEN)
-                if got is _UNSEEN:
-                    got = self.named[key] = self._walk_named(first.skeleton, s.reached)
-                if got is None:
-                    return None
-                assert isinstance(got, _Walk)  # noqa: S101 - the sentinel is handled above
-                walk = walks[s.reached] = got
+            key = (id(first.skeleton), s.reached)
+            got = self.named.get(key, _UNSEEN)
+            if got is _UNSEEN:
+                got = self.named[key] = self._walk_named(first.skeleton, s.reached)
+            if got is None:
+                return None
+            assert isinstance(got, _Walk)  # noqa: S101 - the sentinel is handled above
+            walk = got
         return None if id(blk) in walk.ids else walk  # a cycle through it: resolve reports it
 
     def _own_block(self, s: StandIn) -> Block | None:
