@@ -73,9 +73,10 @@ _PLAIN_JSON = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*')
 _Read = tuple[int, str, "tuple[str, str, tuple[str, ...]] | None"]
 _LineRow = tuple[str, str, str, str]  # Block.line_rows': name, quoted, braced, bare
 # How a template reads its stand-ins' own rows (see _layout): a regex over the body, the groups
-# of the class values in its reads' order, and how each is read (_Read's; None: as matched),
-# None when each is as matched.
-_Layout = tuple[re.Pattern[str], tuple[int, ...], "list[tuple[str, str, tuple[str, ...]] | None] | None"]
+# of the class values in its reads' order, and (index among them, how it is read: _Read's) of
+# those that are not as matched, None when each is.
+_NameRead = tuple[str, str, tuple[str, ...]]  # a name read as the resolver does: slot, type, choices
+_Layout = tuple[re.Pattern[str], tuple[int, ...], tuple[tuple[int, _NameRead], ...] | None]
 _BARE, _QUOTED, _BRACED = 0, 1, 2  # a value's form (see _layout)
 _BARE_END = r'(?![^ \t\r\n"])'  # where ROW_RE's bare token ends
 # lexer.ROW_RE's values by form, after a prefix ending where they start: a bare token (where a
@@ -209,16 +210,8 @@ def _make_layout(starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ..
         parts[i] += r"[^\n]*\n" if i < len(parts) - 1 else ""
     lines_of_class = sorted(at for at, _s, _f, n in starts if n is not None)
     groups = tuple(lines_of_class.index(at) + 1 for at, _s, _f, n in starts if n is not None)
-    return re.compile("".join(parts)), groups, canon if any(canon) else None
-
-
-def _known_rows(
-    okeys: Sequence[_Origin | None], known: Callable[[_Origin], int | None]
-) -> list[int | None] | tuple[()]:
-    """The rows of origins ``okeys`` (None for own rows), when each has one (its first's own walk's
-    do when the first was written before its stand-ins); else ()."""
-    got = [None if o is None else known(o) for o in okeys]
-    return () if None in [g for g, o in zip(got, okeys, strict=True) if o is not None] else got
+    fixes = tuple((i, n) for i, n in enumerate(canon) if n is not None)
+    return re.compile("".join(parts)), groups, fixes or None
 
 
 def _as_written(vtype: str, form: int) -> str | None:
@@ -240,6 +233,7 @@ def _parsed_text(n: tuple[str, str, tuple[str, ...]], raw: str) -> str:
 
 
 _Skeleton = tuple[tuple[bool, int, int, str], ...]
+_StepSet = tuple[tuple[str, str, bool], ...]  # what a first takes from a step: (slot, row slot, class?)
 
 
 class _Walk(NamedTuple):
@@ -273,9 +267,9 @@ class _JsonTemplate:
     """A first conn's JSON values, and where each value of a stand-in comes from (see json_body)."""
 
     __slots__ = (
-        "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "row_ids", "values", "base",
-        "by_step", "own", "own_at", "own_keys", "class_keys", "own_idx", "instance_at", "instance_set",
-        "own_instance", "instance_slots", "instance_layouts",
+        "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "fixed_rows", "values", "base",
+        "by_step", "step_sets", "keys", "key_at", "own", "own_at", "own_keys", "class_keys", "instance_at",
+        "instance_set", "own_instance", "instance_slots", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -286,18 +280,22 @@ class _JsonTemplate:
         walk: _Walk,
         instances: bool,
         reads: list[_Read],
+        interned: dict[_StepSet, _StepSet],
     ) -> None:
         self.reads = reads  # where a stand-in's body has each own row (see _own_rows), in slot order
         self.layout: _Layout | None = None  # and how _read reads them in one match
         self.ats = [at for at, _written, _n in reads]  # those rows' line indexes in the body
         self.instances = instances  # its conns make leftsubnets= instances
+        self.keys = keys  # the slots, in dump order
+        self.key_at = {k: i for i, k in enumerate(keys)}
         self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
         self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
-        # The origins of a fit of its own walk (see ShapedText._json_fill); () when it has none.
+        # The origins of the first's own walk per slot, None for own rows (see _json_fit); ()
+        # when that walk does not give them.
         self.okeys: list[_Origin | None] | tuple[()] | None = None
-        # Their rows (None for own rows), once all are made; () when one is not (see json_body).
-        self.row_ids: list[int | None] | tuple[()] | None = None
+        # Their rows, once all are made, by slot in dump order (-1 for own rows): see _fit_rows.
+        self.fixed_rows: dict[str, int] | None = None
         # ``src`` per slot: ("c", origin key) the same for all; ("o", row slot, class?) the conn's
         # own row; ("t", step, row slot, class?) a row of the section appended at that step.
         self.base: list[_Origin | None] = []  # per slot, the origin of a "c" one, else None
@@ -311,10 +309,15 @@ class _JsonTemplate:
                 self.own.append((k, src_i[1], src_i[2]))  # type: ignore[arg-type]
             elif kind == "t":
                 self.by_step.setdefault(src_i[1], []).append((i, k, src_i[2], src_i[3]))  # type: ignore[arg-type]
+        # step -> what it sets, (slot, row slot, class?) in order: one object for equal ones across
+        # templates, so that a patch (see _patch) of a section is shared by every first it fits.
+        self.step_sets: dict[int, _StepSet] = {}
+        for j, entries in self.by_step.items():
+            got = tuple((k, slot, is_class) for _i, k, slot, is_class in entries)
+            self.step_sets[j] = interned.setdefault(got, got)
         self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
         self.own_keys = [k for k, _slot, _c in self.own]  # their slots
         self.class_keys = [k for k, _slot, is_class in self.own if is_class]  # those of class values
-        self.own_idx = [i for i, src_i in enumerate(src) if src_i[0] == "o"]  # their indexes
         self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
         # The slots an instance reads (see ShapedText.instance_bodies): (index, slot) of those set
         # by other sections, the same for every stand-in of a fit; (slot, line in the body) of
@@ -326,32 +329,34 @@ class _JsonTemplate:
         self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
 
 
+class _Patch:
+    """What a section appended at one step sets in the slots a first takes from that step (see
+    _JsonTemplate.step_sets), for every stand-in that appends it there instead of the first's."""
+
+    __slots__ = ("values", "okeys", "rows")
+
+    def __init__(self, values: list[tuple[str, str]], okeys: list[tuple[str, _Origin]]) -> None:
+        self.values = values  # (slot, text) of its class values (the others are the first's)
+        self.okeys = okeys  # (slot, origin) of each slot
+        self.rows: list[tuple[str, int]] | None = None  # (slot, row) once every one is made
+
+
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("t", "values", "okeys", "volatile", "also", "alsoflip", "rows", "instance_keys", "instances")
+    __slots__ = ("t", "values", "patches", "also", "alsoflip", "rows", "instance_keys", "instances")
 
-    def __init__(
-        self,
-        values: dict[str, str],
-        okeys: list[_Origin | None],
-        t: _JsonTemplate,
-        also: list[str],
-        alsoflip: list[str],
-        changed: list[int] | None,
-    ) -> None:
+    def __init__(self, values: dict[str, str], t: _JsonTemplate, walk: _Walk, patches: list[_Patch]) -> None:
         self.t = t  # what every fit of its first shares (its own rows' slots and places)
         self.values = values  # with the appended sections' values; the conn's own class values to fill
-        self.okeys = okeys  # per slot, its origin; None for the conn's own rows
-        # The slots whose origins may not have rows yet, in order: own rows and those set by the
-        # sections other than the first's own walk's (``changed``); None: any may not.
-        self.volatile = None if changed is None else sorted(t.own_idx + changed)
-        self.also = also
-        self.alsoflip = alsoflip
-        self.rows: dict[str, int] | None = None  # the origin rows, once the first has made them
+        self.patches = patches  # the steps whose sections are not the first's (or not so reached)
+        self.also = walk.also
+        self.alsoflip = walk.alsoflip
+        # The origin rows by slot in dump order, once every one but the own rows' is made.
+        self.rows: dict[str, int] | None = None
         # The origins an instance reads (see ShapedText.instance_bodies) other than the conn's
-        # own rows: the same for every stand-in of the fit (okeys holds each of them).
-        self.instance_keys: list[tuple[str, _Origin]] = [(k, okeys[i]) for i, k in t.instance_set]  # type: ignore[misc]
+        # own rows: the same for every stand-in of the fit (see _json_fit).
+        self.instance_keys: list[tuple[str, _Origin]] = []
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
 
 
@@ -416,12 +421,16 @@ class ShapedText:
         self.instance_layouts: dict[tuple[str, ...], dict[tuple[bool, bool], _InstanceLayout]] = {}
         self.target_lines: dict[int, dict[str, int]] = {}  # id(target block) -> slot -> line
         self.steps: dict[tuple[int, str], dict[str, tuple[_Origin, str | None]]] = {}  # see _step
+        self.step_sets: dict[_StepSet, _StepSet] = {}  # see _JsonTemplate.step_sets
+        # (id of a step set, id of a section, its chain, the first's own section?) -> see _patch
+        self.patches: dict[tuple[int, int, str, bool], _Patch | None] = {}
         self.subnet_items: dict[str, list[str]] = {}  # a subnets= value's canonical text -> its networks
+        self.canonical: dict[tuple[_NameRead, str], str] = {}  # see _read
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
         self.matched = 0  # stand-ins whose own rows their template's layout read (see _layout)
-        self.reused = 0  # fits whose origins' rows are mostly their first's own walk's (json_body)
+        self.reused = 0  # fits whose origins all had rows at their first stand-in (see _fit_rows)
         self.fallbacks = 0  # stand-ins rendered from the full resolution
         self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (instance_bodies)
 
@@ -679,12 +688,18 @@ class ShapedText:
             self.matched += 1
             groups = layout[1]
             got: tuple[str, ...] = m.group(*groups) if len(groups) > 1 else (m[groups[0]],) if groups else ()
-            canon = layout[2]
-            texts = (
-                list(got)
-                if canon is None
-                else [v if n is None else _canonical(n, v) for n, v in zip(canon, got, strict=True)]
-            )
+            texts = list(got)
+            fixes = layout[2]
+            if fixes is not None:
+                known = self.canonical
+                for i, n in fixes:
+                    v = texts[i]
+                    if n[1] == "subnet":
+                        if not _SCANNED_SUBNET(v):  # most are the scan's: canonical as written
+                            texts[i] = _canonical(n, v)
+                    else:  # hosts' ids and CAs: many repeat (a hub's, a CA's)
+                        c = known.get((n, v))
+                        texts[i] = c if c is not None else known.setdefault((n, v), _canonical(n, v))
         else:
             raw = blk.line_rows()
             texts = None if raw is None else _own_rows(t.reads, raw)
@@ -796,56 +811,108 @@ class ShapedText:
             else:  # %default or built in, the same for every conn
                 src.append(("c", (o.file, o.line, o.chain)))
         subnets = first.left.subnets is not None or first.right.subnets is not None
-        t = _JsonTemplate(keys, texts, src, walk, subnets, reads)
+        t = _JsonTemplate(keys, texts, src, walk, subnets, reads, self.step_sets)
         t.layout = _layout(own, reads, self.layouts)
         return t
 
-    def _json_fill(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
-        """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``)."""
-        values = dict(t.values)
+    def _json_fit(self, t: _JsonTemplate, walk: _Walk) -> _JsonFit | None:
+        """What every stand-in of ``t``'s first that appends ``walk`` shares (it fits ``t``): the
+        first's values but at the steps whose sections are others (or reached otherwise), where
+        those sections' patches apply. None where a section does not set a slot the first's does."""
         if t.okeys is None:
-            # The origins of the first's own walk, which most steps of another share.
-            t.okeys = okeys = list(t.base)
-            if not self._fill_steps(t, t.walk, values, okeys, None):
-                t.okeys = ()
-        okeys = list(t.okeys or t.base)
-        changed: list[int] | None = [] if t.okeys else None
-        if not self._fill_steps(t, walk, values, okeys, changed):
+            t.okeys = self._first_okeys(t)
+        if not t.okeys:
             return None
-        return _JsonFit(values, okeys, t, walk.also, walk.alsoflip, changed)
-
-    def _fill_steps(
-        self,
-        t: _JsonTemplate,
-        walk: _Walk,
-        values: dict[str, str],
-        okeys: list[_Origin | None],
-        changed: list[int] | None,
-    ) -> bool:
-        """Fill in ``values`` and ``okeys`` (the template's) what the sections ``walk`` appends set.
-        ``changed`` given: okeys holds the first's own walk's origins, so its steps are skipped, and
-        ``changed`` gets the slots set by the others. False where a section does not set a slot
-        the first's does."""
+        values = dict(t.values)
+        patches: list[_Patch] = []
         steps, theirs, chains, their_chains = walk.steps, t.walk.steps, walk.chains, t.walk.chains
-        for j, entries in t.by_step.items():
+        for j, step_set in t.step_sets.items():
             b = steps[j][0]
             mine = b is theirs[j][0]  # the first's own target: its values are the first's
-            if changed is not None:
-                if mine and chains[j] == their_chains[j]:
-                    continue
-                changed.extend([e[0] for e in entries])
-            step = self._step(b, chains[j])
-            for i, k, slot, is_class in entries:
+            chain = chains[j]
+            if mine and chain == their_chains[j]:
+                continue
+            key = (id(step_set), id(b), chain, mine)
+            p = self.patches.get(key, _UNSEEN)
+            if p is _UNSEEN:
+                p = self.patches[key] = self._patch(step_set, b, chain, mine)
+            if p is None:
+                return None
+            assert isinstance(p, _Patch)  # noqa: S101 - the sentinel is handled above
+            patches.append(p)
+            values.update(p.values)
+        fit = _JsonFit(values, t, walk, patches)
+        if t.instances:
+            okeys = t.okeys
+            got = {k: okeys[i] for i, k in t.instance_set}
+            for p in patches:
+                for k, o in p.okeys:
+                    if k in got:
+                        got[k] = o
+            fit.instance_keys = list(got.items())  # type: ignore[arg-type]
+        return fit
+
+    def _first_okeys(self, t: _JsonTemplate) -> list[_Origin | None] | tuple[()]:
+        """The origins of the first's values per slot (None for its own rows), from its own walk;
+        () where a section it appends does not set a slot the first takes from it."""
+        okeys = list(t.base)
+        steps, chains = t.walk.steps, t.walk.chains
+        for j, entries in t.by_step.items():
+            step = self._step(steps[j][0], chains[j])
+            for i, _k, slot, _is_class in entries:
                 got = step.get(slot)
                 if got is None:
-                    return False
+                    return ()
                 okeys[i] = got[0]
-                if is_class and not mine:
-                    text = got[1]
-                    if text is None:
-                        return False
-                    values[k] = text
-        return True
+        return okeys
+
+    def _patch(self, step_set: _StepSet, block: Block, chain: str, mine: bool) -> _Patch | None:
+        """What section ``block`` appended through ``chain`` sets in the slots of ``step_set``:
+        their origins, and unless it is the first's own (``mine``) their class values. None where
+        it does not set one of them."""
+        step = self._step(block, chain)
+        values: list[tuple[str, str]] = []
+        okeys: list[tuple[str, _Origin]] = []
+        for k, slot, is_class in step_set:
+            got = step.get(slot)
+            if got is None:
+                return None
+            okeys.append((k, got[0]))
+            if is_class and not mine:
+                text = got[1]
+                if text is None:
+                    return None
+                values.append((k, text))
+        return _Patch(values, okeys)
+
+    def _fit_rows(self, fit: _JsonFit, known: Callable[[_Origin], int | None]) -> dict[str, int] | None:
+        """``fit``'s origin rows by slot (own rows -1), when every one but the own rows' has a row
+        already (``known``: an origin's row, or None): then a stand-in makes only its own."""
+        t = fit.t
+        if t.fixed_rows is None:
+            fixed: dict[str, int] = {}
+            for k, okey in zip(t.keys, t.okeys or (), strict=True):
+                if okey is None:
+                    fixed[k] = -1
+                    continue
+                got = known(okey)
+                if got is None:
+                    return None
+                fixed[k] = got
+            t.fixed_rows = fixed
+        for p in fit.patches:
+            if p.rows is None:
+                made: list[tuple[str, int]] = []
+                for k, okey in p.okeys:
+                    got = known(okey)
+                    if got is None:
+                        return None
+                    made.append((k, got))
+                p.rows = made
+        rows = dict(t.fixed_rows)
+        for p in fit.patches:
+            rows.update(p.rows)  # type: ignore[arg-type]
+        return rows
 
     def _step(self, block: Block, chain: str) -> dict[str, tuple[_Origin, str | None]]:
         """Slot -> (origin, class text or None) of each value a section appended through ``chain`` sets."""
@@ -885,7 +952,7 @@ class ShapedText:
         line0 = blk.line + 1  # its own rows are at line0 + t.ats, in t.own's order
         fit = t.fits.get(id(walk), _UNSEEN)
         if fit is _UNSEEN:
-            fit = t.fits[id(walk)] = self._json_fill(t, walk) if _fits(walk, t.walk) else None
+            fit = t.fits[id(walk)] = self._json_fit(t, walk) if _fits(walk, t.walk) else None
         if fit is None:
             return None
         assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
@@ -902,27 +969,34 @@ class ShapedText:
             # Only the conn's instances share its own origins: without any, each is a new row.
             shared = t.instances or fresh is None
             fixed = fit.rows
+            if fixed is None and known is not None:
+                fixed = fit.rows = self._fit_rows(fit, known)
+                self.reused += fixed is not None
             rows: dict[str, int]
             if fixed is None:
-                if fit.volatile is not None and known is not None and t.row_ids is None:
-                    t.row_ids = _known_rows(t.okeys or (), known)
-                # The first of its fit makes the rows of its origins that may be new ones, in
-                # order among its own: those of its first's own walk's slots were made.
-                okeys = fit.okeys
-                base = t.row_ids if fit.volatile is not None else None
-                made_rows: list[int | None] = list(base) if base else [None] * len(okeys)
-                self.reused += bool(base)
+                # Some origin has no row yet: make them all in slot order, as the plain writer
+                # does (each a new row where it has none), so the rows are numbered as its are.
+                okeys = list(t.okeys)  # type: ignore[arg-type]
+                key_at = t.key_at
+                for p in fit.patches:
+                    for k, o in p.okeys:
+                        okeys[key_at[k]] = o
+                rows = {}
                 own_ats = iter(t.ats)
-                for i in fit.volatile if base else range(len(okeys)):  # type: ignore[union-attr]
-                    okey = okeys[i]
+                for k, okey in zip(t.keys, okeys, strict=True):
                     if okey is not None:
-                        made_rows[i] = origins(okey)
+                        rows[k] = origins(okey)
                     elif shared:
-                        made_rows[i] = origins((file, line0 + next(own_ats), "own"))
+                        rows[k] = origins((file, line0 + next(own_ats), "own"))
                     else:
                         assert fresh is not None  # noqa: S101 - not shared
-                        made_rows[i] = fresh(file, line0 + next(own_ats), (0,))
-                rows = fit.rows = dict(zip(values, made_rows, strict=True))  # type: ignore[arg-type]
+                        rows[k] = fresh(file, line0 + next(own_ats), (0,))
+                # The fit's rows now: the others' own rows replace this one's (instances'
+                # texts read the rest).
+                fit.rows = dict(rows)
+                for p in fit.patches:
+                    if p.rows is None:
+                        p.rows = [(k, rows[k]) for k, _o in p.okeys]
             else:
                 # The others find those rows made: only their own lines are new ones.
                 rows = dict(fixed)
