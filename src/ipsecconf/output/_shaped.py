@@ -290,7 +290,8 @@ class _JsonTemplate:
         self.key_at = {k: i for i, k in enumerate(keys)}
         self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
-        self.fits: dict[int, object] = {}  # id(a stand-in's walk) -> its _JsonFit, None if it does not fit
+        # id(a stand-in's reached: see ShapedText.named) -> its _JsonFit, None if it does not fit
+        self.fits: dict[int, object] = {}
         # The origins of the first's own walk per slot, None for own rows (see _json_fit); ()
         # when that walk does not give them.
         self.okeys: list[_Origin | None] | tuple[()] | None = None
@@ -344,7 +345,7 @@ class _Patch:
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("t", "values", "patches", "also", "alsoflip", "rows", "instance_keys", "instances")
+    __slots__ = ("t", "values", "patches", "also", "alsoflip", "ids", "rows", "instance_keys", "instances")
 
     def __init__(self, values: dict[str, str], t: _JsonTemplate, walk: _Walk, patches: list[_Patch]) -> None:
         self.t = t  # what every fit of its first shares (its own rows' slots and places)
@@ -352,6 +353,7 @@ class _JsonFit:
         self.patches = patches  # the steps whose sections are not the first's (or not so reached)
         self.also = walk.also
         self.alsoflip = walk.alsoflip
+        self.ids = walk.ids  # the sections' (see _Walk)
         # The origin rows by slot in dump order, once every one but the own rows' is made.
         self.rows: dict[str, int] | None = None
         # The origins an instance reads (see ShapedText.instance_bodies) other than the conn's
@@ -405,9 +407,11 @@ class ShapedText:
         self.templates: dict[int, _Template | None] = {}
         self.slots: dict[int, dict[int, str]] = {}  # id(block) -> line -> slot of its row there
         self.walks: dict[tuple[tuple[str, ...], tuple[str, ...]], _Walk | None] = {}
-        # (id of a first's walk's skeleton, a stand-in's reached) -> its walk (see _walk_of);
-        # equal skeletons are one object (see _walk_from), so the id stands for its value
-        self.named: dict[tuple[int, tuple[str, ...]], _Walk | None] = {}
+        # (id of a first's walk's skeleton, id of a stand-in's reached) -> its walk (see _walk_of):
+        # equal skeletons are one object (see _walk_from), and so are the equal reached tuples
+        # that resolve's walks give (an equal one elsewhere only makes another entry), so the
+        # ids stand for their values; the stand-ins hold their tuples for the whole dump.
+        self.named: dict[tuple[int, int], _Walk | None] = {}
         self.skeletons: dict[_Skeleton, _Skeleton] = {}
         self.rows: dict[int, _Rows] = {}  # id(target block) -> its class texts, also= and alsoflip= names
         # written name -> (slot, type, choices)
@@ -673,10 +677,20 @@ class ShapedText:
         self.used += 1
         return out
 
-    def _read(self, t: _Template | _JsonTemplate, s: StandIn) -> tuple[Block, list[str], _Walk] | None:
+    def _read(self, t: _Template, s: StandIn) -> tuple[Block, list[str], _Walk] | None:
         """Stand-in ``s``'s own section, its own class values (see _own_rows) and the sections it
         appends (see _walk_of), for template ``t`` of its first; None when the template cannot
         place it."""
+        got = self._own_texts(t, s)
+        if got is None:
+            return None
+        walk = self._walk_of(t.walk, s)
+        # A walk through its own section is a cycle, which resolve reports.
+        return None if walk is None or id(got[0]) in walk.ids else (got[0], got[1], walk)
+
+    def _own_texts(self, t: _Template | _JsonTemplate, s: StandIn) -> tuple[Block, list[str]] | None:
+        """Stand-in ``s``'s own section and its own class values (see _own_rows), for template
+        ``t`` of its first; None when the template cannot read them."""
         blk = self._own_block(s)
         if blk is None:
             return None
@@ -705,29 +719,23 @@ class ShapedText:
             texts = None if raw is None else _own_rows(t.reads, raw)
             if texts is None:
                 return None
-        walk = self._walk_of(t.walk, s, blk)
-        return None if walk is None else (blk, texts, walk)
+        return blk, texts
 
-    def _walk_of(self, first: _Walk, s: StandIn, blk: Block) -> _Walk | None:
-        """The sections stand-in ``s`` (own section ``blk``) appends: its first's (``first``) when
-        it has the first's shape, else the first's walk through the sections it reaches.
+    def _walk_of(self, first: _Walk, s: StandIn) -> _Walk | None:
+        """The sections stand-in ``s`` appends: its first's (``first``) when it has the first's
+        shape, else the first's walk through the sections it reaches.
 
         A stand-in of a wider sharing has its first's signature (resolve's build_shaped): the
         same own also= and alsoflip= rows but for the names, and per section reached the same
         shape, side and phase; so its walk has the first's skeleton, and its reached names fill
         it in (the same for any first of that skeleton)."""
         if not s.reached:
-            walk = first  # the same shape writes the same also= lines
-        else:
-            key = (id(first.skeleton), s.reached)
-            got = self.named.get(key, _UNSEEN)
-            if got is _UNSEEN:
-                got = self.named[key] = self._walk_named(first.skeleton, s.reached)
-            if got is None:
-                return None
-            assert isinstance(got, _Walk)  # noqa: S101 - the sentinel is handled above
-            walk = got
-        return None if id(blk) in walk.ids else walk  # a cycle through it: resolve reports it
+            return first  # the same shape writes the same also= lines
+        key = (id(first.skeleton), id(s.reached))
+        got = self.named.get(key, _UNSEEN)
+        if got is _UNSEEN:
+            got = self.named[key] = self._walk_named(first.skeleton, s.reached)
+        return got  # type: ignore[return-value]
 
     def _own_block(self, s: StandIn) -> Block | None:
         blk = self.index.get(s.name)
@@ -781,6 +789,9 @@ class ShapedText:
         own_file = own.doc.source.name
         own_slots = self._line_slots(own, prow)
         written_at = {line: written for written, _raw, _q, line in prow}
+        # (file, chain) -> the step a value of that origin was appended at (chains are distinct)
+        steps = walk.steps
+        step_at = {(steps[j][0].doc.source.name, chain): j for j, chain in enumerate(walk.chains)}
         keys: list[str] = []
         texts: list[str] = []
         src: list[tuple[object, ...]] = []
@@ -800,14 +811,11 @@ class ShapedText:
                     return None
                 reads.append(read)
             elif o.chain.startswith(("also=", "alsoflip=")):
-                for j, (b, _f, _p) in enumerate(walk.steps):
-                    if b.doc.source.name == o.file and walk.chains[j] == o.chain:
-                        slot = self._line_slots(b).get(o.line)
-                        if slot is not None:
-                            src.append(("t", j, slot, k in _CLASS_SLOTS))
-                            break
-                else:
+                j = step_at.get((o.file, o.chain), -1)
+                slot = None if j < 0 else self._line_slots(steps[j][0]).get(o.line)
+                if slot is None:
                     return None
+                src.append(("t", j, slot, k in _CLASS_SLOTS))
             else:  # %default or built in, the same for every conn
                 src.append(("c", (o.file, o.line, o.chain)))
         subnets = first.left.subnets is not None or first.right.subnets is not None
@@ -945,17 +953,22 @@ class ShapedText:
         if t is None:
             return None
         assert isinstance(t, _JsonTemplate)  # noqa: S101 - the sentinel is handled above
-        read = self._read(t, s)
+        read = self._own_texts(t, s)
         if read is None:
             return None
-        blk, texts, walk = read
+        blk, texts = read
         line0 = blk.line + 1  # its own rows are at line0 + t.ats, in t.own's order
-        fit = t.fits.get(id(walk), _UNSEEN)
+        # By the sections it reaches (see self.named): one walk each, for a first.
+        fit = t.fits.get(id(s.reached), _UNSEEN)
         if fit is _UNSEEN:
-            fit = t.fits[id(walk)] = self._json_fit(t, walk) if _fits(walk, t.walk) else None
+            walk = self._walk_of(t.walk, s)
+            fit = None if walk is None or not _fits(walk, t.walk) else self._json_fit(t, walk)
+            t.fits[id(s.reached)] = fit
         if fit is None:
             return None
         assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
+        if id(blk) in fit.ids:
+            return None  # a walk through its own section is a cycle, which resolve reports
         values = dict(fit.values)
         values.update(zip(t.class_keys, texts, strict=True))
         body: dict[str, object] = {
