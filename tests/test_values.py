@@ -1043,6 +1043,34 @@ def test_canonical_as_written_agrees_with_the_parser(
         assert err is None and V.canonical(parsed) == text, (vtype, text)
 
 
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.lists(st.tuples(st.tuples(_O, _O, _O, _O), st.integers(0, 32)), min_size=0, max_size=4),
+    st.sampled_from([" ", ",", ", ", "\t"]),
+    st.booleans(),
+)
+def test_subnets_as_written_agrees_with_the_parser(
+    nets: list[tuple[tuple[str, str, str, str], int]], sep: str, braced: bool
+) -> None:
+    # Value.text and the dump take this text without parsing a subnets= value.
+    words = [f"{'.'.join(octets)}/{bits}" for octets, bits in nets]
+    text = sep.join(words)
+    if braced:
+        text = "{" + text + "}"
+    got = V.subnets_as_written(text)
+    if got is not None:
+        parsed, err, warns = V.parse_cached("subnets", text)
+        assert err is None and not warns and V.canonical(parsed) == got, (text, got)
+
+
+def test_subnets_as_written_examples() -> None:
+    assert V.subnets_as_written("{10.0.0.0/24 10.0.1.0/24}") == "10.0.0.0/24 10.0.1.0/24"
+    assert V.subnets_as_written("10.0.0.0/24,10.0.1.0/24") == "10.0.0.0/24 10.0.1.0/24"
+    assert V.subnets_as_written("{10.0.0.0/24 10.0.0.0/24}") is None  # a repeat: the parser warns
+    assert V.subnets_as_written("{10.0.0.1/24}") is None  # host bits: the parser decides
+    assert V.subnets_as_written("{}") is None and V.subnets_as_written("{10.0.0.0/24") is None
+
+
 def test_canonical_as_written_examples() -> None:
     assert V.canonical_as_written("subnet", "10.0.0.0/26")
     assert not V.canonical_as_written("subnet", "10.0.0.1/26")  # host bits: the parser decides

@@ -1910,6 +1910,29 @@ def canonical_as_written(type_name: str, text: str) -> bool:
     return False
 
 
+_SUBNETS_WORD: Final = re.compile(r"[^ \t,]+")  # one network of a subnets= list, as _p_subnets reads it
+
+
+def subnets_as_written(text: str, network: Callable[[str], object] | None = None) -> str | None:
+    """The canonical text of a subnets= value, without parsing it, when it is a list of
+    networks each canonical as written (:func:`canonical_as_written`), none twice (the parser
+    drops a repeat, with a warning), in braces or not; else None (parse it).
+
+    ``network``: a quicker test tried first, true only of networks canonical as written."""
+    inner = text
+    if text.startswith("{"):
+        if len(text) == 1 or not text.endswith("}"):
+            return None
+        inner = text[1:-1]
+    words = _SUBNETS_WORD.findall(inner)
+    if not words or len(set(words)) != len(words):
+        return None
+    for w in words:
+        if not (network is not None and network(w)) and not canonical_as_written("subnet", w):
+            return None
+    return " ".join(words)
+
+
 def parse_cached(
     type_name: str, text: str, choices: tuple[str, ...] = (), family: str | None = None
 ) -> _Result:

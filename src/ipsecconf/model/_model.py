@@ -125,7 +125,7 @@ class Value:
         else:
             v._origin, v._where = None, origin
         v.explicit = True
-        v._text = None  # unparsed: None until the raw text is known canonical (see text)
+        v._text = None  # unparsed: None until the canonical text is known without parsing (see text)
         v._parsed = _UNPARSED
         v._vtype = vtype
         v._choices = choices
@@ -165,6 +165,10 @@ class Value:
             if vals.canonical_as_written(self._vtype, self.raw):
                 self._text = self.raw
                 return self.raw
+            if self._vtype == "subnets":  # braced lists are never as written, yet mostly common
+                known = self._text = vals.subnets_as_written(self.raw)
+                if known is not None:
+                    return known
             self._parse()
         return cast(str, self._text)
 

@@ -55,7 +55,6 @@ _Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin
 _InstanceText = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
 # Where an instance puts what (see ShapedText._instance_layout): per slot, then the holes' fillers.
 _InstanceLayout = tuple[list[tuple[str, str, bool, bool]], list[tuple[int, int]], list[tuple[int, int]]]
-_SUBNETS_ITEM = re.compile(r"[^ \t,]+")  # one network of a subnets= list (values reads them so)
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
 _Rows = tuple[dict[str, str], list[str], list[str]]
 _UNSEEN: object = object()
@@ -90,22 +89,9 @@ _FORMS = (
 
 
 def _subnets_text(raw: str) -> str | None:
-    """The canonical text of a common leftsubnets= value without parsing it, or None: networks
-    that are each canonical as written, none twice (the parser drops a repeat), in braces or not."""
-    inner = raw
-    if raw.startswith("{"):
-        if len(raw) == 1 or not raw.endswith("}"):
-            return None
-        inner = raw[1:-1]
-    words = _SUBNETS_ITEM.findall(inner)
-    if not words or len(set(words)) != len(words):
-        return None
-    as_written = vals.canonical_as_written
-    scanned = _SCANNED_SUBNET
-    for w in words:
-        if not scanned(w) and not as_written("subnet", w):
-            return None
-    return " ".join(words)
+    """The canonical text of a common leftsubnets= value without parsing it, or None (see
+    values.subnets_as_written; the checking scan's networks are canonical as written)."""
+    return vals.subnets_as_written(raw, _SCANNED_SUBNET)
 
 
 def _subnet_items(text: str) -> list[str]:
