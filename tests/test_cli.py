@@ -152,3 +152,25 @@ def test_check_reads_policy_groups_under_rootdir(tmp_path: Path) -> None:
     assert rc == 1 and "G001" in codes
     rc, out = run(["check", "--format", "json", "--policy-dir", str(tmp_path / "none"), str(f)])
     assert "G001" not in out
+
+
+def test_what_verbs_load_is_kept_only_by_the_console_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """run() leaves by os._exit with the loaded model still held (freeing it object by object
+    costs time for nothing); main() called in a process that lives on keeps nothing."""
+    from ipsecconf.cli import _registry
+    from ipsecconf.output._shaped import ShapedText
+
+    conf = tmp_path / "a.conf"
+    conf.write_text("version 2\nconn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauto=add\n")
+    assert cli.main(["dump", "--format", "json", str(conf)]) == 0
+    assert _registry._KEPT is None
+    monkeypatch.setattr(_registry, "_KEPT", None)
+    _registry.keep_from_now()
+    assert cli.main(["dump", "--format", "json", str(conf)]) == 0
+    kept = _registry._KEPT or []
+    assert {type(k).__name__ for k in kept} == {"ConfigTree", "Config", "ShapedText"}
+    # and the JSON writer's tables (origin rows, pending instances) with the renderer
+    assert [len(k.kept) for k in kept if isinstance(k, ShapedText)] == [1]
+    capsys.readouterr()

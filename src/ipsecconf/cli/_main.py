@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ipsecconf import __version__
-from ipsecconf.cli._registry import DEFAULT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Console, Verb
+from ipsecconf.cli._registry import (
+    DEFAULT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    Console,
+    Verb,
+    keep_from_now,
+)
 
 __all__ = ["VERB_MODULES", "main", "run", "verbs"]
 
@@ -123,6 +131,7 @@ def run() -> None:
     """Console-script entry point."""
     # A one-shot process holding ~1M small objects: cyclic GC passes only cost time here.
     gc.disable()
+    keep_from_now()  # what verbs load is left to os._exit below (see keep_until_exit)
     _never_raise_on_encoding()
     code = main()
     try:

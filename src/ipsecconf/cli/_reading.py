@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ipsecconf.cli._registry import Console, verify_requested
+from ipsecconf.cli._registry import Console, keep_until_exit, verify_requested
 
 if TYPE_CHECKING:
     from ipsecconf.model._model import Config
@@ -30,7 +30,9 @@ def load_input(path: str, rootdir: str | None) -> ConfigTree:
     from ipsecconf.reading._includes import load, load_text
 
     if path != STDIN:
-        return load(path, rootdir=rootdir, scan=fastcheck.ScanChooser())
+        tree = load(path, rootdir=rootdir, scan=fastcheck.ScanChooser())
+        keep_until_exit(tree)
+        return tree
     stream = sys.stdin
     if stream is None:
         raise OSError("standard input is closed")
@@ -38,7 +40,9 @@ def load_input(path: str, rootdir: str | None) -> ConfigTree:
     data = buffer.read() if buffer is not None else stream.read().encode("utf-8", "surrogateescape")
     # Bytes as they are: load_text keeps undecodable ones, as reading a file does.
     text = data.decode("utf-8", "surrogateescape")
-    return load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
+    tree = load_text(text, STDIN_NAME, rootdir=rootdir, scan=fastcheck.ScanChooser())
+    keep_until_exit(tree)
+    return tree
 
 
 def read_input(args: argparse.Namespace, con: Console) -> ConfigTree | None:
@@ -100,7 +104,9 @@ def load_shaped(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Con
     def full() -> Config:
         return resolve(tree, policy_dir=policy_dir, target=target)
 
-    return tree, config, ShapedText(tree, items, target, full)
+    shaped = ShapedText(tree, items, target, full)
+    keep_until_exit(config, shaped)  # the dump's tables too (see ShapedText.keep)
+    return tree, config, shaped
 
 
 def report(tree: ConfigTree, config: Config, con: Console) -> None:

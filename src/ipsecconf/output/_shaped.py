@@ -423,6 +423,7 @@ class ShapedText:
         self.reused = 0  # fits whose origins all had rows at their first stand-in (see _fit_rows)
         self.fallbacks = 0  # stand-ins rendered from the full resolution
         self.fitted = 0  # leftsubnets= instances written from their stand-in's fit (instance_bodies)
+        self.kept: list[object] = []  # what a dump's writer leaves to this object's lifetime
 
     # ------------------------------------------------------------------ rows
 
