@@ -326,7 +326,7 @@ def write_json_v2(
     """
     enc = encode or _compact_encoder()
     index: dict[int, int] = {}  # id(Origin) -> row
-    rows: list[list[object]] = []
+    rows: list[tuple[int, int, str]] = []  # [file index, line, chain], encoded as arrays
     keep: list[Origin] = []  # keeps each indexed Origin alive, so its id stays its own
     files: dict[str, int] = {}
 
@@ -335,7 +335,7 @@ def write_json_v2(
         if i is None:
             f = files.setdefault(o.file, len(files))
             i = index[id(o)] = len(rows)
-            rows.append([f, o.line, o.chain])
+            rows.append((f, o.line, o.chain))
             keep.append(o)
         return i
 
@@ -367,13 +367,13 @@ def write_json_v2(
             if i is None:
                 f = files.setdefault(key[0], len(files))
                 i = valued[key] = len(rows)
-                rows.append([f, key[1], key[2]])
+                rows.append((f, key[1], key[2]))
             return i
 
         def fresh(file: str, line: int, offsets: Sequence[int]) -> int:
             f, at = files.setdefault(file, len(files)), len(rows)
             for i in offsets:  # (a loop: a comprehension here would make cells of f and line)
-                rows.append([f, line + i, "own"])
+                rows.append((f, line + i, "own"))
             return at
 
         def by_value(o: Origin) -> int:

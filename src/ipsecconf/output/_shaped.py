@@ -254,8 +254,8 @@ class _JsonTemplate:
 
     __slots__ = (
         "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "fixed_rows", "values", "base",
-        "by_step", "step_sets", "keys", "key_at", "own", "own_at", "own_keys", "class_keys", "instance_at",
-        "instance_set", "own_instance", "instance_slots", "instance_layouts",
+        "by_step", "step_sets", "keys", "own", "own_keys", "class_keys", "instance_set", "own_instance",
+        "instance_slots", "instance_layouts",
     )  # fmt: skip
 
     def __init__(
@@ -273,7 +273,6 @@ class _JsonTemplate:
         self.ats = [at for at, _written, _n in reads]  # those rows' line indexes in the body
         self.instances = instances  # its conns make leftsubnets= instances
         self.keys = keys  # the slots, in dump order
-        self.key_at = {k: i for i, k in enumerate(keys)}
         self.values = dict(zip(keys, texts, strict=True))  # the first's, by slot in dump order
         self.walk = walk
         # id(a stand-in's reached: see ShapedText.named) -> its _JsonFit, None if it does not fit
@@ -302,16 +301,23 @@ class _JsonTemplate:
         for j, entries in self.by_step.items():
             got = tuple((k, slot, is_class) for _i, k, slot, is_class in entries)
             self.step_sets[j] = interned.setdefault(got, got)
-        self.own_at = {k: i for i, (k, _slot, _c) in enumerate(self.own)}  # slot -> index among own rows
         self.own_keys = [k for k, _slot, _c in self.own]  # their slots
         self.class_keys = [k for k, _slot, is_class in self.own if is_class]  # those of class values
-        self.instance_at = [(i, k) for i, k in enumerate(keys) if k in INSTANCE_KEYS]
         # The slots an instance reads (see ShapedText.instance_bodies): (index, slot) of those set
         # by other sections, the same for every stand-in of a fit; (slot, line in the body) of
-        # the conn's own rows; the slots it has.
-        self.instance_set = [(i, k) for i, k in self.instance_at if src[i][0] != "o"]
-        self.own_instance = [(k, self.ats[self.own_at[k]]) for i, k in self.instance_at if src[i][0] == "o"]
-        self.instance_slots = [k for k in INSTANCE_KEYS if k in self.values]
+        # the conn's own rows; the slots it has. Empty without instances.
+        self.instance_set: list[tuple[int, str]] = []
+        self.own_instance: list[tuple[str, int]] = []
+        self.instance_slots: list[str] = []
+        if instances:
+            own_at = {k: i for i, k in enumerate(self.own_keys)}
+            for i, k in enumerate(keys):
+                if k in INSTANCE_KEYS:
+                    if src[i][0] != "o":
+                        self.instance_set.append((i, k))
+                    else:
+                        self.own_instance.append((k, self.ats[own_at[k]]))
+            self.instance_slots = [k for k in INSTANCE_KEYS if k in self.values]
         # by which subnets an instance has: see ShapedText._instance_layout
         self.instance_layouts: dict[tuple[bool, bool], _InstanceLayout] = {}
 
@@ -344,7 +350,7 @@ class _JsonFit:
         self.rows: dict[str, int] | None = None
         # The origins an instance reads (see ShapedText.instance_bodies) other than the conn's
         # own rows: the same for every stand-in of the fit (see _json_fit).
-        self.instance_keys: list[tuple[str, _Origin]] = []
+        self.instance_keys: dict[str, _Origin] = {}
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
 
 
@@ -510,6 +516,25 @@ class ShapedText:
             texts = {k: v for k, v in texts.items() if v}
         return texts, also, flip
 
+    def _also_names(self, rows: list[ParamRow]) -> _Rows:
+        """A section's also= and alsoflip= names from its param_rows, as _rows reads them
+        (without its class values: a first's own section needs only its walk)."""
+        also: list[str] = []
+        flip: list[str] = []
+        roles = self.roles
+        for written, raw, _q, _line in rows:
+            n = roles.get(written)
+            if n is None:
+                if written in roles:
+                    continue
+                n = self._role(written)
+                if n is None:
+                    continue
+            if n[0] >= _ALSO:
+                names = [raw] if " " not in raw and "\t" not in raw else _WORD.findall(raw)
+                (also if n[0] == _ALSO else flip).extend(t for t in names if t)
+        return {}, also, flip
+
     def _target_rows(self, block: Block) -> _Rows:
         got = self.rows.get(id(block))
         if got is None:
@@ -589,7 +614,7 @@ class ShapedText:
         if own is None or own.spliced:
             return None
         prow = own.param_rows()
-        walk = self._walk(own, self._rows(own, rows=prow))
+        walk = self._walk(own, self._also_names(prow))
         if walk is None:
             return None
         if tuple(b.name for b, _f, _p in walk.steps) != (*first.also_chain, *first.alsoflip_chain):
@@ -770,7 +795,7 @@ class ShapedText:
         if own is None or own.spliced:
             return None
         prow = own.param_rows()
-        walk = self._walk(own, self._rows(own, rows=prow))
+        walk = self._walk(own, self._also_names(prow))
         if walk is None or (walk.also, walk.alsoflip) != (list(first.also_chain), list(first.alsoflip_chain)):
             return None
         own_file = own.doc.source.name
@@ -844,7 +869,7 @@ class ShapedText:
                 for k, o in p.okeys:
                     if k in got:
                         got[k] = o
-            fit.instance_keys = list(got.items())  # type: ignore[arg-type]
+            fit.instance_keys = got  # type: ignore[assignment]
         return fit
 
     def _first_okeys(self, t: _JsonTemplate) -> list[_Origin | None] | tuple[()]:
@@ -956,8 +981,9 @@ class ShapedText:
         assert isinstance(fit, _JsonFit)  # noqa: S101 - the sentinel is handled above
         if id(blk) in fit.ids:
             return None  # a walk through its own section is a cycle, which resolve reports
-        values = dict(fit.values)
-        values.update(zip(t.class_keys, texts, strict=True))
+        values = dict(fit.values)  # (a loop: update(zip(...)) costs more for a few values)
+        for k, text in zip(t.class_keys, texts):  # noqa: B905 - _own_texts gives one per key
+            values[k] = text
         body: dict[str, object] = {
             "implicit": False,
             "also": fit.also,
@@ -977,7 +1003,7 @@ class ShapedText:
                 # Some origin has no row yet: make them all in slot order, as the plain writer
                 # does (each a new row where it has none), so the rows are numbered as its are.
                 okeys = list(t.okeys)  # type: ignore[arg-type]
-                key_at = t.key_at
+                key_at = {k: i for i, k in enumerate(t.keys)}
                 for p in fit.patches:
                     for k, o in p.okeys:
                         okeys[key_at[k]] = o
@@ -1005,8 +1031,8 @@ class ShapedText:
                         rows[k] = origins((file, line0 + at, "own"))
                 elif t.ats:  # (a conn without own rows names no file)
                     assert fresh is not None  # noqa: S101 - not shared
-                    at0 = fresh(file, line0, t.ats)
-                    rows.update(zip(t.own_keys, range(at0, at0 + len(t.ats)), strict=True))
+                    for row, k in enumerate(t.own_keys, fresh(file, line0, t.ats)):
+                        rows[k] = row
             body["origins"] = rows
         if t.instances and pending is not None:
             keys = dict(fit.instance_keys)
