@@ -480,12 +480,17 @@ class ShapedText:
         return role
 
     def _rows(
-        self, block: Block, lines: dict[str, int] | None = None, rows: list[ParamRow] | None = None
+        self,
+        block: Block,
+        lines: dict[str, int] | None = None,
+        rows: list[ParamRow] | None = None,
+        names_only: bool = False,
     ) -> _Rows:
         """A section's class slots (slot -> canonical text) and its also= and alsoflip= names,
         read as the resolver reads them: the first setting wins (R11), an empty value is unset (R1).
         ``lines``: filled with slot -> line of the row that sets it (0: the first was empty);
-        ``rows``: the block's param_rows, when read already."""
+        ``rows``: the block's param_rows, when read already; ``names_only``: no class slots (a
+        first's own section needs only its walk)."""
         texts: dict[str, str] = {}
         also: list[str] = []
         flip: list[str] = []
@@ -504,6 +509,8 @@ class ShapedText:
                 names = [raw] if " " not in raw and "\t" not in raw else _WORD.findall(raw)
                 (also if kind == _ALSO else flip).extend(t for t in names if t)
                 continue
+            if names_only:
+                continue
             if lines is not None and slot not in lines:
                 lines[slot] = line if raw else 0
             if kind == _CLASS and slot not in texts:
@@ -515,25 +522,6 @@ class ShapedText:
         if "" in texts.values():
             texts = {k: v for k, v in texts.items() if v}
         return texts, also, flip
-
-    def _also_names(self, rows: list[ParamRow]) -> _Rows:
-        """A section's also= and alsoflip= names from its param_rows, as _rows reads them
-        (without its class values: a first's own section needs only its walk)."""
-        also: list[str] = []
-        flip: list[str] = []
-        roles = self.roles
-        for written, raw, _q, _line in rows:
-            n = roles.get(written)
-            if n is None:
-                if written in roles:
-                    continue
-                n = self._role(written)
-                if n is None:
-                    continue
-            if n[0] >= _ALSO:
-                names = [raw] if " " not in raw and "\t" not in raw else _WORD.findall(raw)
-                (also if n[0] == _ALSO else flip).extend(t for t in names if t)
-        return {}, also, flip
 
     def _target_rows(self, block: Block) -> _Rows:
         got = self.rows.get(id(block))
@@ -614,7 +602,7 @@ class ShapedText:
         if own is None or own.spliced:
             return None
         prow = own.param_rows()
-        walk = self._walk(own, self._also_names(prow))
+        walk = self._walk(own, self._rows(own, rows=prow, names_only=True))
         if walk is None:
             return None
         if tuple(b.name for b, _f, _p in walk.steps) != (*first.also_chain, *first.alsoflip_chain):
@@ -795,7 +783,7 @@ class ShapedText:
         if own is None or own.spliced:
             return None
         prow = own.param_rows()
-        walk = self._walk(own, self._also_names(prow))
+        walk = self._walk(own, self._rows(own, rows=prow, names_only=True))
         if walk is None or (walk.also, walk.alsoflip) != (list(first.also_chain), list(first.alsoflip_chain)):
             return None
         own_file = own.doc.source.name
