@@ -16,6 +16,7 @@ One :class:`ShapedText` serves one dump (its templates hold that dump's options 
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
@@ -50,9 +51,9 @@ INSTANCE_KEYS = frozenset(("left", "right", *_SUBNET_SLOTS))
 _Fitted = tuple["_JsonFit", list[str], "list[int] | None"]
 _Origin = tuple[str, int, str]
 _Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin], "_Fitted | None"]
-# An instance's body as %-format text (see ShapedText._instance_text), and what fills its holes
-# after the parent's name: per value hole, then per origin hole, (0, own index) or (1, which subnet).
-_InstanceText = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
+# An instance's body as %-format text (see ShapedText._instance_text), and what picks the fillers
+# of its holes, in order, from the list instance_bodies keeps per conn.
+_InstanceText = tuple[str, Callable[[list[object]], tuple[object, ...]]]
 # Where an instance puts what (see ShapedText._instance_layout): per slot, then the holes' fillers.
 _InstanceLayout = tuple[list[tuple[str, str, bool, bool]], list[tuple[int, int]], list[tuple[int, int]]]
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
@@ -1104,38 +1105,40 @@ class ShapedText:
             texts, own, ids, own_rows = {}, [], None if rows is None else (), []
             layouts = self.instance_layouts.setdefault(tuple(values), {})
         plain = _PLAIN_JSON.fullmatch
-        own_json = [f'"{x}"' if plain(x) else enc(x) for x in own]
         parent = enc(name)
+        # What fills the holes (see _instance_text): the parent's name, the conn's own class
+        # values and own rows, then the instance's left and right subnets and their rows.
+        fill: list[object] = [parent, *[f'"{x}"' if plain(x) else enc(x) for x in own], *(ids or ())]
+        at = len(fill)
+        fill += (None, None, None, None)
+        rights_json = [(i, None if x is None else f'"{x}"' if plain(x) else enc(x), k) for i, x, k in rights]
         head = parent[:-1] + "/"  # an instance's name is its parent's and "/LxR" (no escapes)
         out: list[str] = []
         for li, ltext, lkey in lefts:
-            for ri, rtext, rkey in rights:
-                shape = (ltext is not None, rtext is not None)
+            if ltext is not None:
+                fill[at] = f'"{ltext}"' if plain(ltext) else enc(ltext)
+            for ri, rjson, rkey in rights_json:
+                shape = (ltext is not None, rjson is not None)
                 known = texts.get(shape)
                 if known is None:
                     layout = layouts.get(shape)
                     if layout is None:
                         layout = layouts[shape] = self._instance_layout(values, own_rows, shape, enc)
-                    known = texts[shape] = self._instance_text(layout, values, rows, ids is not None, enc)
-                template, by_value, by_origin = known
-                subnets, places = (ltext, rtext), (lkey, rkey)
-                holes: list[object] = [parent]
-                for kind, i in by_value:
-                    if kind:
-                        x = subnets[i]
-                        holes.append(f'"{x}"' if x is not None and plain(x) else enc(x))
-                    else:
-                        holes.append(own_json[i])
+                    known = texts[shape] = self._instance_text(layout, values, rows, len(own), ids, enc)
+                if rjson is not None:
+                    fill[at + 1] = rjson
                 if ids is not None:
-                    for kind, i in by_origin:  # in slot order: the rows the plain dump makes, in its order
-                        if kind:
-                            key = places[i]
-                            if key is None:
-                                return None
-                            holes.append(row(key))
-                        else:
-                            holes.append(ids[i])
-                out.append(f'{head}{li}x{ri}":' + template % tuple(holes))
+                    # The subnets' rows, in slot order (left's first): the rows the plain dump makes.
+                    if ltext is not None:
+                        if lkey is None:
+                            return None
+                        fill[at + 2] = row(lkey)
+                    if rjson is not None:
+                        if rkey is None:
+                            return None
+                        fill[at + 3] = row(rkey)
+                template, pick = known
+                out.append(f'{head}{li}x{ri}":' + template % pick(fill))
         if fitted is not None:
             self.fitted += len(out)
         return out
@@ -1145,14 +1148,22 @@ class ShapedText:
         layout: _InstanceLayout,
         values: dict[str, str],
         rows: dict[str, int] | None,
-        origins: bool,
+        n_own: int,
+        ids: Sequence[int] | None,
         enc: Callable[[object], str],
     ) -> _InstanceText:
         """An instance's body, with subnets as ``layout`` places them, as %-format text: the
-        parent's name, then holes for the conn's own class values (a stand-in's) and the
-        subnets in slot order, then for its own rows and the subnets' rows; ``values`` and
-        ``rows`` give the rest (a stand-in's fit's: every stand-in of the fit shares them)."""
+        parent's name, then holes for the conn's own class values (a stand-in's, ``n_own``) and
+        the subnets in slot order, then for its own rows (``ids``; None: no origins) and the
+        subnets' rows; ``values`` and ``rows`` give the rest (a stand-in's fit's: every stand-in
+        of the fit shares them). And what picks the fillers from instance_bodies' list: the
+        parent, the own values, the own rows, then left subnet, right subnet and their rows."""
         slots, by_value, by_origin = layout
+        origins = ids is not None
+        at = 1 + n_own + (len(ids) if ids is not None else 0)  # where the subnets' fillers start
+        picks = [0] + [at + i if kind else 1 + i for kind, i in by_value]
+        if origins:
+            picks += [at + 2 + i if kind else 1 + n_own + i for kind, i in by_origin]
         parts: list[str] = []
         places: list[str] = []
         fixed = rows or {}
@@ -1167,7 +1178,10 @@ class ShapedText:
         text = '{"parent":%s,"kind":"subnet-instance","values":{' + ",".join(parts) + "}"
         if origins:
             text += ',"origins":{' + ",".join(places) + "}"
-        return text + "}", by_value, by_origin
+        pick = operator.itemgetter(*picks)
+        if len(picks) == 1:  # itemgetter of one index gives the item, not a tuple
+            return text + "}", lambda fill: (fill[0],)
+        return text + "}", pick
 
     def _instance_layout(
         self,
