@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from ipsecconf.checks._fastcheck import CLASS_PATTERNS, SUBNET
+from ipsecconf.checks._fastcheck import CLASS_PATTERNS, SUBNET, class_keys
 from ipsecconf.language import _keywords as kw
 from ipsecconf.language import _values as vals
 from ipsecconf.language._releases import Release
@@ -188,7 +188,9 @@ def _make_layout(starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ..
             canonical = _as_written(n[1], form)
             if canonical is not None:
                 value = canonical + (_BARE_END if form == _BARE else "")
-            canon.append(None if canonical is not None else n)
+            # A stand-in has its shape only where the checking scan matched each class value
+            # with its class pattern: a network there is the scan's, canonical as written.
+            canon.append(None if canonical is not None or (n[1] == "subnet" and _scanned_subnets()) else n)
             value = f"({value})"
         at_line[at] = re.escape(start) + value + after
     # Each line a row of its own (what ROW_RE takes per match); groups numbered in line order.
@@ -199,6 +201,12 @@ def _make_layout(starts: list[tuple[int, str, int, tuple[str, str, tuple[str, ..
     groups = tuple(lines_of_class.index(at) + 1 for at, _s, _f, n in starts if n is not None)
     fixes = tuple((i, n) for i, n in enumerate(canon) if n is not None)
     return re.compile("".join(parts)), groups, fixes or None
+
+
+def _scanned_subnets() -> bool:
+    """Whether the checking scan takes subnet= values only as its SUBNET networks (a class key
+    whose pattern that is; a key some rule reads by value is kept exactly in the shape instead)."""
+    return CLASS_PATTERNS.get("subnet") == SUBNET and "subnet" in class_keys()
 
 
 def _as_written(vtype: str, form: int) -> str | None:
