@@ -437,3 +437,14 @@ def test_the_fast_encoder_agrees_on_awkward_strings() -> None:
     ]:
         obj = {s: [s, 1, None, True]}
         assert fast(obj) == std(obj), repr(s)
+
+
+def test_origin_key_is_the_origin_without_making_it() -> None:
+    from ipsecconf.model._model import Origin, Value
+
+    given = Value.deferred("left", "192.0.2.1", ("a.conf", 3, "also=b"), "host")
+    assert given.origin_key == ("a.conf", 3, "also=b")
+    assert given._origin is None  # a dump reads every built value's: no Origin each
+    assert given.origin == Origin("a.conf", 3, "also=b")
+    made = Value.deferred("left", "192.0.2.1", lambda: Origin("b.conf", 4, "own"), "host")
+    assert made.origin_key == ("b.conf", 4, "own") == (made.origin.file, made.origin.line, made.origin.chain)

@@ -139,6 +139,15 @@ class Value:
             self._origin = Origin(*w) if type(w) is tuple else cast("Callable[[], Origin]", w)()
         return self._origin
 
+    @property
+    def origin_key(self) -> tuple[str, int, str]:
+        """:attr:`origin` as (file, line, chain), without making the Origin when it was given so."""
+        w = self._where
+        if self._origin is None and type(w) is tuple:
+            return w
+        o = self.origin
+        return (o.file, o.line, o.chain)
+
     def _parse(self) -> None:
         assert self._vtype is not None
         parsed, err, _warns = vals.parse_cached(self._vtype, self.raw, self._choices)

@@ -345,13 +345,17 @@ def write_json_v2(
         i = known(id(o))  # most origins are indexed already: where() only for new ones
         return where(o) if i is None else i
 
-    origin_row = by_identity
+    # A shaped dump's rows by (file, line, chain) (see below); else by the Origin's identity.
+    by_key: Callable[[tuple[str, int, str]], int] | None = None
 
     def body(c: Conn, head: dict[str, object]) -> dict[str, object]:
         items = c.items(defaults)
         head["values"] = {k: v.text for k, v in items}
         if origins:
-            head["origins"] = {k: origin_row(v.origin) for k, v in items}
+            if by_key is not None:
+                head["origins"] = {k: by_key(v.origin_key) for k, v in items}
+            else:
+                head["origins"] = {k: by_identity(v.origin) for k, v in items}
         return head
 
     pending: list[_Pending] = []
@@ -376,10 +380,7 @@ def write_json_v2(
                 rows.append((f, line + i, "own"))
             return at
 
-        def by_value(o: Origin) -> int:
-            return row((o.file, o.line, o.chain))
-
-        origin_row = by_value
+        by_key = row  # by a value's origin_key: most built values have no Origin made yet
 
     write, flush = _batched(_json_writer(out))
     write('{"format":' + enc(JSON_FORMAT_2) + ',"setup":')
@@ -417,9 +418,7 @@ def write_json_v2(
             and (c.left.subnets is not None or c.right.subnets is not None)
             and not c.implicit
         ):
-            keys = {
-                k: (v.origin.file, v.origin.line, v.origin.chain) for k, v in c.items() if k in INSTANCE_KEYS
-            }
+            keys = {k: v.origin_key for k, v in c.items() if k in INSTANCE_KEYS}
             pending.append((c.name, head["values"], head.get("origins"), keys, None))  # type: ignore[arg-type]
     flush_run()
     write('},"instances":{')
