@@ -337,10 +337,11 @@ class _Patch:
 
     __slots__ = ("values", "okeys", "rows")
 
-    def __init__(self, values: list[tuple[str, str]], okeys: list[tuple[str, _Origin]]) -> None:
-        self.values = values  # (slot, text) of its class values (the others are the first's)
+    def __init__(self, values: dict[str, str], okeys: list[tuple[str, _Origin]]) -> None:
+        self.values = values  # slot -> text of its class values (the others are the first's)
         self.okeys = okeys  # (slot, origin) of each slot
-        self.rows: list[tuple[str, int]] | None = None  # (slot, row) once every one is made
+        # slot -> row, once every one is made (dicts: a fit updates its own with them)
+        self.rows: dict[str, int] | None = None
 
 
 class _JsonFit:
@@ -888,7 +889,7 @@ class ShapedText:
         their origins, and unless it is the first's own (``mine``) their class values. None where
         it does not set one of them."""
         step = self._step(block, chain)
-        values: list[tuple[str, str]] = []
+        values: dict[str, str] = {}
         okeys: list[tuple[str, _Origin]] = []
         for k, slot, is_class in step_set:
             got = step.get(slot)
@@ -899,7 +900,7 @@ class ShapedText:
                 text = got[1]
                 if text is None:
                     return None
-                values.append((k, text))
+                values[k] = text
         return _Patch(values, okeys)
 
     def _fit_rows(self, fit: _JsonFit, known: Callable[[_Origin], int | None]) -> dict[str, int] | None:
@@ -919,16 +920,16 @@ class ShapedText:
             t.fixed_rows = fixed
         for p in fit.patches:
             if p.rows is None:
-                made: list[tuple[str, int]] = []
+                made: dict[str, int] = {}
                 for k, okey in p.okeys:
                     got = known(okey)
                     if got is None:
                         return None
-                    made.append((k, got))
+                    made[k] = got
                 p.rows = made
         rows = dict(t.fixed_rows)
         for p in fit.patches:
-            rows.update(p.rows)  # type: ignore[arg-type]
+            rows.update(p.rows)  # type: ignore[arg-type] # (each is made: see above)
         return rows
 
     def _step(self, block: Block, chain: str) -> dict[str, tuple[_Origin, str | None]]:
@@ -1019,7 +1020,7 @@ class ShapedText:
                 fit.rows = dict(rows)
                 for p in fit.patches:
                     if p.rows is None:
-                        p.rows = [(k, rows[k]) for k, _o in p.okeys]
+                        p.rows = {k: rows[k] for k, _o in p.okeys}
             else:
                 # The others find those rows made: only their own lines are new ones.
                 rows = dict(fixed)
