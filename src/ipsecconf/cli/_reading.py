@@ -105,7 +105,7 @@ def load_shaped(args: argparse.Namespace, con: Console) -> tuple[ConfigTree, Con
         return resolve(tree, policy_dir=policy_dir, target=target)
 
     shaped = ShapedText(tree, items, target, full)
-    keep_until_exit(config, shaped)  # the dump's tables too (see ShapedText.keep)
+    keep_until_exit(config, shaped)  # the dump's tables too (see ShapedText.kept)
     return tree, config, shaped
 
 

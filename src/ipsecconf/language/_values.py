@@ -1004,8 +1004,8 @@ def _p_subnets(text: str, family: str | None, warns: _Warn) -> Subnets:
         start, end = 1, end - 1
     items: list[Subnet] = []
     seen: set[str] = set()
-    for m in re.finditer(r"[^ \t,]+", text[start:end]):
-        s = start + m.start()
+    for m in _SUBNETS_WORD.finditer(text, start, end):
+        s = m.start()
         word = m.group()
         if word.startswith(("vhost:", "vnet:")):
             raise ValueSyntaxError(
