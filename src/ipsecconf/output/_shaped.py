@@ -431,7 +431,7 @@ class ShapedText:
         # (id of a step set, id of a section, its chain, the first's own section?) -> see _patch
         self.patches: dict[tuple[int, int, str, bool], _Patch | None] = {}
         self.subnet_items: dict[str, list[str]] = {}  # a subnets= value's canonical text -> its networks
-        self.canonical: dict[tuple[_NameRead, str], str] = {}  # see _read
+        self.canonical: dict[tuple[_NameRead, str], str] = {}  # see _own_texts
         self.tree = tree
         self.slash = any("/" in n for n in tree.conn_index)  # an instance name could be taken
         self.used = 0  # stand-ins rendered from a template
@@ -719,7 +719,8 @@ class ShapedText:
                 for i, n in fixes:
                     v = texts[i]
                     if n[1] == "subnet":
-                        if not _SCANNED_SUBNET(v):  # most are the scan's: canonical as written
+                        # (only where the scan does not vouch for them: see _make_layout)
+                        if not _SCANNED_SUBNET(v):
                             texts[i] = _canonical(n, v)
                     else:  # hosts' ids and CAs: many repeat (a hub's, a CA's)
                         c = known.get((n, v))
