@@ -56,6 +56,8 @@ _Pending = tuple[str, dict[str, str], "dict[str, int] | None", dict[str, _Origin
 _InstanceText = tuple[str, Callable[[list[object]], tuple[object, ...]]]
 # Where an instance puts what (see ShapedText._instance_layout): per slot, then the holes' fillers.
 _InstanceLayout = tuple[list[tuple[str, str, bool, bool]], list[tuple[int, int]], list[tuple[int, int]]]
+# A side's subnets for a conn's instances: (index in the name, JSON text or None, origin or None).
+_Side = list[tuple[int, "str | None", "_Origin | None"]]
 # A section's class slot texts, also= names and alsoflip= names (ShapedText._rows).
 _Rows = tuple[dict[str, str], list[str], list[str]]
 _UNSEEN: object = object()
@@ -264,7 +266,7 @@ class _JsonTemplate:
     __slots__ = (
         "walk", "fits", "instances", "reads", "layout", "ats", "okeys", "fixed_rows", "values", "base",
         "by_step", "step_sets", "keys", "own", "own_keys", "class_keys", "instance_set", "own_instance",
-        "instance_slots", "instance_layouts",
+        "instance_slots", "instance_layouts", "own_sides",
     )  # fmt: skip
 
     def __init__(
@@ -318,7 +320,13 @@ class _JsonTemplate:
         self.instance_set: list[tuple[int, str]] = []
         self.own_instance: list[tuple[str, int]] = []
         self.instance_slots: list[str] = []
+        # The sides (left, right) whose host, subnet= or subnets= is a row of the conn's own.
+        self.own_sides: frozenset[str] = frozenset()
         if instances:
+            own = set(self.own_keys)
+            self.own_sides = frozenset(
+                side for side in kw.SIDES if own.intersection((side, side + "subnet", side + "subnets"))
+            )
             own_at = {k: i for i, k in enumerate(self.own_keys)}
             for i, k in enumerate(keys):
                 if k in INSTANCE_KEYS:
@@ -347,7 +355,9 @@ class _Patch:
 class _JsonFit:
     """What the stand-ins of one first conn that append the same sections share (see json_body)."""
 
-    __slots__ = ("t", "values", "patches", "also", "alsoflip", "ids", "rows", "instance_keys", "instances")
+    __slots__ = (
+        "t", "values", "patches", "also", "alsoflip", "ids", "rows", "instance_keys", "instances", "sides",
+    )  # fmt: skip
 
     def __init__(self, values: dict[str, str], t: _JsonTemplate, walk: _Walk, patches: list[_Patch]) -> None:
         self.t = t  # what every fit of its first shares (its own rows' slots and places)
@@ -362,6 +372,7 @@ class _JsonFit:
         # own rows: the same for every stand-in of the fit (see _json_fit).
         self.instance_keys: dict[str, _Origin] = {}
         self.instances: dict[tuple[bool, bool], _InstanceText] = {}  # by which subnets an instance has
+        self.sides: dict[str, _Side] = {}  # a side's subnets when none is the conn's own (see _side)
 
 
 class _Template:
@@ -1063,38 +1074,15 @@ class ShapedText:
         ``fitted``: a stand-in's (see json_body), whose instances' text its fit holds."""
         if self.slash:
             return None
-        sides: list[list[tuple[int, str | None, tuple[str, int, str] | None]]] = []
-        for side in ("left", "right"):
-            slot = side + "subnet"
-            got: list[tuple[int, str | None, tuple[str, int, str] | None]] = []
-            one = values.get(slot)
-            if one is not None:
-                got.append((0, one, keys.get(slot)))
-            many = values.get(slot + "s")
-            if many is not None:
-                ok = keys.get(slot + "s")
-                items = self.subnet_items.get(many)
-                if items is None:
-                    # Conns that inherit one leftsubnets= (a hub's) share its networks.
-                    items = self.subnet_items[many] = _subnet_items(many)
-                for i, item in enumerate(items, start=1):
-                    got.append(
-                        (
-                            i,
-                            item,
-                            None if ok is None else (ok[0], ok[1], _note(ok[2], f"{side}subnets item {i}")),
-                        )
-                    )
-            if not got:
-                host = values.get(side)
-                sub = None if host is None else self._host_subnet(side, host)
-                ok = keys.get(side)
-                if sub is None or ok is None:
-                    got.append((0, None, None))
-                else:
-                    got.append((0, sub[0], (ok[0], ok[1], _note(ok[2], f"host/{sub[1]}"))))
-            sides.append(got)
-        lefts, rights = sides
+        plain = _PLAIN_JSON.fullmatch
+        if fitted is not None:
+            # A side none of whose slots is the conn's own is its fit's: made once per fit.
+            fit_sides = fitted[0].sides
+            lefts = fit_sides.get("left") or self._side("left", values, keys, enc, fitted[0])
+            rights = fit_sides.get("right") or self._side("right", values, keys, enc, fitted[0])
+        else:
+            lefts = self._side("left", values, keys, enc, None)
+            rights = self._side("right", values, keys, enc, None)
         if len(lefts) * len(rights) > MAX_INSTANCES:  # resolve's _capped (it reports R050)
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
         # The texts by which subnets an instance has (a stand-in's: its fit's, for every stand-in
@@ -1114,21 +1102,19 @@ class ShapedText:
         else:  # a built conn: nothing is a hole but the subnets
             texts, own, ids, own_rows = {}, [], None if rows is None else (), []
             layouts = self.instance_layouts.setdefault(tuple(values), {})
-        plain = _PLAIN_JSON.fullmatch
-        parent = enc(name)
+        parent = f'"{name}"' if plain(name) else enc(name)
         # What fills the holes (see _instance_text): the parent's name, the conn's own class
         # values and own rows, then the instance's left and right subnets and their rows.
         fill: list[object] = [parent, *[f'"{x}"' if plain(x) else enc(x) for x in own], *(ids or ())]
         at = len(fill)
         fill += (None, None, None, None)
-        rights_json = [(i, None if x is None else f'"{x}"' if plain(x) else enc(x), k) for i, x, k in rights]
         head = parent[:-1] + "/"  # an instance's name is its parent's and "/LxR" (no escapes)
         out: list[str] = []
-        for li, ltext, lkey in lefts:
-            if ltext is not None:
-                fill[at] = f'"{ltext}"' if plain(ltext) else enc(ltext)
-            for ri, rjson, rkey in rights_json:
-                shape = (ltext is not None, rjson is not None)
+        for li, ljson, lkey in lefts:
+            if ljson is not None:
+                fill[at] = ljson
+            for ri, rjson, rkey in rights:
+                shape = (ljson is not None, rjson is not None)
                 known = texts.get(shape)
                 if known is None:
                     layout = layouts.get(shape)
@@ -1139,7 +1125,7 @@ class ShapedText:
                     fill[at + 1] = rjson
                 if ids is not None:
                     # The subnets' rows, in slot order (left's first): the rows the plain dump makes.
-                    if ltext is not None:
+                    if ljson is not None:
                         if lkey is None:
                             return None
                         fill[at + 2] = row(lkey)
@@ -1152,6 +1138,51 @@ class ShapedText:
         if fitted is not None:
             self.fitted += len(out)
         return out
+
+    def _side(
+        self,
+        side: str,
+        values: dict[str, str],
+        keys: dict[str, _Origin],
+        enc: Callable[[object], str],
+        fit: _JsonFit | None,
+    ) -> _Side:
+        """One side's subnets for conn's instances (see instance_bodies), as resolve's
+        subnet_instances lists them: its subnet=, then each network of its subnets=, else its
+        host's own network: (index in the name, JSON text, origin), (0, None, None) for none.
+        Kept in ``fit`` (a stand-in's) when no slot of that side is the conn's own."""
+        slot = side + "subnet"
+        got: _Side = []
+        plain = _PLAIN_JSON.fullmatch
+        one = values.get(slot)
+        if one is not None:
+            got.append((0, f'"{one}"' if plain(one) else enc(one), keys.get(slot)))
+        many = values.get(slot + "s")
+        if many is not None:
+            ok = keys.get(slot + "s")
+            items = self.subnet_items.get(many)
+            if items is None:
+                # Conns that inherit one leftsubnets= (a hub's) share its networks.
+                items = self.subnet_items[many] = _subnet_items(many)
+            for i, item in enumerate(items, start=1):
+                got.append(
+                    (
+                        i,
+                        f'"{item}"' if plain(item) else enc(item),
+                        None if ok is None else (ok[0], ok[1], _note(ok[2], f"{side}subnets item {i}")),
+                    )
+                )
+        if not got:
+            host = values.get(side)
+            sub = None if host is None else self._host_subnet(side, host)
+            ok = keys.get(side)
+            if sub is None or ok is None:
+                got.append((0, None, None))
+            else:
+                got.append((0, enc(sub[0]), (ok[0], ok[1], _note(ok[2], f"host/{sub[1]}"))))
+        if fit is not None and side not in fit.t.own_sides:
+            fit.sides[side] = got
+        return got
 
     def _instance_text(
         self,
