@@ -174,7 +174,7 @@ class Value:
             if vals.canonical_as_written(self._vtype, self.raw):
                 self._text = self.raw
                 return self.raw
-            if self._vtype == "subnets":  # braced lists are never as written, yet mostly common
+            if self._vtype == "subnets":  # a list (canonical_as_written knows single values only)
                 known = self._text = vals.subnets_as_written(self.raw)
                 if known is not None:
                     return known

@@ -729,10 +729,8 @@ class ShapedText:
                 known = self.canonical
                 for i, n in fixes:
                     v = texts[i]
-                    if n[1] == "subnet":
-                        # (only where the scan does not vouch for them: see _make_layout)
-                        if not _SCANNED_SUBNET(v):
-                            texts[i] = _canonical(n, v)
+                    if n[1] == "subnet":  # each conn's own (where the scan does not vouch: _make_layout)
+                        texts[i] = _canonical(n, v)
                     else:  # hosts' ids and CAs: many repeat (a hub's, a CA's)
                         c = known.get((n, v))
                         texts[i] = c if c is not None else known.setdefault((n, v), _canonical(n, v))
@@ -1075,14 +1073,11 @@ class ShapedText:
         if self.slash:
             return None
         plain = _PLAIN_JSON.fullmatch
-        if fitted is not None:
-            # A side none of whose slots is the conn's own is its fit's: made once per fit.
-            fit_sides = fitted[0].sides
-            lefts = fit_sides.get("left") or self._side("left", values, keys, enc, fitted[0])
-            rights = fit_sides.get("right") or self._side("right", values, keys, enc, fitted[0])
-        else:
-            lefts = self._side("left", values, keys, enc, None)
-            rights = self._side("right", values, keys, enc, None)
+        # A side none of whose slots is the conn's own is its fit's: made once per fit.
+        in_fit = {} if fitted is None else fitted[0].sides
+        keeper = None if fitted is None else fitted[0]
+        lefts = in_fit.get("left") or self._side("left", values, keys, enc, keeper)
+        rights = in_fit.get("right") or self._side("right", values, keys, enc, keeper)
         if len(lefts) * len(rights) > MAX_INSTANCES:  # resolve's _capped (it reports R050)
             lefts, rights = lefts[: max(1, MAX_INSTANCES // len(rights))], rights[:MAX_INSTANCES]
         # The texts by which subnets an instance has (a stand-in's: its fit's, for every stand-in
